@@ -1,0 +1,30 @@
+"""Configuration read from the environment, with safe defaults for a laptop."""
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Config:
+    # "production" switches off everything that is only safe on a laptop (demo data,
+    # a generated secret key).
+    ENVIRONMENT = os.environ.get("COMMON_GROUND_ENV") or os.environ.get("FLASK_ENV") or "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # default set in create_app
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    COURSES_DIR = os.environ.get("COURSES_DIR", str(PROJECT_ROOT / "courses"))
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true", "yes")
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: long lessons must not expire a form
+    WTF_CSRF_HEADERS = ["X-CSRFToken"]
+
+
+class TestConfig(Config):
+    TESTING = True
+    ENVIRONMENT = "test"
+    SECRET_KEY = "test-secret-key"
+    COURSES_DIR = str(PROJECT_ROOT / "tests" / "fixtures" / "courses")

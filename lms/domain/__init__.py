@@ -1,0 +1,1 @@
+"""Plain-Python rules of Common Ground. Nothing in this package imports Flask."""

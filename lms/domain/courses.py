@@ -1,0 +1,516 @@
+"""Courses are folders of Markdown and YAML; this module loads them into immutable objects.
+
+A course with an error is left out of the catalog (and its problems kept), so one broken
+file never takes the other courses down.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+import yaml
+
+from lms.domain import markdown
+from lms.domain.roles import ROLES
+from lms.domain.yaml_lines import LineDict, load_yaml
+
+COURSE_FILE = "course.md"
+CHECK_FILE = "check.yaml"
+PLAN_FILE = "plan.yaml"
+LESSON_FILE = re.compile(r"^\d{2}-[a-z0-9-]+\.md$")
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+OBJECTIVE_ID = re.compile(r"^O\d+$")
+DEFAULT_PASS_MARK = 80
+
+ERROR = "error"  # the course cannot be served
+QUALITY = "quality"  # the course is served, but `flask courses check` fails
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+    severity: str = ERROR
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Objective:
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    title: str
+    order: int
+    minutes: int
+    objectives: tuple[str, ...]
+    reflection: str
+    html: str
+    prose: str
+    headings: tuple[tuple[int, int, str], ...]
+    path: str
+
+    @property
+    def has_role_card(self) -> bool:
+        return markdown.ROLE_CARD_MARKER in self.html
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    text: str
+    correct: bool
+    feedback: str
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    objective: str
+    prompt: str
+    choices: tuple[Choice, ...]
+
+
+@dataclass(frozen=True)
+class PlanSection:
+    id: str
+    label: str
+    hint: str
+
+
+@dataclass(frozen=True)
+class Course:
+    slug: str
+    title: str
+    summary: str
+    audiences: tuple[str, ...]
+    minutes: int
+    ce_hours: float
+    pass_mark: int | None  # None: the agency's default
+    requires_evaluation: bool
+    objectives: tuple[Objective, ...]
+    references: tuple[str, ...]
+    intro_html: str
+    intro_prose: str
+    lessons: tuple[Lesson, ...]
+    questions: tuple[Question, ...]
+    plan_sections: tuple[PlanSection, ...]
+    version: str
+    path: str
+
+    def lesson(self, lesson_id: str) -> Lesson | None:
+        return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
+
+    @property
+    def lesson_ids(self) -> tuple[str, ...]:
+        return tuple(lesson.id for lesson in self.lessons)
+
+    def neighbours(self, lesson_id: str) -> tuple[Lesson | None, Lesson | None]:
+        """The lessons before and after the given one."""
+        ids = self.lesson_ids
+        at = ids.index(lesson_id)
+        before = self.lessons[at - 1] if at > 0 else None
+        after = self.lessons[at + 1] if at + 1 < len(ids) else None
+        return before, after
+
+    def is_for(self, roles) -> bool:
+        return bool(set(self.audiences) & set(roles))
+
+
+@dataclass(frozen=True)
+class Catalog:
+    courses: Mapping[str, Course]
+    problems: tuple[Problem, ...] = ()
+    broken: frozenset[str] = field(default_factory=frozenset)
+
+    def get(self, slug: str) -> Course | None:
+        return self.courses.get(slug)
+
+    def __iter__(self):
+        return iter(self.courses.values())
+
+
+def lesson_href(lesson_id: str) -> str:
+    """Lesson pages live side by side (…/lessons/<id>), so a relative link reaches a sibling."""
+    return lesson_id
+
+
+def load_catalog(courses_dir, root=None) -> Catalog:
+    """Load every course folder below courses_dir. Paths in problems are relative to root."""
+    courses_dir = Path(courses_dir)
+    root = Path(root) if root else courses_dir.parent
+    courses, problems, broken = {}, [], set()
+    if not courses_dir.is_dir():
+        return Catalog(MappingProxyType({}), (Problem(str(courses_dir), 1, "courses folder not found"),))
+    for folder in sorted(p for p in courses_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        course, course_problems = load_course(folder, root)
+        problems.extend(course_problems)
+        if course is None or any(p.severity == ERROR for p in course_problems):
+            broken.add(folder.name)
+        else:
+            courses[course.slug] = course
+    return Catalog(MappingProxyType(courses), tuple(problems), frozenset(broken))
+
+
+class _Collector:
+    """Gathers problems for one course, with paths relative to the project."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.problems: list[Problem] = []
+
+    def rel(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+    def add(self, path: Path, line: int, message: str, severity: str = ERROR):
+        self.problems.append(Problem(self.rel(path), line, message, severity))
+
+
+def load_course(folder: Path, root: Path) -> tuple[Course | None, list[Problem]]:
+    found = _Collector(root)
+    if not SLUG.match(folder.name):
+        found.add(folder, 1, "course folder name must be lower-case letters, digits and dashes")
+        return None, found.problems
+    course_path = folder / COURSE_FILE
+    if not course_path.is_file():
+        found.add(course_path, 1, f"missing {COURSE_FILE}")
+        return None, found.problems
+    meta, body, body_line = _read_front_matter(course_path, found)
+    if meta is None:
+        return None, found.problems
+
+    lesson_files = _lesson_files(folder, found)
+    lessons = tuple(sorted(_load_lessons(lesson_files, found), key=lambda lesson: lesson.order))
+    lesson_by_file = {lesson.path: lesson.id for lesson in lessons}
+    _check_lesson_ids_and_orders(lessons, folder, found)
+
+    intro = markdown.render(body, link_for_file=lambda name: _link(lesson_by_file, name, "lessons/"))
+    for line, message in intro.issues:
+        found.add(course_path, body_line + line - 1, message)
+
+    objectives = _objectives(meta, course_path, found)
+    objective_ids = {o.id for o in objectives}
+    for lesson in lessons:
+        for objective_id in lesson.objectives:
+            if objective_id not in objective_ids:
+                found.add(folder / lesson.path, 1, f"lesson names unknown objective '{objective_id}'")
+
+    questions = _load_check(folder / CHECK_FILE, objective_ids, found)
+    plan = _load_plan(folder / PLAN_FILE, found)
+
+    title = _text(meta, "title", course_path, found)
+    summary = _text(meta, "summary", course_path, found)
+    audiences = _audiences(meta, course_path, found)
+    minutes = _whole_number(meta, "minutes", course_path, found, 10, 240)
+    ce_hours = _ce_hours(meta, course_path, found)
+    pass_mark = None
+    if "pass_mark" in meta:
+        pass_mark = _whole_number(meta, "pass_mark", course_path, found, 50, 100)
+    requires_evaluation = meta.get("requires_evaluation", True)
+    if not isinstance(requires_evaluation, bool):
+        found.add(course_path, meta.line_of("requires_evaluation"), "requires_evaluation must be true or false")
+    references = meta.get("references") or []
+    if not isinstance(references, list) or not all(isinstance(r, str) and r.strip() for r in references):
+        found.add(course_path, meta.line_of("references"), "references must be a list of full references")
+        references = []
+    elif not references:
+        found.add(course_path, meta.line, "the course lists no references")
+    if not lessons:
+        found.add(course_path, 1, "the course has no lesson files (NN-name.md)")
+
+    if any(p.severity == ERROR for p in found.problems):
+        return None, found.problems
+    course = Course(
+        slug=folder.name,
+        title=title,
+        summary=summary,
+        audiences=audiences,
+        minutes=minutes,
+        ce_hours=ce_hours,
+        pass_mark=pass_mark,
+        requires_evaluation=requires_evaluation,
+        objectives=objectives,
+        references=tuple(references),
+        intro_html=intro.html,
+        intro_prose=intro.prose,
+        lessons=lessons,
+        questions=questions,
+        plan_sections=plan,
+        version=content_version(folder),
+        path=found.rel(folder),
+    )
+    return course, found.problems
+
+
+def content_version(folder: Path) -> str:
+    """A short hash of every file in the course folder: it changes whenever content does."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
+def _link(lesson_by_file: dict, file_name: str, prefix: str) -> str | None:
+    lesson_id = lesson_by_file.get(file_name)
+    return None if lesson_id is None else prefix + lesson_href(lesson_id)
+
+
+def _read_front_matter(path: Path, found: _Collector):
+    """Return (metadata, body, line where the body starts) or (None, '', 0)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        found.add(path, 1, "file is not UTF-8 text")
+        return None, "", 0
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        found.add(path, 1, "file must start with '---' and YAML front matter")
+        return None, "", 0
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+    if end is None:
+        found.add(path, 1, "front matter is not closed with a '---' line")
+        return None, "", 0
+    try:
+        meta = load_yaml("".join(lines[1:end]))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 2 if mark else 1
+        found.add(path, line, f"bad YAML: {getattr(error, 'problem', None) or error}")
+        return None, "", 0
+    if not isinstance(meta, LineDict):
+        found.add(path, 2, "front matter must be a set of 'key: value' lines")
+        return None, "", 0
+    _shift_lines(meta, 1)
+    return meta, "".join(lines[end + 1:]), end + 2
+
+
+def _shift_lines(value, offset: int):
+    """Front matter starts on line 2 of its file: move every recorded line by offset."""
+    if isinstance(value, LineDict):
+        value.line += offset
+        value.key_lines = {k: v + offset for k, v in value.key_lines.items()}
+        for item in value.values():
+            _shift_lines(item, offset)
+    elif isinstance(value, list):
+        for item in value:
+            _shift_lines(item, offset)
+
+
+def _text(meta, key, path, found, where=None) -> str:
+    value = meta.get(key)
+    if not isinstance(value, str) or not value.strip():
+        found.add(path, meta.line_of(key), f"missing {where or ''}{key}")
+        return ""
+    return value.strip()
+
+
+def _whole_number(meta, key, path, found, low, high) -> int:
+    value = meta.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        found.add(path, meta.line_of(key), f"{key} must be a whole number from {low} to {high}")
+        return 0
+    return value
+
+
+def _ce_hours(meta, path, found) -> float:
+    value = meta.get("ce_hours")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        found.add(path, meta.line_of("ce_hours"), "ce_hours must be a number of hours, such as 1.0")
+        return 0.0
+    return float(value)
+
+
+def _audiences(meta, path, found) -> tuple[str, ...]:
+    value = meta.get("audiences")
+    if not isinstance(value, list) or not value:
+        found.add(path, meta.line_of("audiences"), f"audiences must list one or more of: {', '.join(ROLES)}")
+        return ()
+    unknown = [a for a in value if a not in ROLES]
+    for audience in unknown:
+        found.add(path, meta.line_of("audiences"), f"unknown audience '{audience}' (use: {', '.join(ROLES)})")
+    return tuple(a for a in value if a in ROLES)
+
+
+def _objectives(meta, path, found) -> tuple[Objective, ...]:
+    items = meta.get("objectives")
+    if not isinstance(items, list) or not items:
+        found.add(path, meta.line_of("objectives"), "objectives must be a list of {id, text}")
+        return ()
+    objectives, seen = [], set()
+    for item in items:
+        line = item.line if isinstance(item, LineDict) else meta.line_of("objectives")
+        if not isinstance(item, LineDict) or not isinstance(item.get("id"), str) or not OBJECTIVE_ID.match(item["id"]):
+            found.add(path, line, "each objective needs an id like O1 and a text")
+            continue
+        if item["id"] in seen:
+            found.add(path, line, f"duplicate objective id '{item['id']}'")
+            continue
+        seen.add(item["id"])
+        objectives.append(Objective(item["id"], _text(item, "text", path, found, "objective ")))
+    return tuple(objectives)
+
+
+def _lesson_files(folder: Path, found: _Collector) -> list[Path]:
+    files = []
+    for path in sorted(folder.glob("*.md")):
+        if path.name == COURSE_FILE:
+            continue
+        if LESSON_FILE.match(path.name):
+            files.append(path)
+        else:
+            found.add(path, 1, "lesson file names look like 01-short-name.md (lower-case, dashes)")
+    return files
+
+
+def _load_lessons(files: list[Path], found: _Collector) -> list[Lesson]:
+    metas = {}
+    for path in files:
+        meta, body, body_line = _read_front_matter(path, found)
+        if meta is not None:
+            metas[path] = (meta, body, body_line)
+    lesson_by_file = {
+        path.name: meta.get("id") for path, (meta, _, _) in metas.items() if isinstance(meta.get("id"), str)
+    }
+    lessons = []
+    for path, (meta, body, body_line) in metas.items():
+        lesson_id = meta.get("id")
+        if not isinstance(lesson_id, str) or not SLUG.match(lesson_id):
+            found.add(path, meta.line_of("id"), "lesson id must be lower-case letters, digits and dashes")
+            continue
+        title = _text(meta, "title", path, found)
+        order = _whole_number(meta, "order", path, found, 1, 99)
+        minutes = _whole_number(meta, "minutes", path, found, 1, 120)
+        reflection = _text(meta, "reflection", path, found)
+        objectives = meta.get("objectives") or []
+        if not isinstance(objectives, list) or not all(isinstance(o, str) for o in objectives):
+            found.add(path, meta.line_of("objectives"), "objectives must be a list of objective ids")
+            objectives = []
+        rendered = markdown.render(body, link_for_file=lambda name: _link(lesson_by_file, name, ""))
+        for line, message in rendered.issues:
+            found.add(path, body_line + line - 1, message)
+        lessons.append(Lesson(
+            id=lesson_id,
+            title=title,
+            order=order,
+            minutes=minutes,
+            objectives=tuple(objectives),
+            reflection=reflection,
+            html=rendered.html,
+            prose=rendered.prose,
+            headings=tuple((body_line + line - 1, level, text) for line, level, text in rendered.headings),
+            path=path.name,
+        ))
+    return lessons
+
+
+def _check_lesson_ids_and_orders(lessons, folder: Path, found: _Collector):
+    seen_ids, seen_orders = {}, {}
+    for lesson in lessons:
+        path = folder / lesson.path
+        if lesson.id in seen_ids:
+            found.add(path, 2, f"duplicate lesson id '{lesson.id}' (also in {seen_ids[lesson.id]})")
+        seen_ids.setdefault(lesson.id, lesson.path)
+        if lesson.order in seen_orders:
+            found.add(path, 2, f"duplicate lesson order {lesson.order} (also in {seen_orders[lesson.order]})")
+        seen_orders.setdefault(lesson.order, lesson.path)
+
+
+def _read_yaml_file(path: Path, found: _Collector):
+    try:
+        data = load_yaml(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        found.add(path, 1, "file is not UTF-8 text")
+        return None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        found.add(path, mark.line + 1 if mark else 1, f"bad YAML: {getattr(error, 'problem', None) or error}")
+        return None
+    return data
+
+
+def _load_check(path: Path, objective_ids: set[str], found: _Collector) -> tuple[Question, ...]:
+    if not path.is_file():
+        return ()
+    data = _read_yaml_file(path, found)
+    if data is None:
+        return ()
+    items = data.get("questions") if isinstance(data, LineDict) else None
+    if not isinstance(items, list) or not items:
+        found.add(path, 1, "check.yaml must have a list of questions")
+        return ()
+    questions, seen = [], set()
+    for item in items:
+        if not isinstance(item, LineDict):
+            found.add(path, 1, "each question must be a set of 'key: value' lines")
+            continue
+        question_id = item.get("id")
+        if not isinstance(question_id, str) or not question_id.strip():
+            found.add(path, item.line, "question needs an id")
+            continue
+        if question_id in seen:
+            found.add(path, item.line_of("id"), f"duplicate question id '{question_id}'")
+        seen.add(question_id)
+        objective = item.get("objective")
+        if objective not in objective_ids:
+            found.add(path, item.line_of("objective"), f"question {question_id} names unknown objective '{objective}'")
+        prompt = _text(item, "prompt", path, found, f"question {question_id} ")
+        choices = _choices(item, question_id, path, found)
+        questions.append(Question(question_id, str(objective), prompt, choices))
+    return tuple(questions)
+
+
+def _choices(item, question_id, path, found) -> tuple[Choice, ...]:
+    raw = item.get("choices")
+    if not isinstance(raw, list) or len(raw) < 2:
+        found.add(path, item.line_of("choices"), f"question {question_id} needs at least two choices")
+        return ()
+    choices = []
+    for index, choice in enumerate(raw):
+        if not isinstance(choice, LineDict):
+            found.add(path, item.line_of("choices"), f"question {question_id}: each choice needs text and feedback")
+            continue
+        text = _text(choice, "text", path, found, f"question {question_id} choice ")
+        feedback = _text(choice, "feedback", path, found, f"question {question_id} choice ")
+        correct = choice.get("correct", False)
+        if not isinstance(correct, bool):
+            found.add(path, choice.line_of("correct"), "correct must be true or false")
+        choices.append(Choice(id="abcdefgh"[index], text=text, correct=correct is True, feedback=feedback))
+    if sum(c.correct for c in choices) != 1:
+        found.add(path, item.line, f"question {question_id} must have exactly one correct choice")
+    if len(raw) > 8:
+        found.add(path, item.line_of("choices"), f"question {question_id} has more than 8 choices")
+    return tuple(choices)
+
+
+def _load_plan(path: Path, found: _Collector) -> tuple[PlanSection, ...]:
+    if not path.is_file():
+        return ()
+    data = _read_yaml_file(path, found)
+    items = data.get("sections") if isinstance(data, LineDict) else None
+    if not isinstance(items, list) or not items:
+        if data is not None:
+            found.add(path, 1, "plan.yaml must have a list of sections")
+        return ()
+    sections = []
+    for item in items:
+        if not isinstance(item, LineDict) or not isinstance(item.get("id"), str):
+            found.add(path, getattr(item, "line", 1), "each plan section needs an id, a label and a hint")
+            continue
+        sections.append(
+            PlanSection(item["id"], _text(item, "label", path, found), _text(item, "hint", path, found))
+        )
+    return tuple(sections)

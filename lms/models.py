@@ -1,0 +1,117 @@
+"""Database tables. Rules live in lms.domain and lms.services, not here."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_login import UserMixin
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from lms.domain.roles import ROLES
+from lms.extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Agency(db.Model):
+    """A tenant: one organization running Common Ground for its staff."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    teams: so.Mapped[list[Team]] = so.relationship(back_populates="agency", order_by="Team.name")
+
+
+team_supervisors = sa.Table(
+    "team_supervisor",
+    db.metadata,
+    sa.Column("team_id", sa.ForeignKey("team.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Team(db.Model):
+    __table_args__ = (sa.UniqueConstraint("agency_id", "name"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    agency_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("agency.id"), index=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+
+    agency: so.Mapped[Agency] = so.relationship(back_populates="teams")
+    supervisors: so.Mapped[list[User]] = so.relationship(
+        secondary=team_supervisors, back_populates="supervised_teams"
+    )
+
+
+class User(UserMixin, db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    agency_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("agency.id"), index=True)
+    team_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("team.id"), index=True)
+    # Stored lower-case, so the unique index is case-insensitive on every database.
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    password_hash: so.Mapped[str | None] = so.mapped_column(sa.String(255))
+    active: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    agency: so.Mapped[Agency] = so.relationship()
+    team: so.Mapped[Team | None] = so.relationship(foreign_keys=[team_id])
+    role_rows: so.Mapped[list[UserRole]] = so.relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+    supervised_teams: so.Mapped[list[Team]] = so.relationship(
+        secondary=team_supervisors, back_populates="supervisors"
+    )
+
+    @property
+    def is_active(self) -> bool:  # flask-login refuses to log in inactive users
+        return self.active
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(row.role for row in self.role_rows)
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    def set_roles(self, roles) -> None:
+        unknown = set(roles) - set(ROLES)
+        if unknown:
+            raise ValueError(f"unknown role: {', '.join(sorted(unknown))}")
+        keep = [row for row in self.role_rows if row.role in roles]
+        have = {row.role for row in keep}
+        self.role_rows = keep + [UserRole(role=r) for r in sorted(set(roles) - have)]
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return self.password_hash is not None and check_password_hash(self.password_hash, password)
+
+
+class UserRole(db.Model):
+    __table_args__ = (sa.CheckConstraint(sa.column("role").in_(ROLES), name="known_role"),)
+
+    user_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: so.Mapped[str] = so.mapped_column(sa.String(20), primary_key=True)
+
+
+class LessonProgress(db.Model):
+    """One row per learner and lesson: first opened, last opened, completed."""
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "course_slug", "lesson_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    course_slug: so.Mapped[str] = so.mapped_column(sa.String(100))
+    lesson_id: so.Mapped[str] = so.mapped_column(sa.String(100))
+    first_viewed_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True))
+    last_viewed_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True))
+    completed_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))

@@ -1,0 +1,56 @@
+"""Demo data, so a newcomer can log in and look around. Never in production."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from lms.domain.roles import ADMIN, CLINICIAN, PEER, SUPERVISOR
+from lms.extensions import db
+from lms.models import Team, User
+from lms.services.accounts import agency_named, create_user
+
+DEMO_PASSWORD = "demo-password"
+DEMO_AGENCY = "Riverside Community Services (demo)"
+DEMO_USERS = (
+    # email, name, roles, team
+    ("peer@example.org", "Jordan Rivera", {PEER}, "Peer Support Team"),
+    ("clinician@example.org", "Dr. Sam Okafor", {CLINICIAN}, "Integrated Care Team"),
+    ("supervisor@example.org", "Alex Chen", {SUPERVISOR}, None),
+    ("admin@example.org", "Morgan Lee", {ADMIN}, None),
+)
+SUPERVISED_TEAM = "Peer Support Team"
+
+
+class DemoRefused(RuntimeError):
+    pass
+
+
+def database_is_empty() -> bool:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def existing_demo_logins() -> list[tuple[str, str]]:
+    """The demo logins still in the database (they may have been removed or changed)."""
+    emails = [email for email, *_ in DEMO_USERS]
+    users = db.session.scalars(sa.select(User).where(User.email.in_(emails), User.active)).all()
+    by_email = {user.email: user for user in users if user.check_password(DEMO_PASSWORD)}
+    return [(email, ", ".join(sorted(by_email[email].roles))) for email in emails if email in by_email]
+
+
+def load_demo(environment: str) -> list[tuple[str, str]]:
+    """Create the demo agency and logins; return (email, role names) for each login."""
+    if environment == "production":
+        raise DemoRefused("demo data is never loaded in production: its passwords are public")
+    if not database_is_empty():
+        raise DemoRefused("the database already has users; demo data is only loaded into an empty one")
+    agency = agency_named(DEMO_AGENCY)
+    teams = {name: Team(agency=agency, name=name) for name in ("Peer Support Team", "Integrated Care Team")}
+    db.session.add_all(teams.values())
+    logins = []
+    for email, name, roles, team in DEMO_USERS:
+        user = create_user(agency, email, name, roles, DEMO_PASSWORD, teams.get(team))
+        if SUPERVISOR in roles:
+            user.supervised_teams.append(teams[SUPERVISED_TEAM])
+        logins.append((email, ", ".join(sorted(roles))))
+    db.session.flush()
+    return logins

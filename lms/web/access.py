@@ -1,0 +1,28 @@
+"""Who may see what: decorators shared by the blueprints."""
+
+from functools import wraps
+
+from flask import abort, current_app
+from flask_login import current_user, login_required
+
+from lms.domain.courses import Catalog
+
+
+def role_required(*roles):
+    """Logged-in users holding any of the roles; anyone else gets 403 (anonymous: log in)."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not current_user.roles & set(roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def catalog() -> Catalog:
+    return current_app.extensions["catalog"]

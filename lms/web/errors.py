@@ -1,0 +1,35 @@
+"""Error pages in the site's layout."""
+
+from flask import render_template
+from flask_wtf.csrf import CSRFError
+
+from lms.extensions import db
+
+MESSAGES = {
+    400: ("The request could not be understood", "Something in what was sent was not right. Go back and try again."),
+    403: ("You do not have access to this page", "Your account does not include this page. If you think it should, ask your administrator."),
+    404: ("Page not found", "We could not find that page. It may have moved, or the address may be mistyped."),
+    405: ("That action is not allowed here", "Go back and use the buttons on the page."),
+    500: ("Something went wrong on our side", "Nothing you did caused this. Please try again in a minute. If it keeps happening, tell your administrator."),
+}
+
+
+def render_error(status: int, detail: str | None = None):
+    title, message = MESSAGES[status]
+    return render_template("errors/error.html", status=status, title=title, message=detail or message), status
+
+
+def init_app(app):
+    for status in (400, 403, 404, 405):
+        app.register_error_handler(status, lambda error, status=status: render_error(status))
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error):
+        return render_error(
+            400, "This form had expired or did not come from this site, so nothing was saved. Reload the page and try again."
+        )
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()  # nothing half-written survives a failed request
+        return render_error(500)

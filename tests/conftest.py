@@ -1,0 +1,163 @@
+"""Fixtures: an app on a real database built by the migrations, on SQLite and PostgreSQL.
+
+Every test that uses `app` runs on SQLite, and again on PostgreSQL when
+TEST_DATABASE_URL is set (CI sets it), so both databases are always covered.
+"""
+
+import os
+import re
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from lms import create_app
+from lms.config import TestConfig
+from lms.extensions import db
+from lms.models import Agency, Team
+from lms.services.accounts import create_user
+
+PASSWORD = "correct-horse-battery"
+FIXTURE_COURSES = TestConfig.COURSES_DIR
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def make_config(database_url, **overrides):
+    return type("Config", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+
+
+@pytest.fixture(scope="session")
+def database_urls(tmp_path_factory):
+    """Build each database once, through the migrations (never create_all)."""
+    urls = {"sqlite": f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"}
+    if "postgresql" in BACKENDS:
+        urls["postgresql"] = os.environ["TEST_DATABASE_URL"]
+    for backend, url in urls.items():
+        app = create_app(make_config(url))
+        with app.app_context():
+            if backend == "postgresql":
+                with db.engine.begin() as connection:
+                    connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            upgrade()
+            db.engine.dispose()
+    return urls
+
+
+@pytest.fixture(params=[pytest.param(b, marks=[pytest.mark.postgresql] if b == "postgresql" else []) for b in BACKENDS])
+def backend(request):
+    return request.param
+
+
+@pytest.fixture
+def app(database_urls, backend):
+    """The app, with no context pushed: each request gets its own, as in production.
+
+    Tests that touch the database directly use `with app.app_context():`.
+    """
+    app = create_app(make_config(database_urls[backend]))
+    yield app
+    with app.app_context():
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+        db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(database_urls, backend):
+    """Another app on the same database, with other settings; its connections are closed after."""
+    made = []
+
+    def make(**overrides):
+        made.append(create_app(make_config(database_urls[backend], **overrides)))
+        return made[-1]
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def agency(app):
+    with app.app_context():
+        agency = Agency(name="Test Agency")
+        db.session.add(agency)
+        db.session.commit()
+        return agency
+
+
+@pytest.fixture
+def teams(app, agency):
+    with app.app_context():
+        teams = {name: Team(agency_id=agency.id, name=name) for name in ("North", "South")}
+        db.session.add_all(teams.values())
+        db.session.commit()
+        return teams
+
+
+@pytest.fixture
+def make_user(app, agency, teams):
+    """Create and commit a user; the returned object is detached (use its plain fields)."""
+    counter = iter(range(1, 10_000))
+
+    def make(*roles, team="North", email=None, agency_id=None):
+        with app.app_context():
+            user = create_user(
+                db.session.get(Agency, agency_id or agency.id),
+                email or f"{'-'.join(roles) or 'user'}{next(counter)}@example.org",
+                "Test " + (" ".join(roles).title() or "User"),
+                roles,
+                PASSWORD,
+                db.session.get(Team, teams[team].id) if team else None,
+            )
+            db.session.commit()
+            return user
+
+    return make
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_FIELD.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1) or match.group(2)
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user, password=PASSWORD):
+        page = self.client.get("/auth/login").get_data(as_text=True)
+        return self.client.post(
+            "/auth/login", data={"email": user.email, "password": password, "csrf_token": csrf_token_from(page)}
+        )
+
+    def token(self, path="/learn/"):
+        return csrf_token_from(self.client.get(path).get_data(as_text=True))
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say how many tests ran on PostgreSQL, so CI shows it really covered both databases."""
+    passed = [r for r in terminalreporter.stats.get("passed", []) if "[postgresql" in r.nodeid]
+    failed = [r for r in terminalreporter.stats.get("failed", []) if "[postgresql" in r.nodeid]
+    if "postgresql" in BACKENDS:
+        terminalreporter.write_line(f"PostgreSQL: {len(passed)} tests passed, {len(failed)} failed")
+    else:
+        terminalreporter.write_line("PostgreSQL: not tested (TEST_DATABASE_URL is not set)")

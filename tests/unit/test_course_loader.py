@@ -1,0 +1,119 @@
+"""The course loader and validator, without Flask."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from lms.domain import markdown
+from lms.domain.courses import ERROR, load_catalog
+from lms.domain.markdown import ROLE_CARD_MARKER
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "courses"
+
+
+@pytest.fixture
+def courses_copy(tmp_path):
+    target = tmp_path / "courses"
+    shutil.copytree(FIXTURES, target)
+    return target
+
+
+def test_loads_courses_with_lessons_in_order():
+    catalog = load_catalog(FIXTURES)
+    assert catalog.problems == ()
+    course = catalog.get("starting-out")
+    assert course.title == "Starting out as a peer"
+    assert course.lesson_ids == ("welcome", "listening", "supervision")
+    assert [o.id for o in course.objectives] == ["O1", "O2"]
+    assert course.ce_hours == 0.5 and course.minutes == 30
+    assert course.pass_mark is None and course.requires_evaluation is True
+    assert len(course.questions) == 2
+    assert [c.correct for c in course.questions[1].choices] == [False, True, False]
+
+
+def test_links_between_lessons_point_at_lesson_pages():
+    course = load_catalog(FIXTURES).get("starting-out")
+    assert 'href="listening"' in course.lesson("welcome").html
+    assert 'href="welcome#why-peers-matter"' in course.lesson("listening").html
+    assert 'href="lessons/welcome"' in course.intro_html
+
+
+def test_role_card_placeholder_is_kept_for_the_page():
+    course = load_catalog(FIXTURES).get("starting-out")
+    assert course.lesson("listening").has_role_card
+    assert ROLE_CARD_MARKER in course.lesson("listening").html
+    assert not course.lesson("welcome").has_role_card
+
+
+def test_neighbours():
+    course = load_catalog(FIXTURES).get("starting-out")
+    before, after = course.neighbours("listening")
+    assert (before.id, after.id) == ("welcome", "supervision")
+    assert course.neighbours("welcome")[0] is None
+    assert course.neighbours("supervision")[1] is None
+
+
+def test_version_changes_when_content_changes(courses_copy):
+    before = load_catalog(courses_copy).get("starting-out").version
+    lesson = courses_copy / "starting-out" / "01-welcome.md"
+    lesson.write_text(lesson.read_text() + "\nOne more line.\n")
+    after = load_catalog(courses_copy).get("starting-out").version
+    assert before != after
+    assert load_catalog(courses_copy).get("team-orientation").version == load_catalog(FIXTURES).get("team-orientation").version
+
+
+def _break(courses_copy, file, old, new):
+    path = courses_copy / "starting-out" / file
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+@pytest.mark.parametrize(
+    "file, old, new, line, message",
+    [
+        ("course.md", "minutes: 30", "minutes: [30", 6, "bad YAML"),
+        ("course.md", "title: Starting out as a peer\n", "", 2, "missing title"),
+        ("course.md", "audiences: [peer, supervisor]", "audiences: [peer, wizard]", 4, "unknown audience 'wizard'"),
+        ("03-supervision.md", "order: 3", "order: 2", 2, "duplicate lesson order 2"),
+        ("02-listening.md", "(01-welcome.md#why-peers-matter)", "(09-missing.md)", 17, "broken link"),
+        ("01-welcome.md", "## Why peers matter", "<div onclick='x()'>Hi</div>", 9, "raw HTML"),
+        ("check.yaml", "        correct: true\n        feedback: Yes. Supervision", "        feedback: Yes. Supervision", 13, "exactly one correct choice"),
+        ("check.yaml", "objective: O2", "objective: O9", 14, "unknown objective 'O9'"),
+    ],
+)
+def test_problems_name_the_file_and_line(courses_copy, file, old, new, line, message):
+    _break(courses_copy, file, old, new)
+    catalog = load_catalog(courses_copy)
+    problems = [p for p in catalog.problems if p.severity == ERROR]
+    assert problems, "the broken file was not reported"
+    rendered = [str(p) for p in problems]
+    expected_path = f"courses/starting-out/{file}"
+    assert any(r.startswith(f"{expected_path}:{line}: ") and message in r for r in rendered), rendered
+    # The broken course is not served; the other course still is.
+    assert "starting-out" in catalog.broken
+    assert catalog.get("starting-out") is None
+    assert catalog.get("team-orientation") is not None
+
+
+def test_missing_course_file_and_bad_folder_name(courses_copy):
+    (courses_copy / "starting-out" / "course.md").unlink()
+    (courses_copy / "Bad_Name").mkdir()
+    catalog = load_catalog(courses_copy)
+    messages = [str(p) for p in catalog.problems]
+    assert "courses/starting-out/course.md:1: missing course.md" in messages
+    assert any(m.startswith("courses/Bad_Name:1:") for m in messages)
+    assert list(catalog.courses) == ["team-orientation"]
+
+
+def test_markdown_is_sanitized():
+    rendered = markdown.render("<script>alert(1)</script>\n\n[click](javascript:alert(1)) <img src=x onerror=y>")
+    assert "<script" not in rendered.html and 'href="javascript' not in rendered.html
+    assert "<img" not in rendered.html and "onerror" not in rendered.html
+    assert [line for line, _ in rendered.issues] == [1, 3]
+
+
+def test_relative_links_that_are_not_lessons_are_reported(courses_copy):
+    _break(courses_copy, "01-welcome.md", "Read on in", "[notes](../secret.txt) Read on in")
+    assert any("must be a lesson file" in str(p) for p in load_catalog(courses_copy).problems)
