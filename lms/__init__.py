@@ -9,6 +9,7 @@ from lms.config import PROJECT_ROOT, Config
 from lms.domain import markdown
 from lms.domain.courses import load_catalog
 from lms.extensions import csrf, db, htmx, login_manager, migrate
+from lms.vault import Vault, new_key, parse_keys
 
 
 def create_app(config=None) -> Flask:
@@ -24,7 +25,9 @@ def create_app(config=None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'common-ground.sqlite'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = _driver_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _instance_secret_key(app)
+        app.config["SECRET_KEY"] = _instance_secret(app, "SECRET_KEY", "secret_key", lambda: secrets.token_urlsafe(48))
+    keys = parse_keys(app.config.get("ENCRYPTION_KEYS")) or [_instance_secret(app, "ENCRYPTION_KEYS", "encryption_key", new_key)]
+    app.extensions["vault"] = Vault(keys)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -39,12 +42,13 @@ def create_app(config=None) -> Flask:
     ).html
 
     from lms import cli, models  # noqa: F401  (models registers the tables)
-    from lms.web import admin, auth, errors, learn
+    from lms.web import admin, auth, errors, filters, learn
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(learn.bp)
     app.register_blueprint(admin.bp)
     errors.init_app(app)
+    filters.init_app(app)
     cli.init_app(app)
     app.add_url_rule("/", endpoint="index", view_func=learn.index)
     return app
@@ -58,15 +62,15 @@ def _driver_url(url: str) -> str:
     return url
 
 
-def _instance_secret_key(app: Flask) -> str:
-    """On a laptop, keep a generated key in the instance folder so logins survive restarts.
+def _instance_secret(app: Flask, setting: str, file_name: str, generate) -> str:
+    """On a laptop, keep a generated key in the instance folder so it survives restarts.
 
-    Production must set SECRET_KEY: several app servers have to share one key.
+    Production must set the key in the environment: several app servers share one.
     """
     if app.config["ENVIRONMENT"] == "production":
-        raise RuntimeError("SECRET_KEY must be set in production")
-    key_file = Path(app.instance_path) / "secret_key"
+        raise RuntimeError(f"{setting} must be set in production")
+    key_file = Path(app.instance_path) / file_name
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.write_text(generate())
         key_file.chmod(0o600)
     return key_file.read_text().strip()

@@ -10,10 +10,31 @@ from lms.domain.roles import ROLES
 from lms.extensions import db
 from lms.services import demo
 from lms.services.accounts import AccountError, agency_named, create_user
+from lms.services.private_writing import rotate_keys
+from lms.vault import new_key
 
 users = AppGroup("users", help="Manage people.")
 courses = AppGroup("courses", help="Work with the course files.")
 demo_group = AppGroup("demo", help="Demo data for trying Common Ground out.")
+private_data = AppGroup("private-data", help="Learners' encrypted reflections and self-care plans.")
+
+
+@private_data.command("new-key")
+def new_key_command():
+    """Print a new encryption key to put first in ENCRYPTION_KEYS."""
+    click.echo(new_key())
+
+
+@private_data.command("rotate")
+def rotate_command():
+    """Re-encrypt everything with the first key in ENCRYPTION_KEYS.
+
+    Put the new key first and keep the old ones after it; run this; then the old keys
+    can be removed.
+    """
+    count = rotate_keys(current_app.extensions["vault"])
+    db.session.commit()
+    click.echo(f"Re-encrypted {count} record(s) with the newest key.")
 
 
 @users.command("create")
@@ -78,3 +99,4 @@ def init_app(app):
     app.cli.add_command(users)
     app.cli.add_command(courses)
     app.cli.add_command(demo_group)
+    app.cli.add_command(private_data)

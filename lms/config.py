@@ -11,6 +11,8 @@ class Config:
     # a generated secret key).
     ENVIRONMENT = os.environ.get("COMMON_GROUND_ENV") or os.environ.get("FLASK_ENV") or "development"
     SECRET_KEY = os.environ.get("SECRET_KEY")
+    # Fernet keys for learners' private writing, comma-separated, newest first.
+    ENCRYPTION_KEYS = os.environ.get("ENCRYPTION_KEYS")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # default set in create_app
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     COURSES_DIR = os.environ.get("COURSES_DIR", str(PROJECT_ROOT / "courses"))
@@ -27,4 +29,5 @@ class TestConfig(Config):
     TESTING = True
     ENVIRONMENT = "test"
     SECRET_KEY = "test-secret-key"
+    ENCRYPTION_KEYS = "kJ3n2XUbV4wQm1vYl8bO7zS6Hc9dTq0fRr5aGp2eLiU="
     COURSES_DIR = str(PROJECT_ROOT / "tests" / "fixtures" / "courses")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -115,3 +115,81 @@ class LessonProgress(db.Model):
     first_viewed_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True))
     last_viewed_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True))
     completed_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+
+
+class CheckAttempt(db.Model):
+    """One try at a course's knowledge check. Answers map question id to choice id."""
+
+    __table_args__ = (sa.Index("ix_check_attempt_user_course", "user_id", "course_slug"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    course_slug: so.Mapped[str] = so.mapped_column(sa.String(100))
+    course_version: so.Mapped[str] = so.mapped_column(sa.String(40))
+    started_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    submitted_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    answers: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
+    score: so.Mapped[int | None] = so.mapped_column()  # percent
+    pass_mark: so.Mapped[int | None] = so.mapped_column()
+    passed: so.Mapped[bool | None] = so.mapped_column()
+
+
+class CourseCompletion(db.Model):
+    """A finished course: created exactly once per learner, course and round.
+
+    round is 1 for the first completion; a yearly renewal earns round 2, and so on.
+    """
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "course_slug", "round"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    course_slug: so.Mapped[str] = so.mapped_column(sa.String(100))
+    round: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+    course_title: so.Mapped[str] = so.mapped_column(sa.String(300))
+    course_version: so.Mapped[str] = so.mapped_column(sa.String(40))
+    completed_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True))
+    score: so.Mapped[int | None] = so.mapped_column()
+    ce_hours: so.Mapped[float] = so.mapped_column(sa.Numeric(4, 2, asdecimal=False))
+    attempt_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("check_attempt.id"))
+
+
+class Reflection(db.Model):
+    """A learner's private answer to a lesson's reflection prompt, encrypted at rest."""
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "course_slug", "lesson_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    course_slug: so.Mapped[str] = so.mapped_column(sa.String(100))
+    lesson_id: so.Mapped[str] = so.mapped_column(sa.String(100))
+    body_encrypted: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class SelfCarePlan(db.Model):
+    """A learner's private self-care plan: section answers as encrypted JSON."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), unique=True)
+    sections_encrypted: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)
+    review_on: so.Mapped[date | None] = so.mapped_column(sa.Date)
+    updated_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class CourseEvaluation(db.Model):
+    """A learner's end-of-course evaluation. Admins only ever see aggregates."""
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "course_slug", "round"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    course_slug: so.Mapped[str] = so.mapped_column(sa.String(100), index=True)
+    round: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+    course_version: so.Mapped[str] = so.mapped_column(sa.String(40))
+    submitted_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    objective_ratings: so.Mapped[dict] = so.mapped_column(sa.JSON)  # objective id -> 1..5
+    relevance: so.Mapped[int] = so.mapped_column()  # 1..5
+    would_recommend: so.Mapped[bool] = so.mapped_column()
+    comment: so.Mapped[str | None] = so.mapped_column(sa.Text)

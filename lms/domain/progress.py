@@ -53,3 +53,29 @@ def course_progress(course: Course, completed_ids, viewed_ids=()) -> CourseProgr
     completed = frozenset(set(completed_ids) & current)
     started = bool(completed or set(viewed_ids) & current)
     return CourseProgress(course, completed, started)
+
+
+# Where a learner stands in the whole course, not only its lessons.
+CHECK_READY = "check-ready"
+CHECK_FAILED = "check-failed"
+EVALUATION_DUE = "evaluation-due"
+COMPLETE = "complete"
+
+
+def course_status(progress: CourseProgress, *, completed: bool, check_passed: bool, check_failed: bool, evaluated: bool) -> str:
+    """One of the states the course page shows, in the order a learner meets them."""
+    if completed:
+        return COMPLETE
+    if progress.state != LESSONS_DONE:
+        return progress.state
+    course = progress.course
+    if course.questions and not check_passed:
+        return CHECK_FAILED if check_failed else CHECK_READY
+    if course.requires_evaluation and not evaluated:
+        return EVALUATION_DUE
+    return COMPLETE
+
+
+def is_course_done(progress: CourseProgress, *, check_passed: bool, evaluated: bool) -> bool:
+    """Every lesson done, the check passed (if the course has one), the evaluation in (if required)."""
+    return course_status(progress, completed=False, check_passed=check_passed, check_failed=False, evaluated=evaluated) == COMPLETE

@@ -1,6 +1,7 @@
 """Who may see what: decorators shared by the blueprints."""
 
 from functools import wraps
+from urllib.parse import urlsplit
 
 from flask import abort, current_app
 from flask_login import current_user, login_required
@@ -26,3 +27,12 @@ def role_required(*roles):
 
 def catalog() -> Catalog:
     return current_app.extensions["catalog"]
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Follow a ?next= or form 'next' only when it stays on this site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return default

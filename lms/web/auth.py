@@ -1,7 +1,5 @@
 """Logging in and out."""
 
-from urllib.parse import urlsplit
-
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
@@ -11,6 +9,7 @@ from wtforms.validators import DataRequired, Email
 
 from lms.extensions import db, login_manager
 from lms.models import User
+from lms.web.access import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -46,7 +45,7 @@ def login():
         return render_template("auth/login.html", form=form), 401
     session.clear()  # a fresh session at login, so a planted session id is useless
     login_user(user)
-    return redirect(_safe_next(request.args.get("next")), code=303)
+    return redirect(safe_next(request.args.get("next"), url_for("index")), code=303)
 
 
 @bp.post("/logout")
@@ -57,12 +56,3 @@ def logout():
     session.clear()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login_form"), code=303)
-
-
-def _safe_next(target: str | None) -> str:
-    """Only follow a ?next= that stays on this site."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-            return target
-    return url_for("index")

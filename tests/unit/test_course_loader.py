@@ -28,6 +28,7 @@ def test_loads_courses_with_lessons_in_order():
     assert [o.id for o in course.objectives] == ["O1", "O2"]
     assert course.ce_hours == 0.5 and course.minutes == 30
     assert course.pass_mark is None and course.requires_evaluation is True
+    assert [s.id for s in course.plan_sections] == ["warning-signs", "commitment"]
     assert len(course.questions) == 2
     assert [c.correct for c in course.questions[1].choices] == [False, True, False]
 

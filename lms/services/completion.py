@@ -1,0 +1,100 @@
+"""Finishing a course: the completion record is made exactly once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from lms.domain.courses import Course
+from lms.domain.progress import CourseProgress, course_status, is_course_done
+from lms.extensions import db
+from lms.models import CheckAttempt, CourseCompletion, CourseEvaluation, utcnow
+from lms.services.progress import progress_in
+from lms.services.upsert import insert_on_conflict
+
+FIRST_ROUND = 1
+
+
+@dataclass(frozen=True)
+class CourseStanding:
+    """Everything the course page needs to say where a learner stands."""
+
+    progress: CourseProgress
+    status: str
+    completion: CourseCompletion | None
+    attempts: int
+    last_attempt: CheckAttempt | None
+    evaluated: bool
+
+
+def completion_of(user_id: int, course_slug: str) -> CourseCompletion | None:
+    return db.session.scalar(
+        sa.select(CourseCompletion)
+        .where(CourseCompletion.user_id == user_id, CourseCompletion.course_slug == course_slug)
+        .order_by(CourseCompletion.round.desc())
+        .limit(1)
+    )
+
+
+def standing(user_id: int, course: Course) -> CourseStanding:
+    progress = progress_in(user_id, course)
+    completion = completion_of(user_id, course.slug)
+    attempts = db.session.execute(
+        sa.select(CheckAttempt.id, CheckAttempt.passed, CheckAttempt.score, CheckAttempt.submitted_at)
+        .where(
+            CheckAttempt.user_id == user_id,
+            CheckAttempt.course_slug == course.slug,
+            CheckAttempt.submitted_at.is_not(None),
+        )
+        .order_by(CheckAttempt.submitted_at)
+    ).all()
+    evaluated = _evaluated(user_id, course.slug)
+    passed = any(a.passed for a in attempts)
+    status = course_status(
+        progress,
+        completed=completion is not None,
+        check_passed=passed,
+        check_failed=bool(attempts) and not passed,
+        evaluated=evaluated,
+    )
+    return CourseStanding(progress, status, completion, len(attempts), attempts[-1] if attempts else None, evaluated)
+
+
+def _evaluated(user_id: int, course_slug: str) -> bool:
+    return db.session.scalar(
+        sa.select(sa.func.count()).where(CourseEvaluation.user_id == user_id, CourseEvaluation.course_slug == course_slug)
+    ) > 0
+
+
+def complete_if_done(user_id: int, course: Course) -> CourseCompletion | None:
+    """Record the completion when every requirement is met. Safe to call again and again,
+    and from several requests at once: the unique constraint keeps one record."""
+    existing = completion_of(user_id, course.slug)
+    if existing is not None:
+        return existing
+    best = db.session.execute(
+        sa.select(CheckAttempt.id, CheckAttempt.score)
+        .where(CheckAttempt.user_id == user_id, CheckAttempt.course_slug == course.slug, CheckAttempt.passed.is_(True))
+        .order_by(CheckAttempt.score.desc(), CheckAttempt.id)
+        .limit(1)
+    ).first()
+    progress = progress_in(user_id, course)
+    if not is_course_done(progress, check_passed=best is not None or not course.questions, evaluated=_evaluated(user_id, course.slug)):
+        return None
+    db.session.execute(
+        insert_on_conflict(CourseCompletion)
+        .values(
+            user_id=user_id,
+            course_slug=course.slug,
+            round=FIRST_ROUND,
+            course_title=course.title,
+            course_version=course.version,
+            completed_at=utcnow(),
+            score=best.score if best else None,
+            ce_hours=course.ce_hours,
+            attempt_id=best.id if best else None,
+        )
+        .on_conflict_do_nothing(index_elements=["user_id", "course_slug", "round"])
+    )
+    return completion_of(user_id, course.slug)

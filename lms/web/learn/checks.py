@@ -1,0 +1,97 @@
+"""The knowledge check: take it, see the result, retake it."""
+
+from flask import abort, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from lms.domain.grading import IncompleteAnswers, pass_mark_for, shuffled
+from lms.domain.progress import LESSONS_DONE
+from lms.extensions import db
+from lms.services import checks
+from lms.services.completion import complete_if_done, standing
+from lms.services.progress import progress_in
+from lms.web.htmx import render_page, wants_fragment
+from lms.web.learn import bp
+from lms.web.learn.lookup import course_for_current_user
+
+
+def _course_with_check(slug):
+    course = course_for_current_user(slug)
+    if not course.questions:
+        abort(404)
+    return course
+
+
+@bp.get("/courses/<slug>/check")
+@login_required
+def show_check(slug):
+    course = _course_with_check(slug)
+    course_standing = standing(current_user.id, course)
+    attempt = None
+    if course_standing.progress.state == LESSONS_DONE:
+        attempt = checks.open_attempt(current_user.id, course)
+        db.session.commit()
+    return _check_page(course, course_standing, attempt)
+
+
+def _check_page(course, course_standing, attempt, answers=None, missing=(), status=200):
+    questions = shuffled(course.questions, attempt.id) if attempt else ()
+    page = render_page(
+        "learn/check.html",
+        ["check"],
+        course=course,
+        standing=course_standing,
+        attempt=attempt,
+        questions=questions,
+        answers=answers or {},
+        missing=set(missing),
+        pass_mark=pass_mark_for(course)
+    )
+    page.status_code = status
+    return page
+
+
+@bp.post("/courses/<slug>/check/attempts/<int:attempt_id>")
+@login_required
+def submit_check(slug, attempt_id):
+    course = _course_with_check(slug)
+    attempt = checks.attempt_of(current_user.id, course, attempt_id)
+    if attempt is None:
+        abort(404)
+    if progress_in(current_user.id, course).state != LESSONS_DONE:
+        return redirect(url_for("learn.show_check", slug=slug), code=303)
+    answers = {q.id: request.form.get(f"q-{q.id}", "") for q in course.questions}
+    try:
+        checks.submit(attempt, course, answers)
+    except IncompleteAnswers as incomplete:
+        return _check_page(course, standing(current_user.id, course), attempt, answers, incomplete.missing, 422)
+    complete_if_done(current_user.id, course)
+    db.session.commit()
+    result_url = url_for("learn.show_check_result", slug=slug, attempt_id=attempt.id)
+    if not wants_fragment():
+        return redirect(result_url, code=303)
+    response = _result_page(course, attempt)
+    response.headers["HX-Push-Url"] = result_url
+    return response
+
+
+@bp.get("/courses/<slug>/check/attempts/<int:attempt_id>")
+@login_required
+def show_check_result(slug, attempt_id):
+    course = _course_with_check(slug)
+    attempt = checks.attempt_of(current_user.id, course, attempt_id)
+    if attempt is None:
+        abort(404)
+    if attempt.submitted_at is None:
+        return redirect(url_for("learn.show_check", slug=slug))
+    return _result_page(course, attempt)
+
+
+def _result_page(course, attempt):
+    return render_page(
+        "learn/check_result.html",
+        ["result"],
+        course=course,
+        attempt=attempt,
+        grade=checks.marked(attempt, course),
+        standing=standing(current_user.id, course),
+    )

@@ -1,0 +1,182 @@
+"""A learner's private writing: reflections and the self-care plan. Only the author sees it."""
+
+from datetime import date
+from pathlib import Path
+
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from lms.extensions import db
+from lms.pdf import PDF_STATIC, render_pdf
+from lms.services import private_writing
+from lms.services.private_writing import WritingTooLong
+from lms.web.access import catalog, safe_next
+from lms.web.htmx import render_page, wants_fragment
+from lms.web.learn import bp
+from lms.web.learn.courses import lesson_context
+from lms.web.learn.lookup import lesson_for_current_user, vault
+
+NO_STORE = "private, no-store"  # private writing must not linger in shared caches
+
+
+@bp.post("/courses/<slug>/lessons/<lesson_id>/reflection")
+@login_required
+def save_reflection(slug, lesson_id):
+    course, lesson = lesson_for_current_user(slug, lesson_id)
+    text = request.form.get("reflection", "")
+    error = None
+    try:
+        private_writing.save_reflection(vault(), current_user.id, course.slug, lesson.id, text)
+        db.session.commit()
+    except WritingTooLong as too_long:
+        db.session.rollback()
+        error = str(too_long)
+    if wants_fragment():
+        context = lesson_context(course, lesson, reflection_error=error, reflection_draft=text if error else None)
+        response = render_page("learn/lesson.html", ["reflection_status"], **context)
+        response.status_code = 422 if error else 200
+        return response
+    if error:
+        context = lesson_context(course, lesson, reflection_error=error, reflection_draft=text)
+        return render_template("learn/lesson.html", fragment=False, **context), 422
+    flash("Your reflection is saved." if text.strip() else "Your reflection is deleted.", "success")
+    return redirect(url_for("learn.show_lesson", slug=slug, lesson_id=lesson_id, _anchor="reflection"), code=303)
+
+
+@bp.get("/reflections")
+@login_required
+def my_reflections():
+    response = make_response(
+        render_template("learn/reflections.html", groups=_reflection_groups())
+    )
+    response.headers["Cache-Control"] = NO_STORE
+    return response
+
+
+@bp.post("/reflections/<int:reflection_id>/delete")
+@login_required
+def delete_reflection(reflection_id):
+    if not private_writing.delete_reflection(current_user.id, reflection_id):
+        abort(404)
+    db.session.commit()
+    flash("That reflection is deleted.", "success")
+    return redirect(safe_next(request.form.get("next"), url_for("learn.my_reflections")), code=303)
+
+
+@bp.post("/reflections/delete-all")
+@login_required
+def delete_all_reflections():
+    if request.form.get("confirm") != "yes":
+        flash("Nothing was deleted. Tick the box to confirm that you want to delete every reflection.", "error")
+        return redirect(url_for("learn.my_reflections"), code=303)
+    count = private_writing.delete_all_reflections(current_user.id)
+    db.session.commit()
+    flash(f"{count} reflection(s) deleted.", "success")
+    return redirect(url_for("learn.my_reflections"), code=303)
+
+
+@bp.get("/reflections.md")
+@login_required
+def download_reflections_markdown():
+    text = render_template("learn/print/reflections.md", groups=_reflection_groups())
+    return _download(text.encode("utf-8"), "text/markdown; charset=utf-8", "my-reflections.md")
+
+
+@bp.get("/reflections.pdf")
+@login_required
+def download_reflections_pdf():
+    html = render_template("learn/print/reflections.html", groups=_reflection_groups(), static=PDF_STATIC)
+    return _download(render_pdf(html, _static_dir()), "application/pdf", "my-reflections.pdf")
+
+
+@bp.get("/self-care-plan")
+@login_required
+def show_plan():
+    return _plan_page(private_writing.plan_of(vault(), current_user.id), {})
+
+
+@bp.post("/self-care-plan")
+@login_required
+def save_plan():
+    sections = _plan_sections()
+    answers = {section.id: request.form.get(section.id, "") for section in sections}
+    review_on, errors = _review_date(request.form.get("review_on", ""))
+    if not errors:
+        try:
+            private_writing.save_plan(vault(), current_user.id, answers, review_on)
+            db.session.commit()
+        except WritingTooLong as too_long:
+            db.session.rollback()
+            errors["plan"] = str(too_long)
+    if errors:
+        draft = private_writing.PlanText(answers, None, None)
+        return _plan_page(draft, errors, review_text=request.form.get("review_on", "")), 422
+    flash("Your self-care plan is saved.", "success")
+    return redirect(url_for("learn.show_plan"), code=303)
+
+
+@bp.get("/self-care-plan.pdf")
+@login_required
+def download_plan_pdf():
+    plan = private_writing.plan_of(vault(), current_user.id)
+    html = render_template("learn/print/self_care_plan.html", plan=plan, sections=_plan_sections(), static=PDF_STATIC)
+    return _download(render_pdf(html, _static_dir()), "application/pdf", "my-self-care-plan.pdf")
+
+
+def _plan_page(plan, errors, review_text=None):
+    response = make_response(
+        render_template(
+            "learn/self_care_plan.html",
+            plan=plan,
+            sections=_plan_sections(),
+            errors=errors,
+            review_text=review_text if review_text is not None else (plan.review_on.isoformat() if plan.review_on else "")
+        )
+    )
+    response.headers["Cache-Control"] = NO_STORE
+    return response
+
+
+def _plan_sections():
+    """The plan's parts come from the self-care course (plan.yaml)."""
+    course = next((course for course in catalog() if course.plan_sections), None)
+    if course is None:
+        abort(404)
+    return course.plan_sections
+
+
+def _review_date(text):
+    text = text.strip()
+    if not text:
+        return None, {}
+    try:
+        return date.fromisoformat(text), {}
+    except ValueError:
+        return None, {"review_on": "Enter the date as year-month-day, for example 2027-03-01."}
+
+
+def _reflection_groups():
+    """[(course, [(lesson or None, reflection)])] in course and lesson order."""
+    by_course = {}
+    for reflection in private_writing.reflections_of(vault(), current_user.id):
+        by_course.setdefault(reflection.course_slug, []).append(reflection)
+    groups = []
+    for slug, reflections in by_course.items():
+        course = catalog().get(slug)
+        order = {lesson_id: i for i, lesson_id in enumerate(course.lesson_ids)} if course else {}
+        items = [(course.lesson(r.lesson_id) if course else None, r) for r in reflections]
+        items.sort(key=lambda item: order.get(item[1].lesson_id, len(order)))
+        groups.append((course, slug, items))
+    return groups
+
+
+def _download(body: bytes, mimetype: str, name: str):
+    response = make_response(body)
+    response.headers["Content-Type"] = mimetype
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = NO_STORE
+    return response
+
+
+def _static_dir():
+    return Path(current_app.static_folder)

@@ -1,0 +1,33 @@
+"""Steps a learner takes, shared by the web tests."""
+
+import re
+
+COURSE = "/learn/courses/starting-out/"
+LESSONS = ("welcome", "listening", "supervision")
+CHECK = COURSE + "check"
+RIGHT = {"q1": "a", "q2": "b"}
+WRONG = {"q1": "a", "q2": "a"}
+HTMX = {"HX-Request": "true"}
+GOOD_EVALUATION = {"objective-O1": "5", "objective-O2": "4", "relevance": "5", "would_recommend": "yes"}
+
+
+def finish_lessons(client, token):
+    for lesson in LESSONS:
+        client.post(f"{COURSE}lessons/{lesson}/complete", data={"csrf_token": token})
+
+
+def open_check(client):
+    """Open the check page; return (attempt id, page text)."""
+    page = client.get(CHECK).get_data(as_text=True)
+    attempt_id = int(re.search(r"/check/attempts/(\d+)", page).group(1))
+    return attempt_id, page
+
+
+def submit(client, token, attempt_id, answers, headers=None):
+    data = {f"q-{question}": choice for question, choice in answers.items()}
+    return client.post(f"{CHECK}/attempts/{attempt_id}", data={**data, "csrf_token": token}, headers=headers or {})
+
+
+def pass_check(client, token):
+    attempt_id, _ = open_check(client)
+    return submit(client, token, attempt_id, RIGHT)

@@ -1,0 +1,206 @@
+"""Knowledge checks, completion and the course page's states."""
+
+import re
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from lms.extensions import db
+from lms.models import CheckAttempt, CourseCompletion
+from lms.services.completion import complete_if_done
+from tests.web.helpers import (
+    CHECK, COURSE, GOOD_EVALUATION, HTMX, RIGHT, WRONG, finish_lessons, open_check, pass_check, submit,
+)
+
+
+@pytest.fixture
+def peer(make_user, auth):
+    user = make_user("peer")
+    auth.login(user)
+    return user
+
+
+@pytest.fixture
+def token(auth, peer):
+    return auth.token()
+
+
+def completions(app, user_id):
+    with app.app_context():
+        return db.session.scalars(sa.select(CourseCompletion).where(CourseCompletion.user_id == user_id)).all()
+
+
+def test_check_waits_until_every_lesson_is_done(client, token):
+    page = client.get(CHECK).get_data(as_text=True)
+    assert "Finish every lesson first" in page
+    assert "/check/attempts/" not in page
+
+
+def test_check_page_never_contains_the_answer_key(client, token):
+    finish_lessons(client, token)
+    _, page = open_check(client)
+    assert "What do peers often bring to a team?" in page
+    assert "Trust with people who are unsure about services." in page
+    for secret in ("correct", "Yes. Shared experience helps build trust.", "No. Medication is not part"):
+        assert secret not in page
+
+
+def test_reloading_shows_the_same_attempt_in_the_same_order(client, token):
+    finish_lessons(client, token)
+    first_id, first = open_check(client)
+    second_id, second = open_check(client)
+    assert first_id == second_id
+    order = lambda page: re.findall(r'id="q-(q\d)-([a-d])"', page)  # noqa: E731
+    assert order(first) == order(second)
+
+
+def test_failing_then_passing_then_evaluating_completes_the_course(app, client, token, peer):
+    finish_lessons(client, token)
+    attempt_id, _ = open_check(client)
+    failed = submit(client, token, attempt_id, WRONG)
+    assert failed.status_code == 303
+    result = client.get(failed.headers["Location"]).get_data(as_text=True)
+    assert "Your result: 50%, not a pass yet" in result
+    assert "No. Carrying it alone wears you down." in result  # feedback for the choice made
+    assert "Yes. Supervision is the place" not in result  # the right answer is not given away
+    assert "Your last check score was 50%" in client.get(COURSE).get_data(as_text=True)
+    assert completions(app, peer.id) == []
+
+    retake_id, _ = open_check(client)
+    assert retake_id != attempt_id
+    passed = client.get(submit(client, token, retake_id, RIGHT).headers["Location"]).get_data(as_text=True)
+    assert "Your result: 100%, a pass" in passed
+    assert "give feedback on the course" in passed
+    assert "One last step: tell us what you thought" in client.get(COURSE).get_data(as_text=True)
+    assert completions(app, peer.id) == []  # the evaluation is still due
+
+    response = client.post(COURSE + "evaluation", data={**GOOD_EVALUATION, "csrf_token": token})
+    assert response.status_code == 303
+    page = client.get(COURSE).get_data(as_text=True)
+    assert "Complete. You finished this course on" in page
+    assert "with a check score of 100%: 0.5 estimated contact hours" in page
+    [completion] = completions(app, peer.id)
+    assert completion.score == 100 and completion.ce_hours == 0.5
+    assert completion.course_version == app.extensions["catalog"].get("starting-out").version
+    with app.app_context():
+        attempts = db.session.scalars(sa.select(CheckAttempt).where(CheckAttempt.user_id == peer.id)).all()
+    assert [(a.score, a.passed) for a in attempts] == [(50, False), (100, True)]
+    assert all(a.answers and a.submitted_at for a in attempts)
+
+
+def test_incomplete_answers_are_refused_and_kept(client, token, app, peer):
+    finish_lessons(client, token)
+    attempt_id, _ = open_check(client)
+    response = submit(client, token, attempt_id, {"q1": "c"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Please answer every question" in page and "1 question is still without an answer" in page
+    assert re.search(r'id="q-q1-c" name="q-q1" value="c"\s+checked', page)
+    with app.app_context():
+        assert db.session.get(CheckAttempt, attempt_id).submitted_at is None
+
+
+def test_htmx_submit_swaps_the_result_in_place_and_pushes_its_url(client, token):
+    finish_lessons(client, token)
+    attempt_id, _ = open_check(client)
+    response = submit(client, token, attempt_id, RIGHT, headers={**HTMX, "X-CSRFToken": token})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert response.headers["HX-Push-Url"] == f"{CHECK}/attempts/{attempt_id}"
+    assert "<html" not in page and page.lstrip().startswith('<div id="check"')
+    assert "Your result: 100%, a pass" in page
+
+
+def test_a_repeated_post_does_not_regrade(client, token, app):
+    finish_lessons(client, token)
+    attempt_id, _ = open_check(client)
+    submit(client, token, attempt_id, WRONG)
+    submit(client, token, attempt_id, RIGHT)
+    with app.app_context():
+        assert db.session.get(CheckAttempt, attempt_id).score == 50
+
+
+def test_someone_elses_attempt_is_404(client, token, make_user, auth, app):
+    finish_lessons(client, token)
+    attempt_id, _ = open_check(client)
+    other = make_user("peer")
+    auth.client.post("/auth/logout", data={"csrf_token": token})
+    auth.login(other)
+    other_token = auth.token()
+    assert client.get(f"{CHECK}/attempts/{attempt_id}").status_code == 404
+    assert submit(client, other_token, attempt_id, RIGHT).status_code == 404
+
+
+def test_evaluation_before_passing_is_not_accepted(client, token, app, peer):
+    finish_lessons(client, token)
+    response = client.post(COURSE + "evaluation", data={**GOOD_EVALUATION, "csrf_token": token})
+    assert response.status_code == 303
+    assert "after you pass the knowledge check" in client.get(COURSE + "evaluation").get_data(as_text=True)
+
+
+def test_bad_evaluation_shows_errors_and_keeps_answers(client, token):
+    finish_lessons(client, token)
+    pass_check(client, token)
+    response = client.post(COURSE + "evaluation", data={"objective-O1": "4", "comment": "Kept", "csrf_token": token})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Some answers are missing" in page and "Kept</textarea>" in page
+    assert 'id="objective-O1-4" name="objective-O1" value="4" checked' in page
+
+
+def test_completion_is_created_once_under_concurrent_requests(app, make_user):
+    course = app.extensions["catalog"].get("starting-out")
+    user = make_user("peer")
+    with app.app_context():
+        from lms.services import checks, progress
+        from lms.services.evaluations import submit_evaluation
+        from lms.domain.evaluation import read_evaluation
+
+        for lesson in course.lesson_ids:
+            progress.complete_lesson(user.id, course, lesson)
+        attempt = checks.open_attempt(user.id, course)
+        checks.submit(attempt, course, RIGHT)
+        submit_evaluation(user.id, course, read_evaluation(course, GOOD_EVALUATION)[0])
+        db.session.commit()
+
+    errors = []
+    barrier = threading.Barrier(20)
+
+    def finish():
+        try:
+            with app.app_context():
+                barrier.wait()
+                complete_if_done(user.id, course)
+                db.session.commit()
+        except Exception as error:  # reported by the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=finish) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(completions(app, user.id)) == 1
+
+
+def test_completion_survives_a_course_update(app, client, token, peer, make_app, tmp_path):
+    import shutil
+
+    from tests.conftest import FIXTURE_COURSES, Auth
+
+    finish_lessons(client, token)
+    pass_check(client, token)
+    client.post(COURSE + "evaluation", data={**GOOD_EVALUATION, "csrf_token": token})
+
+    courses = tmp_path / "courses"
+    shutil.copytree(FIXTURE_COURSES, courses)
+    lesson = courses / "starting-out" / "03-supervision.md"
+    lesson.write_text(lesson.read_text() + "\nA new paragraph.\n")
+    updated = make_app(COURSES_DIR=str(courses))
+    other = updated.test_client()
+    Auth(other).login(peer)
+    page = other.get(COURSE).get_data(as_text=True)
+    assert "Complete. You finished this course on" in page
+    assert "It has been updated since; your completion still counts." in page
