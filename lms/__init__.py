@@ -8,7 +8,7 @@ from flask import Flask
 from lms.config import PROJECT_ROOT, Config
 from lms.domain import markdown
 from lms.domain.courses import load_catalog
-from lms.extensions import csrf, db, htmx, login_manager, migrate
+from lms.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from lms.vault import Vault, new_key, parse_keys
 
 
@@ -34,6 +34,7 @@ def create_app(config=None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
+    limiter.init_app(app)
 
     app.extensions["catalog"] = load_catalog(app.config["COURSES_DIR"])
     # Shown where a lesson has [[role-card]], until an agency writes its own card.
@@ -42,11 +43,13 @@ def create_app(config=None) -> Flask:
     ).html
 
     from lms import cli, models  # noqa: F401  (models registers the tables)
-    from lms.web import admin, auth, errors, filters, learn
+    from lms.web import admin, auth, certificates, errors, filters, learn
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(learn.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(certificates.bp)
+    app.register_blueprint(certificates.verify_bp)
     errors.init_app(app)
     filters.init_app(app)
     cli.init_app(app)

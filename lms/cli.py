@@ -85,7 +85,7 @@ def load_demo_command(if_empty):
             return
     else:
         try:
-            logins = demo.load_demo(current_app.config["ENVIRONMENT"])
+            logins = demo.load_demo(current_app.config["ENVIRONMENT"], current_app.extensions["catalog"])
         except demo.DemoRefused as error:
             raise click.ClickException(str(error)) from error
         db.session.commit()

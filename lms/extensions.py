@@ -1,5 +1,7 @@
 """Flask extensions, created here without an app and bound in create_app."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -28,3 +30,6 @@ login_manager.login_message = "Please log in to see that page."
 login_manager.login_message_category = "info"
 csrf = CSRFProtect()
 htmx = Htmx()
+# Storage comes from RATELIMIT_STORAGE_URI: memory for one process; a shared store
+# (for example redis://) when several workers or servers must share the limits.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

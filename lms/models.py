@@ -23,6 +23,12 @@ class Agency(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    certificate_signer_name: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    certificate_signer_title: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    # A CE approval statement, only when the agency really holds one (see CourseAccreditation).
+    ce_provider: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    ce_approval_number: so.Mapped[str | None] = so.mapped_column(sa.String(100))
+    ce_approving_body: so.Mapped[str | None] = so.mapped_column(sa.String(200))
 
     teams: so.Mapped[list[Team]] = so.relationship(back_populates="agency", order_by="Team.name")
 
@@ -193,3 +199,59 @@ class CourseEvaluation(db.Model):
     relevance: so.Mapped[int] = so.mapped_column()  # 1..5
     would_recommend: so.Mapped[bool] = so.mapped_column()
     comment: so.Mapped[str | None] = so.mapped_column(sa.Text)
+
+
+class CourseAccreditation(db.Model):
+    """A CE approval an agency holds for one course; it overrides the agency-wide one."""
+
+    __table_args__ = (sa.UniqueConstraint("agency_id", "course_slug"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    agency_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("agency.id", ondelete="CASCADE"))
+    course_slug: so.Mapped[str] = so.mapped_column(sa.String(100))
+    provider: so.Mapped[str] = so.mapped_column(sa.String(200))
+    approval_number: so.Mapped[str] = so.mapped_column(sa.String(100))
+    approving_body: so.Mapped[str] = so.mapped_column(sa.String(200))
+
+
+class Certificate(db.Model):
+    """The facts printed on an issued certificate, frozen at issue, so it renders the same
+    every time. The PDF bytes are cached after the first download."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    code: so.Mapped[str] = so.mapped_column(sa.String(32), unique=True)
+    completion_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("course_completion.id", ondelete="CASCADE"))
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    agency_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("agency.id"), index=True)
+    learner_name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    course_slug: so.Mapped[str] = so.mapped_column(sa.String(100))
+    course_title: so.Mapped[str] = so.mapped_column(sa.String(300))
+    course_version: so.Mapped[str] = so.mapped_column(sa.String(40))
+    objectives: so.Mapped[list] = so.mapped_column(sa.JSON)
+    completed_on: so.Mapped[date] = so.mapped_column(sa.Date)
+    ce_hours: so.Mapped[float] = so.mapped_column(sa.Numeric(4, 2, asdecimal=False))
+    agency_name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    signer_name: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    signer_title: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    accreditation: so.Mapped[dict | None] = so.mapped_column(sa.JSON)  # provider, number, body
+    issued_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    revoked_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    revoked_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    replaced_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("certificate.id"))
+    pdf: so.Mapped[bytes | None] = so.mapped_column(sa.LargeBinary, deferred=True)
+
+    replaced_by: so.Mapped[Certificate | None] = so.relationship(remote_side=[id])
+
+
+class AuditEvent(db.Model):
+    """What an admin did, when, to what. Rows are only ever added."""
+
+    __table_args__ = (sa.Index("ix_audit_event_agency_time", "agency_id", "created_at"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    agency_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("agency.id"))
+    actor_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
+    action: so.Mapped[str] = so.mapped_column(sa.String(60))
+    subject: so.Mapped[str] = so.mapped_column(sa.String(300))
+    details: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)

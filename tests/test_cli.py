@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from lms.config import PROJECT_ROOT
 from lms.extensions import db
-from lms.models import User
+from lms.models import Certificate, User
 from tests.conftest import FIXTURE_COURSES
 
 
@@ -44,6 +44,10 @@ def test_demo_load_prints_logins_and_refuses_a_second_time(app, runner):
     assert "peer@example.org" in if_empty.output  # make run reminds people of the logins every time
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 4
+        peer = db.session.scalar(sa.select(User).where(User.email == "peer@example.org"))
+        [certificate] = db.session.scalars(sa.select(Certificate).where(Certificate.user_id == peer.id)).all()
+        assert certificate.course_slug == "starting-out"  # the fixture catalog has no self-care course
+        assert certificate.signer_name == "Morgan Lee"
 
 
 def test_demo_load_is_refused_in_production(make_app):

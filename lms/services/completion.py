@@ -10,6 +10,7 @@ from lms.domain.courses import Course
 from lms.domain.progress import CourseProgress, course_status, is_course_done
 from lms.extensions import db
 from lms.models import CheckAttempt, CourseCompletion, CourseEvaluation, utcnow
+from lms.services.certificates import issue_certificate
 from lms.services.progress import progress_in
 from lms.services.upsert import insert_on_conflict
 
@@ -82,7 +83,7 @@ def complete_if_done(user_id: int, course: Course) -> CourseCompletion | None:
     progress = progress_in(user_id, course)
     if not is_course_done(progress, check_passed=best is not None or not course.questions, evaluated=_evaluated(user_id, course.slug)):
         return None
-    db.session.execute(
+    inserted = db.session.execute(
         insert_on_conflict(CourseCompletion)
         .values(
             user_id=user_id,
@@ -96,5 +97,9 @@ def complete_if_done(user_id: int, course: Course) -> CourseCompletion | None:
             attempt_id=best.id if best else None,
         )
         .on_conflict_do_nothing(index_elements=["user_id", "course_slug", "round"])
-    )
-    return completion_of(user_id, course.slug)
+        .returning(CourseCompletion.id)
+    ).first()
+    completion = completion_of(user_id, course.slug)
+    if inserted is not None:  # only the request that made the completion issues its certificate
+        issue_certificate(completion, [objective.text for objective in course.objectives])
+    return completion

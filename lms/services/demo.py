@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from lms.domain.courses import Catalog, Course
+from lms.domain.evaluation import read_evaluation
 from lms.domain.roles import ADMIN, CLINICIAN, PEER, SUPERVISOR
 from lms.extensions import db
 from lms.models import Team, User
+from lms.services import checks, progress
 from lms.services.accounts import agency_named, create_user
+from lms.services.completion import complete_if_done
+from lms.services.evaluations import submit_evaluation
 
 DEMO_PASSWORD = "demo-password"
 DEMO_AGENCY = "Riverside Community Services (demo)"
@@ -19,6 +24,7 @@ DEMO_USERS = (
     ("admin@example.org", "Morgan Lee", {ADMIN}, None),
 )
 SUPERVISED_TEAM = "Peer Support Team"
+DEMO_COMPLETED_COURSE = "self-care"
 
 
 class DemoRefused(RuntimeError):
@@ -37,13 +43,19 @@ def existing_demo_logins() -> list[tuple[str, str]]:
     return [(email, ", ".join(sorted(by_email[email].roles))) for email in emails if email in by_email]
 
 
-def load_demo(environment: str) -> list[tuple[str, str]]:
-    """Create the demo agency and logins; return (email, role names) for each login."""
+def load_demo(environment: str, catalog: Catalog) -> list[tuple[str, str]]:
+    """Create the demo agency and logins; return (email, role names) for each login.
+
+    The demo peer has already completed one course, so a newcomer sees a real
+    certificate, transcript and verification page at once.
+    """
     if environment == "production":
         raise DemoRefused("demo data is never loaded in production: its passwords are public")
     if not database_is_empty():
         raise DemoRefused("the database already has users; demo data is only loaded into an empty one")
     agency = agency_named(DEMO_AGENCY)
+    agency.certificate_signer_name = "Morgan Lee"
+    agency.certificate_signer_title = "Training Director"
     teams = {name: Team(agency=agency, name=name) for name in ("Peer Support Team", "Integrated Care Team")}
     db.session.add_all(teams.values())
     logins = []
@@ -53,4 +65,22 @@ def load_demo(environment: str) -> list[tuple[str, str]]:
             user.supervised_teams.append(teams[SUPERVISED_TEAM])
         logins.append((email, ", ".join(sorted(roles))))
     db.session.flush()
+    peer = db.session.scalar(sa.select(User).where(User.email == DEMO_USERS[0][0]))
+    course = catalog.get(DEMO_COMPLETED_COURSE) or next((c for c in catalog if c.is_for(peer.roles)), None)
+    if course is not None:
+        complete_course_for_demo(peer, course)
     return logins
+
+
+def complete_course_for_demo(user: User, course: Course) -> None:
+    """Walk a learner through a course the way the site would: lessons, check, evaluation."""
+    for lesson_id in course.lesson_ids:
+        progress.complete_lesson(user.id, course, lesson_id)
+    if course.questions:
+        attempt = checks.open_attempt(user.id, course)
+        checks.submit(attempt, course, {q.id: next(c.id for c in q.choices if c.correct) for q in course.questions})
+    if course.requires_evaluation:
+        ratings = {f"objective-{o.id}": "5" for o in course.objectives}
+        answers, _ = read_evaluation(course, {**ratings, "relevance": "5", "would_recommend": "yes"})
+        submit_evaluation(user.id, course, answers)
+    complete_if_done(user.id, course)
