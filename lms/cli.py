@@ -9,6 +9,7 @@ from lms.domain.courses import load_catalog
 from lms.domain.roles import ROLES
 from lms.extensions import db
 from lms.services import demo
+from lms.services import seed
 from lms.services.accounts import AccountError, agency_named, create_user
 from lms.services.private_writing import rotate_keys
 from lms.vault import new_key
@@ -100,3 +101,17 @@ def init_app(app):
     app.cli.add_command(courses)
     app.cli.add_command(demo_group)
     app.cli.add_command(private_data)
+
+
+@demo_group.command("seed")
+@click.option("--learners", type=click.IntRange(min=1), required=True, help="How many learners to create.")
+@click.option("--teams", type=click.IntRange(min=1), help=f"How many teams (default: one per {seed.LEARNERS_PER_TEAM} learners).")
+def seed_command(learners, teams):
+    """Bulk-load an agency of learners with lesson progress, for benchmarks only."""
+    try:
+        seeded = seed.seed(current_app.config["ENVIRONMENT"], current_app.extensions["catalog"], learners, teams)
+    except seed.SeedRefused as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Seeded {seeded.learners} learners in {seeded.teams} teams, {seeded.progress_rows} progress rows.")
+    click.echo(f"For benchmarks only: every seeded login ({seed.seed_email(0)} …) uses the password {seed.SEED_PASSWORD}.")

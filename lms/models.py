@@ -29,6 +29,12 @@ class Agency(db.Model):
     ce_provider: so.Mapped[str | None] = so.mapped_column(sa.String(200))
     ce_approval_number: so.Mapped[str | None] = so.mapped_column(sa.String(100))
     ce_approving_body: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    default_pass_mark: so.Mapped[int] = so.mapped_column(default=80, server_default="80")
+    reminder_days_before: so.Mapped[int] = so.mapped_column(default=7, server_default="7")
+    # The agency's "what our peer specialists do / don't do" card, in Markdown; None: the default card.
+    role_card_markdown: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    logo: so.Mapped[bytes | None] = so.mapped_column(sa.LargeBinary, deferred=True)
+    logo_mimetype: so.Mapped[str | None] = so.mapped_column(sa.String(40))
 
     teams: so.Mapped[list[Team]] = so.relationship(back_populates="agency", order_by="Team.name")
 
@@ -47,6 +53,7 @@ class Team(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     agency_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("agency.id"), index=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    active: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
 
     agency: so.Mapped[Agency] = so.relationship(back_populates="teams")
     supervisors: so.Mapped[list[User]] = so.relationship(
@@ -64,6 +71,12 @@ class User(UserMixin, db.Model):
     password_hash: so.Mapped[str | None] = so.mapped_column(sa.String(255))
     active: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    # The day the person joined the agency: "due 30 days after joining" counts from here.
+    joined_on: so.Mapped[date] = so.mapped_column(
+        sa.Date, default=lambda: utcnow().date(), server_default=sa.text("CURRENT_DATE")
+    )
+    # Supervisors may turn off the weekly digest of their teams' overdue training.
+    digest_opt_out: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     agency: so.Mapped[Agency] = so.relationship()
     team: so.Mapped[Team | None] = so.relationship(foreign_keys=[team_id])
@@ -255,3 +268,46 @@ class AuditEvent(db.Model):
     subject: so.Mapped[str] = so.mapped_column(sa.String(300))
     details: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class Assignment(db.Model):
+    """A rule that a course is required: for one person, a team, or everyone with a role.
+
+    Team and role rules reach people added later too. Due: a fixed date, or a number of
+    days after the person joined. Yearly renewal makes it due again a year after the last
+    completion, shown renew_days_before that day.
+    """
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(CASE WHEN user_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN team_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN role IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_target",
+        ),
+        sa.CheckConstraint("(due_on IS NULL) OR (due_days_after_joining IS NULL)", name="one_due_rule"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    agency_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("agency.id"), index=True)
+    course_slug: so.Mapped[str] = so.mapped_column(sa.String(100))
+    user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    team_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"))
+    role: so.Mapped[str | None] = so.mapped_column(sa.String(20))
+    due_on: so.Mapped[date | None] = so.mapped_column(sa.Date)
+    due_days_after_joining: so.Mapped[int | None] = so.mapped_column()
+    renew_yearly: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    renew_days_before: so.Mapped[int] = so.mapped_column(default=30, server_default="30")
+    created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class SentReminder(db.Model):
+    """Every reminder mail sent, so that sending again sends nothing twice."""
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "kind", "key"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    kind: so.Mapped[str] = so.mapped_column(sa.String(20))  # due-soon, overdue, digest
+    key: so.Mapped[str] = so.mapped_column(sa.String(200))  # what it was about, e.g. course and due date
+    sent_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)

@@ -1,6 +1,6 @@
 """Agency administration: course file health, evaluation results."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from lms.domain.evaluation import MIN_RESPONSES_TO_SHOW
@@ -10,8 +10,7 @@ from lms.services import certificates
 from lms.services.agency_settings import SETTINGS_FIELDS, SettingsError, update_settings
 from lms.services.evaluations import response_counts, summary_for
 from lms.web.access import catalog, role_required
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+from lms.web.admin import bp
 
 
 @bp.get("/")

@@ -1,0 +1,7 @@
+"""Agency administration: one module per page group, all on the admin blueprint."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from lms.web.admin import views  # noqa: E402,F401  (routes)
