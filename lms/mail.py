@@ -1,0 +1,67 @@
+"""Sending mail through the SMTP server named in the configuration.
+
+Every message has a plain-text part and an HTML part. No password is ever sent by mail.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+
+
+@dataclass(frozen=True)
+class Mail:
+    to: str
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    sender: str
+    sender_name: str = "Common Ground"
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = False
+    timeout: float = 20.0
+
+    @classmethod
+    def from_config(cls, config) -> SmtpSettings:
+        return cls(
+            host=config["MAIL_SERVER"],
+            port=int(config["MAIL_PORT"]),
+            sender=config["MAIL_FROM"],
+            username=config.get("MAIL_USERNAME") or None,
+            password=config.get("MAIL_PASSWORD") or None,
+            starttls=bool(config.get("MAIL_STARTTLS")),
+        )
+
+
+def build_message(mail: Mail, settings: SmtpSettings) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = formataddr((settings.sender_name, settings.sender))
+    message["To"] = mail.to
+    message["Subject"] = mail.subject
+    message["Message-ID"] = make_msgid(domain=settings.sender.rpartition("@")[2] or None)
+    message.set_content(mail.text)
+    message.add_alternative(mail.html, subtype="html")
+    return message
+
+
+def send_all(mails: list[Mail], settings: SmtpSettings) -> int:
+    """Send over one connection; returns how many were sent. Raises on SMTP errors."""
+    if not mails:
+        return 0
+    with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout) as smtp:
+        if settings.starttls:
+            smtp.starttls()
+        if settings.username:
+            smtp.login(settings.username, settings.password or "")
+        for mail in mails:
+            smtp.send_message(build_message(mail, settings))
+    return len(mails)
