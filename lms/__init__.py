@@ -43,13 +43,14 @@ def create_app(config=None) -> Flask:
     ).html
 
     from lms import cli, models  # noqa: F401  (models registers the tables)
-    from lms.web import admin, auth, certificates, errors, filters, learn
+    from lms.web import admin, auth, certificates, errors, filters, learn, supervise
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(learn.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(certificates.bp)
     app.register_blueprint(certificates.verify_bp)
+    app.register_blueprint(supervise.bp)
     errors.init_app(app)
     filters.init_app(app)
     cli.init_app(app)

@@ -1,11 +1,16 @@
 """My learning, a course, a lesson, marking lessons complete."""
 
+from datetime import date
+
 from flask import current_app, redirect, url_for
 from flask_login import current_user, login_required
 
+from lms.domain.assignments import COMPLETE, OVERDUE
+from lms.domain.assignments import standing as requirement_standing
 from lms.domain.markdown import ROLE_CARD_MARKER
 from lms.extensions import db
 from lms.services import progress
+from lms.services.assignments import latest_completions, requirements_of
 from lms.services.completion import complete_if_done, standing
 from lms.services.private_writing import reflection_on
 from lms.web.access import catalog
@@ -22,9 +27,23 @@ def index():
 @bp.get("/")
 @login_required
 def my_learning():
-    courses = [course for course in catalog() if course.is_for(current_user.roles)]
+    requirements = requirements_of(current_user)
     all_progress = progress.progress_in_all(current_user.id, catalog())
-    return render_page("learn/my_learning.html", ["content"], courses=courses, progress_by_course=all_progress)
+    completions = latest_completions([current_user.id])
+    today = date.today()
+    assigned, offered = [], []
+    for course in catalog():
+        if course.slug in requirements:
+            completed_on = completions.get((current_user.id, course.slug))
+            status = requirement_standing(requirements[course.slug], completed_on, all_progress[course.slug].started, today)
+            assigned.append((course, status))
+        elif course.is_for(current_user.roles):
+            offered.append(course)
+    # Overdue first, then by due date; courses with no date last.
+    assigned.sort(key=lambda item: (item[1].state != OVERDUE, item[1].state == COMPLETE, item[1].due_on or date.max))
+    return render_page(
+        "learn/my_learning.html", ["content"], assigned=assigned, offered=offered, progress_by_course=all_progress
+    )
 
 
 @bp.get("/courses/<slug>/")

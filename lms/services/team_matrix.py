@@ -1,0 +1,104 @@
+"""What a supervisor sees of their teams, in a fixed handful of queries whatever the size."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from lms.domain.matrix import Filters, Matrix, Member, build_matrix
+from lms.extensions import db
+from lms.models import CheckAttempt, CourseCompletion, LessonProgress, Team, User, team_supervisors
+from lms.services.assignments import person_of, rules_of
+
+
+def supervised_teams(supervisor: User) -> list[Team]:
+    return list(
+        db.session.scalars(
+            sa.select(Team)
+            .join(team_supervisors, team_supervisors.c.team_id == Team.id)
+            .where(team_supervisors.c.user_id == supervisor.id, Team.agency_id == supervisor.agency_id, Team.active)
+            .order_by(Team.name)
+        )
+    )
+
+
+def _member_ids(team_ids):
+    return sa.select(User.id).where(User.team_id.in_(team_ids), User.active)
+
+
+def members_of(teams: list[Team]) -> list[Member]:
+    names = {team.id: team.name for team in teams}
+    users = db.session.scalars(
+        sa.select(User)
+        .where(User.team_id.in_(list(names)), User.active)
+        .options(so.selectinload(User.role_rows))
+        .order_by(User.name)
+    )
+    return [Member(person_of(user), user.name, user.email, names[user.team_id]) for user in users]
+
+
+def progress_counts(team_ids, catalog) -> dict[tuple[int, str], tuple[int, int]]:
+    """{(user id, course slug): (lessons completed, lessons opened)}, counting current lessons only."""
+    lessons = [(course.slug, lesson_id) for course in catalog for lesson_id in course.lesson_ids]
+    if not lessons or not team_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(
+            LessonProgress.user_id,
+            LessonProgress.course_slug,
+            sa.func.count(LessonProgress.completed_at),
+            sa.func.count(),
+        )
+        .where(
+            LessonProgress.user_id.in_(_member_ids(team_ids)),
+            sa.tuple_(LessonProgress.course_slug, LessonProgress.lesson_id).in_(lessons),
+        )
+        .group_by(LessonProgress.user_id, LessonProgress.course_slug)
+    )
+    return {(user_id, slug): (done, opened) for user_id, slug, done, opened in rows}
+
+
+def completion_dates(team_ids) -> dict[tuple[int, str], date]:
+    if not team_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(CourseCompletion.user_id, CourseCompletion.course_slug, sa.func.max(CourseCompletion.completed_at))
+        .where(CourseCompletion.user_id.in_(_member_ids(team_ids)))
+        .group_by(CourseCompletion.user_id, CourseCompletion.course_slug)
+    )
+    return {(user_id, slug): completed_at.date() for user_id, slug, completed_at in rows}
+
+
+def team_matrix(supervisor: User, teams: list[Team], catalog, filters: Filters, today: date) -> Matrix:
+    team_ids = [team.id for team in teams]
+    return build_matrix(
+        members_of(teams),
+        list(catalog),
+        rules_of(supervisor.agency_id),
+        progress_counts(team_ids, catalog),
+        completion_dates(team_ids),
+        today,
+        filters,
+    )
+
+
+def supervised_member(supervisor: User, user_id: int) -> User | None:
+    """A person on one of the supervisor's teams, or None (the caller answers 404)."""
+    return db.session.scalar(
+        sa.select(User)
+        .join(team_supervisors, team_supervisors.c.team_id == User.team_id)
+        .where(User.id == user_id, team_supervisors.c.user_id == supervisor.id, User.agency_id == supervisor.agency_id)
+    )
+
+
+def attempts_of(user_id: int) -> list[CheckAttempt]:
+    """Scores and dates of a learner's submitted checks (never their answers' text)."""
+    return list(
+        db.session.scalars(
+            sa.select(CheckAttempt)
+            .where(CheckAttempt.user_id == user_id, CheckAttempt.submitted_at.is_not(None))
+            .order_by(CheckAttempt.submitted_at.desc())
+        )
+    )

@@ -1,0 +1,98 @@
+"""Supervisors: their teams' training, one learner's progress, CSV export."""
+
+import csv
+import io
+from datetime import date
+
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask_login import current_user
+
+from lms.domain.assignments import STATE_LABELS, STATES, standing
+from lms.domain.matrix import Filters
+from lms.domain.roles import SUPERVISOR
+from lms.services import team_matrix
+from lms.services.assignments import latest_completions, requirements_of
+from lms.services.progress import progress_in_all
+from lms.web.access import catalog, role_required
+from lms.web.htmx import render_page
+
+bp = Blueprint("supervise", __name__, url_prefix="/supervise")
+
+
+def _matrix_and_filters():
+    teams = team_matrix.supervised_teams(current_user)
+    filters = Filters.from_args(request.args, {t.id for t in teams}, {c.slug for c in catalog()})
+    return teams, filters, team_matrix.team_matrix(current_user, teams, catalog(), filters, date.today())
+
+
+@bp.get("/")
+@role_required(SUPERVISOR)
+def matrix():
+    teams, filters, result = _matrix_and_filters()
+    return render_page(
+        "supervise/matrix.html",
+        ["matrix"],
+        teams=teams,
+        filters=filters,
+        matrix=result,
+        courses=list(catalog()),
+        states=STATES,
+        state_labels=STATE_LABELS,
+        query=request.query_string.decode(),
+    )
+
+
+@bp.get("/matrix.csv")
+@role_required(SUPERVISOR)
+def export_matrix():
+    _, _, result = _matrix_and_filters()
+
+    def lines():
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["name", "email", "team"] + [column.title for column in result.columns])
+        for row in result.rows:
+            writer.writerow([row.name, row.email, row.team_name] + [_cell_text(cell) for cell in row.cells])
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+        if not result.rows:
+            yield out.getvalue()
+
+    response = Response(stream_with_context(lines()), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="team-training-{date.today().isoformat()}.csv"'
+    return response
+
+
+def _cell_text(cell) -> str:
+    status = cell.standing
+    if status.state == "complete":
+        return f"Complete {status.completed_on.isoformat()}"
+    text = STATE_LABELS[status.state]
+    if status.state == "in-progress":
+        text += f" {cell.done}/{cell.total}"
+    if status.due_on:
+        text += f" (due {status.due_on.isoformat()})"
+    return text
+
+
+@bp.get("/people/<int:user_id>")
+@role_required(SUPERVISOR)
+def person(user_id):
+    learner = team_matrix.supervised_member(current_user, user_id)
+    if learner is None:
+        abort(404)
+    requirements = requirements_of(learner)
+    completions = latest_completions([learner.id])
+    today = date.today()
+    progress = progress_in_all(learner.id, catalog())
+    courses = [
+        (course, progress[course.slug],
+         standing(requirements.get(course.slug), completions.get((learner.id, course.slug)), progress[course.slug].started, today))
+        for course in catalog()
+        if course.slug in requirements or progress[course.slug].started
+    ]
+    return render_template(
+        "supervise/person.html", learner=learner, courses=courses, attempts=team_matrix.attempts_of(learner.id),
+        catalog=catalog(), state_labels=STATE_LABELS,
+    )
