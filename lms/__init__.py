@@ -9,6 +9,7 @@ from lms.config import PROJECT_ROOT, Config
 from lms.domain import markdown
 from lms.domain.courses import load_catalog
 from lms.extensions import csrf, db, htmx, limiter, login_manager, migrate
+from lms.services.role_card import DEFAULT_ROLE_CARD_PATH
 from lms.vault import Vault, new_key, parse_keys
 
 
@@ -38,9 +39,7 @@ def create_app(config=None) -> Flask:
 
     app.extensions["catalog"] = load_catalog(app.config["COURSES_DIR"])
     # Shown where a lesson has [[role-card]], until an agency writes its own card.
-    app.extensions["default_role_card_html"] = markdown.render(
-        (Path(__file__).parent / "default_role_card.md").read_text(encoding="utf-8")
-    ).html
+    app.extensions["default_role_card_html"] = markdown.render(DEFAULT_ROLE_CARD_PATH.read_text(encoding="utf-8")).html
 
     from lms import cli, models  # noqa: F401  (models registers the tables)
     from lms.web import admin, auth, certificates, errors, filters, learn, supervise

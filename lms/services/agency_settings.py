@@ -11,6 +11,11 @@ SETTINGS_FIELDS = (
     ("ce_approval_number", "CE approval number"),
     ("ce_approving_body", "Approving body"),
 )
+# Whole-number settings: (field, label, lowest, highest)
+NUMBER_FIELDS = (
+    ("default_pass_mark", "Knowledge check pass mark, in percent, for courses that do not set their own", 50, 100),
+    ("reminder_days_before", "Send reminder emails this many days before training is due", 1, 60),
+)
 APPROVAL_FIELDS = ("ce_provider", "ce_approval_number", "ce_approving_body")
 MAX_LENGTH = 200
 
@@ -35,9 +40,20 @@ def update_settings(agency: Agency, actor: User, values: dict[str, str]) -> None
             "A CE approval statement needs all three parts: provider, approval number and approving body. "
             "Leave all three empty if your agency holds no approval."
         )
+    numbers = {}
+    for field, label, low, high in NUMBER_FIELDS:
+        text = (values.get(field) or "").strip()
+        if not text.isdigit() or not low <= int(text) <= high:
+            errors[field] = f"Enter a whole number from {low} to {high}."
+        else:
+            numbers[field] = int(text)
     if errors:
         raise SettingsError(errors)
     changes = {}
+    for field, value in numbers.items():
+        if getattr(agency, field) != value:
+            changes[field] = {"from": getattr(agency, field), "to": value}
+            setattr(agency, field, value)
     for field, value in cleaned.items():
         new = value or None if field != "name" else value
         if getattr(agency, field) != new:
@@ -45,3 +61,26 @@ def update_settings(agency: Agency, actor: User, values: dict[str, str]) -> None
             setattr(agency, field, new)
     if changes:
         audit.record(agency.id, actor.id, "settings.update", agency.name, changes=changes)
+
+
+LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+MAX_LOGO_BYTES = 300_000
+
+
+def set_logo(agency: Agency, actor: User, data: bytes) -> None:
+    """Store a PNG or JPEG logo, checked by its first bytes, not by its file name."""
+    mimetype = next((kind for magic, kind in LOGO_TYPES.items() if data.startswith(magic)), None)
+    if mimetype is None:
+        raise SettingsError({"logo": "The logo must be a PNG or JPEG picture."})
+    if len(data) > MAX_LOGO_BYTES:
+        raise SettingsError({"logo": f"The logo must be smaller than {MAX_LOGO_BYTES // 1000} KB (this one is {len(data) // 1000} KB)."})
+    agency.logo, agency.logo_mimetype = data, mimetype
+    audit.record(agency.id, actor.id, "settings.logo", agency.name, size=len(data), type=mimetype)
+
+
+def update_role_card(agency: Agency, actor: User, markdown_text: str) -> None:
+    text = (markdown_text or "").strip()
+    if len(text) > 10_000:
+        raise SettingsError({"role_card": "Keep the role card under 10,000 characters."})
+    agency.role_card_markdown = text or None
+    audit.record(agency.id, actor.id, "role_card.update", agency.name, characters=len(text))

@@ -39,13 +39,13 @@ def attempt_of(user_id: int, course: Course, attempt_id: int) -> CheckAttempt | 
     )
 
 
-def submit(attempt: CheckAttempt, course: Course, answers: dict[str, str]) -> bool:
+def submit(attempt: CheckAttempt, course: Course, answers: dict[str, str], agency_pass_mark: int) -> bool:
     """Grade and store an attempt. Raises IncompleteAnswers, writing nothing.
 
     Returns False when the attempt had already been submitted (a repeated post): the
     first result stands.
     """
-    result = grade(course.questions, answers, pass_mark_for(course))
+    result = grade(course.questions, answers, pass_mark_for(course, agency_pass_mark))
     stored = db.session.execute(
         sa.update(CheckAttempt)
         .where(CheckAttempt.id == attempt.id, CheckAttempt.submitted_at.is_(None))

@@ -160,7 +160,7 @@ def test_completion_is_created_once_under_concurrent_requests(app, make_user):
         for lesson in course.lesson_ids:
             progress.complete_lesson(user.id, course, lesson)
         attempt = checks.open_attempt(user.id, course)
-        checks.submit(attempt, course, RIGHT)
+        checks.submit(attempt, course, RIGHT, 80)
         submit_evaluation(user.id, course, read_evaluation(course, GOOD_EVALUATION)[0])
         db.session.commit()
 

@@ -7,7 +7,11 @@ from lms.domain.evaluation import MIN_RESPONSES_TO_SHOW
 from lms.domain.roles import ADMIN
 from lms.extensions import db
 from lms.services import certificates
-from lms.services.agency_settings import SETTINGS_FIELDS, SettingsError, update_settings
+from lms.domain.markdown import render as render_markdown
+from lms.services.agency_settings import (
+    NUMBER_FIELDS, SETTINGS_FIELDS, SettingsError, set_logo, update_role_card, update_settings,
+)
+from lms.services.role_card import DEFAULT_ROLE_CARD_PATH
 from lms.services.evaluations import response_counts, summary_for
 from lms.web.access import catalog, role_required
 from lms.web.admin import bp
@@ -92,22 +96,53 @@ def reissue_certificate(certificate_id):
     return redirect(url_for("admin.certificate_list", q=replacement.code), code=303)
 
 
+def _settings_page(values, errors, status=200):
+    return render_template(
+        "admin/settings.html", values=values, errors=errors, fields=SETTINGS_FIELDS, number_fields=NUMBER_FIELDS,
+        agency=current_user.agency,
+    ), status
+
+
 @bp.get("/settings")
 @role_required(ADMIN)
 def settings():
     agency = current_user.agency
-    values = {field: getattr(agency, field) or "" for field, _ in SETTINGS_FIELDS}
-    return render_template("admin/settings.html", values=values, errors={}, fields=SETTINGS_FIELDS)
+    fields = [field for field, _ in SETTINGS_FIELDS] + [field for field, *_ in NUMBER_FIELDS]
+    return _settings_page({field: str(getattr(agency, field) or "") for field in fields}, {})
 
 
 @bp.post("/settings")
 @role_required(ADMIN)
 def save_settings():
-    values = {field: request.form.get(field, "") for field, _ in SETTINGS_FIELDS}
     try:
-        update_settings(current_user.agency, current_user, values)
+        update_settings(current_user.agency, current_user, request.form)
+        logo = request.files.get("logo")
+        if logo and logo.filename:
+            set_logo(current_user.agency, current_user, logo.read())
     except SettingsError as error:
-        return render_template("admin/settings.html", values=values, errors=error.errors, fields=SETTINGS_FIELDS), 422
+        db.session.rollback()
+        return _settings_page(request.form, error.errors, 422)
     db.session.commit()
     flash("Settings saved. New certificates use them; certificates already issued keep what they say.", "success")
     return redirect(url_for("admin.settings"), code=303)
+
+
+@bp.get("/role-card")
+@role_required(ADMIN)
+def role_card():
+    agency = current_user.agency
+    text = agency.role_card_markdown or DEFAULT_ROLE_CARD_PATH.read_text(encoding="utf-8")
+    return render_template("admin/role_card.html", text=text, preview=render_markdown(text).html, errors={})
+
+
+@bp.post("/role-card")
+@role_required(ADMIN)
+def save_role_card():
+    text = request.form.get("role_card", "")
+    try:
+        update_role_card(current_user.agency, current_user, text)
+    except SettingsError as error:
+        return render_template("admin/role_card.html", text=text, preview=render_markdown(text).html, errors=error.errors), 422
+    db.session.commit()
+    flash("The role card is saved. Lessons that show it use it now.", "success")
+    return redirect(url_for("admin.role_card"), code=303)

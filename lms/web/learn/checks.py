@@ -44,7 +44,7 @@ def _check_page(course, course_standing, attempt, answers=None, missing=(), stat
         questions=questions,
         answers=answers or {},
         missing=set(missing),
-        pass_mark=pass_mark_for(course)
+        pass_mark=pass_mark_for(course, current_user.agency.default_pass_mark),
     )
     page.status_code = status
     return page
@@ -61,7 +61,7 @@ def submit_check(slug, attempt_id):
         return redirect(url_for("learn.show_check", slug=slug), code=303)
     answers = {q.id: request.form.get(f"q-{q.id}", "") for q in course.questions}
     try:
-        checks.submit(attempt, course, answers)
+        checks.submit(attempt, course, answers, current_user.agency.default_pass_mark)
     except IncompleteAnswers as incomplete:
         return _check_page(course, standing(current_user.id, course), attempt, answers, incomplete.missing, 422)
     complete_if_done(current_user.id, course)

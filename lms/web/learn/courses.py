@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import current_app, redirect, url_for
+from flask import abort, current_app, make_response, redirect, url_for
 from flask_login import current_user, login_required
 
 from lms.domain.assignments import COMPLETE, OVERDUE
@@ -13,6 +13,7 @@ from lms.services import progress
 from lms.services.assignments import latest_completions, requirements_of
 from lms.services.completion import complete_if_done, standing
 from lms.services.private_writing import reflection_on
+from lms.services.role_card import role_card_html
 from lms.web.access import catalog
 from lms.web.htmx import render_page, wants_fragment
 from lms.web.learn import bp
@@ -44,6 +45,18 @@ def my_learning():
     return render_page(
         "learn/my_learning.html", ["content"], assigned=assigned, offered=offered, progress_by_course=all_progress
     )
+
+
+@bp.get("/agency-logo")
+@login_required
+def agency_logo():
+    agency = current_user.agency
+    if agency.logo is None:
+        abort(404)
+    response = make_response(agency.logo)
+    response.headers["Content-Type"] = agency.logo_mimetype
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @bp.get("/courses/<slug>/")
@@ -87,7 +100,9 @@ def lesson_context(course, lesson, **extra):
         "progress": progress.progress_in(current_user.id, course),
         "reflection": reflection_on(vault(), current_user.id, course.slug, lesson.id),
         "role_card_marker": ROLE_CARD_MARKER,
-        "role_card_html": current_app.extensions["default_role_card_html"],
+        "role_card_html": role_card_html(current_user.agency, current_app.extensions["default_role_card_html"])
+        if lesson.has_role_card
+        else "",
         "reflection_draft": None,  # what the learner typed, when it could not be saved
         "reflection_error": None,
         **extra,
