@@ -25,3 +25,8 @@ test: install
 
 check-courses: install
 	$(BIN)/flask courses check --verbose
+
+# Benchmarks (docs/performance.md): starts PostgreSQL like .ci/run (needs root); 4-7 minutes.
+.PHONY: bench
+bench: install
+	$(BIN)/python -m bench.run_all

@@ -3,6 +3,7 @@
 import secrets
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import Flask
 
 from lms.config import PROJECT_ROOT, Config
@@ -31,6 +32,9 @@ def create_app(config=None) -> Flask:
     app.extensions["vault"] = Vault(keys)
 
     db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            sa.event.listen(db.engine, "connect", _tune_sqlite)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -42,7 +46,7 @@ def create_app(config=None) -> Flask:
     app.extensions["default_role_card_html"] = markdown.render(DEFAULT_ROLE_CARD_PATH.read_text(encoding="utf-8")).html
 
     from lms import cli, models  # noqa: F401  (models registers the tables)
-    from lms.web import admin, auth, certificates, errors, filters, learn, supervise
+    from lms.web import admin, auth, certificates, errors, filters, learn, security, static_files, supervise
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(learn.bp)
@@ -52,9 +56,20 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(supervise.bp)
     errors.init_app(app)
     filters.init_app(app)
+    security.init_app(app)
+    static_files.init_app(app)
     cli.init_app(app)
     app.add_url_rule("/", endpoint="index", view_func=learn.index)
     return app
+
+
+def _tune_sqlite(connection, _record):
+    """Readers do not wait for writers (WAL); a busy database waits rather than failing."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
 
 
 def _driver_url(url: str) -> str:

@@ -80,9 +80,7 @@ class User(UserMixin, db.Model):
 
     agency: so.Mapped[Agency] = so.relationship()
     team: so.Mapped[Team | None] = so.relationship(foreign_keys=[team_id])
-    role_rows: so.Mapped[list[UserRole]] = so.relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    role_rows: so.Mapped[list[UserRole]] = so.relationship(cascade="all, delete-orphan", lazy="selectin")
     supervised_teams: so.Mapped[list[Team]] = so.relationship(
         secondary=team_supervisors, back_populates="supervisors"
     )
@@ -123,7 +121,7 @@ class UserRole(db.Model):
 
 
 class LessonProgress(db.Model):
-    """One row per learner and lesson: first opened, last opened, completed."""
+    """One row per learner and lesson: when it was first opened and when completed."""
 
     __table_args__ = (sa.UniqueConstraint("user_id", "course_slug", "lesson_id"),)
 
@@ -132,7 +130,6 @@ class LessonProgress(db.Model):
     course_slug: so.Mapped[str] = so.mapped_column(sa.String(100))
     lesson_id: so.Mapped[str] = so.mapped_column(sa.String(100))
     first_viewed_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True))
-    last_viewed_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True))
     completed_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
 
 

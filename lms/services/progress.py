@@ -13,14 +13,18 @@ from lms.services.upsert import insert_on_conflict
 PROGRESS_KEY = ["user_id", "course_slug", "lesson_id"]
 
 
-def record_view(user_id: int, course: Course, lesson_id: str) -> None:
-    now = utcnow()
+def record_view(user_id: int, course: Course, lesson_id: str) -> bool:
+    """Record the first time a learner opens a lesson; True when this was the first time.
+
+    Later views write nothing, so reading a lesson again costs no write transaction.
+    """
     statement = insert_on_conflict(LessonProgress).values(
-        user_id=user_id, course_slug=course.slug, lesson_id=lesson_id, first_viewed_at=now, last_viewed_at=now
+        user_id=user_id, course_slug=course.slug, lesson_id=lesson_id, first_viewed_at=utcnow()
     )
-    db.session.execute(
-        statement.on_conflict_do_update(index_elements=PROGRESS_KEY, set_={"last_viewed_at": now})
-    )
+    inserted = db.session.execute(
+        statement.on_conflict_do_nothing(index_elements=PROGRESS_KEY).returning(LessonProgress.id)
+    ).first()
+    return inserted is not None
 
 
 def complete_lesson(user_id: int, course: Course, lesson_id: str) -> None:
@@ -31,7 +35,6 @@ def complete_lesson(user_id: int, course: Course, lesson_id: str) -> None:
         course_slug=course.slug,
         lesson_id=lesson_id,
         first_viewed_at=now,
-        last_viewed_at=now,
         completed_at=now,
     )
     db.session.execute(

@@ -1,17 +1,21 @@
-"""Logging in and out."""
+"""Logging in and out; setting a password through an emailed link."""
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_url, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Email
+from werkzeug.security import check_password_hash, generate_password_hash
+from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from lms.extensions import db, login_manager
+from lms.extensions import db, limiter, login_manager
 from lms.models import User
+from lms.services import account_links
+from lms.services.accounts import MIN_PASSWORD_LENGTH
 from lms.web.access import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+_UNKNOWN_USER_HASH = generate_password_hash("no account has this password")
 
 
 class LoginForm(FlaskForm):
@@ -19,6 +23,41 @@ class LoginForm(FlaskForm):
         "Email", validators=[DataRequired(), Email(check_deliverability=False)], filters=[lambda v: v.strip() if v else v]
     )
     password = PasswordField("Password", validators=[DataRequired()])
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(
+        "Your email",
+        validators=[DataRequired("Enter your email."), Email("Enter a whole email address, like name@agency.org.", check_deliverability=False)],
+        filters=[lambda v: v.strip().lower() if v else v],
+    )
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired("Enter a new password."),
+            Length(min=MIN_PASSWORD_LENGTH, message=f"Use at least {MIN_PASSWORD_LENGTH} characters."),
+        ],
+    )
+    confirmation = PasswordField(
+        "Type the new password again", validators=[EqualTo("password", "The two passwords are not the same.")]
+    )
+
+
+@login_manager.unauthorized_handler
+def send_to_login():
+    """Not logged in: to the login page, then back to where the person was going."""
+    flash(login_manager.login_message, login_manager.login_message_category)
+    if not request.htmx:
+        return redirect(login_url("auth.login_form", request.url))
+    # htmx would follow a redirect and swap the whole login page into part of this page:
+    # move the whole window instead (HX-Redirect), back to the page the person was on.
+    back = request.url if request.method == "GET" else request.headers.get("HX-Current-URL", request.url)
+    response = make_response("", 401)
+    response.headers["HX-Redirect"] = login_url("auth.login_form", back)
+    return response
 
 
 @login_manager.user_loader
@@ -33,13 +72,26 @@ def login_form():
     return render_template("auth/login.html", form=LoginForm())
 
 
+def _login_email() -> str:
+    return "login:" + (request.form.get("email") or "").strip().lower()
+
+
 @bp.post("/login")
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURE_LIMIT"],
+    key_func=_login_email,
+    deduct_when=lambda response: response.status_code == 401,
+)
 def login():
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 400
     user = db.session.scalar(sa.select(User).where(User.email == form.email.data.strip().lower()))
-    # One message for every failure, so the form does not reveal who has an account.
+    # One message for every failure, so the form does not reveal who has an account; an
+    # unknown address still costs one password hash, so the answer takes as long.
+    if user is None:
+        check_password_hash(_UNKNOWN_USER_HASH, form.password.data)
     if user is None or not user.check_password(form.password.data) or not user.is_active:
         flash("That email and password do not match an active account.", "error")
         return render_template("auth/login.html", form=form), 401
@@ -56,3 +108,83 @@ def logout():
     session.clear()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login_form"), code=303)
+
+
+# The same answer whether or not the account exists, so no one learns who has one.
+RESET_SENT = (
+    "If there is an active account with that email, we have sent it a link to choose a password. "
+    "If nothing arrives in a few minutes, check your spam folder."
+)
+
+
+@bp.get("/reset")
+def reset_request_form():
+    return render_template("auth/reset.html", form=ResetRequestForm())
+
+
+@bp.post("/reset")
+@limiter.limit("5 per minute")  # each request may send a mail: no mail flooding
+def request_reset():
+    form = ResetRequestForm()
+    if not form.validate_on_submit():
+        return render_template("auth/reset.html", form=form), 422
+    flash(RESET_SENT, "info")
+    response = redirect(url_for("auth.reset_request_form"), code=303)
+    # Look up and mail only once the answer has gone out, so its timing tells no one who has an account.
+    app, email = current_app._get_current_object(), form.email.data
+
+    def mail_a_link():
+        with app.app_context():
+            account_links.request_password_reset(email)
+
+    response.call_on_close(mail_a_link)
+    return response
+
+
+def _user_from_link(token, purpose):
+    """The person the link is for, or a page explaining why the link no longer works."""
+    try:
+        return account_links.user_from_link(token, purpose)
+    except account_links.LinkRefused as refused:
+        page = render_template("auth/reset_link_refused.html", reason=refused.reason, purpose=purpose.name, form=ResetRequestForm())
+        abort(make_response(page, 410 if refused.reason != account_links.BROKEN else 400))
+
+
+def _password_page(template, form, user, status=200):
+    return render_template(template, form=form, user=user, min_length=MIN_PASSWORD_LENGTH), status
+
+
+@bp.get("/reset/<token>")
+def reset_password_form(token):
+    return _password_page("auth/reset_password.html", NewPasswordForm(), _user_from_link(token, account_links.PASSWORD_RESET))
+
+
+@bp.post("/reset/<token>")
+def reset_password(token):
+    user = _user_from_link(token, account_links.PASSWORD_RESET)
+    form = NewPasswordForm()
+    if not form.validate_on_submit():
+        return _password_page("auth/reset_password.html", form, user, 422)
+    user.set_password(form.password.data)
+    db.session.commit()
+    flash("Your new password is set. Log in with it now.", "success")
+    return redirect(url_for("auth.login_form"), code=303)
+
+
+@bp.get("/invitation/<token>")
+def invitation_form(token):
+    return _password_page("auth/invitation.html", NewPasswordForm(), _user_from_link(token, account_links.INVITATION))
+
+
+@bp.post("/invitation/<token>")
+def accept_invitation(token):
+    user = _user_from_link(token, account_links.INVITATION)
+    form = NewPasswordForm()
+    if not form.validate_on_submit():
+        return _password_page("auth/invitation.html", form, user, 422)
+    user.set_password(form.password.data)
+    db.session.commit()
+    session.clear()  # whoever was logged in on this browser before is logged out
+    login_user(user)
+    flash(f"Welcome, {user.name}. Your password is set and you are logged in.", "success")
+    return redirect(url_for("index"), code=303)

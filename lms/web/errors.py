@@ -10,6 +10,7 @@ MESSAGES = {
     403: ("You do not have access to this page", "Your account does not include this page. If you think it should, ask your administrator."),
     404: ("Page not found", "We could not find that page. It may have moved, or the address may be mistyped."),
     405: ("That action is not allowed here", "Go back and use the buttons on the page."),
+    413: ("That file is too big", "Files you upload here must be smaller than 4 MB. Nothing was saved."),
     429: ("Too many tries", "You have tried this too many times in a short time. Please wait a minute, then try again."),
     500: ("Something went wrong on our side", "Nothing you did caused this. Please try again in a minute. If it keeps happening, tell your administrator."),
 }
@@ -21,7 +22,7 @@ def render_error(status: int, detail: str | None = None):
 
 
 def init_app(app):
-    for status in (400, 403, 404, 405, 429):
+    for status in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(status, lambda error, status=status: render_error(status))
 
     @app.errorhandler(CSRFError)

@@ -3,7 +3,14 @@
 // this by itself).
 document.addEventListener("htmx:afterSettle", function (event) {
   var config = event.detail.requestConfig;
-  if (!config || config.verb !== "get") return;
+  if (!config) return;
+  if (config.verb !== "get") {
+    // The pressed button was swapped away ("Mark this lesson complete"): keep the person's
+    // place on the new status instead of letting focus fall back to the top of the page.
+    var status = document.getElementById("lesson-status");
+    if (status && document.activeElement === document.body) status.focus();
+    return;
+  }
   var heading = document.querySelector("#lesson h1");
   if (!heading) return;
   heading.focus();
@@ -13,3 +20,19 @@ document.addEventListener("htmx:afterSettle", function (event) {
     window.setTimeout(function () { announcer.textContent = heading.textContent.trim(); }, 50);
   }
 });
+
+// htmx leaves the page as it was when the server answers with an error (htmx-config in
+// base.html) or cannot be reached: say so, instead of seeming to do nothing.
+function showRequestError() {
+  var box = document.getElementById("request-error");
+  if (!box) {
+    box = document.createElement("div");
+    box.id = "request-error";
+    box.className = "flash flash-error";
+    box.setAttribute("role", "alert");
+    document.getElementById("main").prepend(box);
+  }
+  box.textContent = "That did not work, and nothing was saved. Please reload the page and try again.";
+}
+document.addEventListener("htmx:responseError", showRequestError);
+document.addEventListener("htmx:sendError", showRequestError);

@@ -4,6 +4,6 @@ from flask import Blueprint
 
 bp = Blueprint("learn", __name__, url_prefix="/learn")
 
-from lms.web.learn import checks, courses, evaluations, private  # noqa: E402,F401  (routes)
+from lms.web.learn import checks, courses, evaluations, mail_settings, private  # noqa: E402,F401  (routes)
 
 index = courses.index

@@ -70,9 +70,11 @@ def show_course(slug):
 @login_required
 def show_lesson(slug, lesson_id):
     course, lesson = lesson_for_current_user(slug, lesson_id)
-    progress.record_view(current_user.id, course, lesson.id)
-    db.session.commit()
-    return render_page("learn/lesson.html", ["lesson", "lesson_nav"], **lesson_context(course, lesson))
+    if progress.record_view(current_user.id, course, lesson.id):
+        db.session.commit()
+    response = render_page("learn/lesson.html", ["lesson", "lesson_nav"], **lesson_context(course, lesson))
+    response.headers["Cache-Control"] = "private, no-store"  # the page holds the private reflection
+    return response
 
 
 @bp.post("/courses/<slug>/lessons/<lesson_id>/complete")

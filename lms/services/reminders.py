@@ -1,0 +1,202 @@
+"""Reminder mail: gather each agency's facts in a fixed handful of queries, write the mails,
+send them over one connection, and remember what went out. Flushes; the caller commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+
+from lms.domain import reminders
+from lms.domain.roles import SUPERVISOR
+from lms.extensions import db
+from lms.mail import Mail, SmtpSettings, send_all
+from lms.models import Agency, CourseCompletion, SentReminder, Team, User, team_supervisors
+from lms.services.assignments import person_of, rules_of
+
+REMINDER, DIGEST = "reminder", "digest"
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One mail to send, and the (kind, key) pairs to remember once it has gone."""
+
+    kind: str  # REMINDER or DIGEST
+    user_id: int
+    mail: Mail
+    records: tuple[tuple[str, str], ...]
+    details: tuple[str, ...]  # one line per course or person, for --dry-run
+
+
+class NotAllSent(RuntimeError):
+    def __init__(self, sent: int, total: int, settings: SmtpSettings, error: Exception):
+        super().__init__(
+            f"Could not send email through the mail server at {settings.host}:{settings.port} ({error}). "
+            f"Sent {sent} of {total} email(s); the others were not recorded and will be tried on the next run."
+        )
+        self.sent = sent
+        self.total = total
+
+
+def plan_for_agency(agency: Agency, catalog, today: date) -> reminders.Plan:
+    """Seven queries per agency, however many people it has."""
+    users = list(db.session.scalars(
+        sa.select(User).where(User.agency_id == agency.id, User.active).order_by(User.id)
+    ))  # and their roles
+    team_names = dict(db.session.execute(sa.select(Team.id, Team.name).where(Team.agency_id == agency.id)).all())
+    supervised: dict[int, set[int]] = {}
+    links = db.session.execute(
+        sa.select(team_supervisors.c.user_id, team_supervisors.c.team_id)
+        .join(Team, Team.id == team_supervisors.c.team_id)
+        .where(Team.agency_id == agency.id, Team.active)
+    )
+    for user_id, team_id in links:
+        supervised.setdefault(user_id, set()).add(team_id)
+    learners = [
+        reminders.Learner(person_of(user), user.name, user.email, team_names.get(user.team_id)) for user in users
+    ]
+    supervisors = [  # users holds only this agency's active people, so no one sees another agency
+        reminders.Supervisor(user.id, user.name, user.email, frozenset(supervised[user.id]), user.digest_opt_out)
+        for user in users
+        if user.id in supervised and user.has_role(SUPERVISOR)
+    ]
+    return reminders.plan(
+        learners,
+        supervisors,
+        rules_of(agency.id),
+        _completion_dates(agency.id),
+        {course.slug: course.title for course in catalog},
+        _already_sent(agency.id, today),
+        today,
+        agency.reminder_days_before,
+    )
+
+
+def _agency_people(agency_id: int):
+    return sa.select(User.id).where(User.agency_id == agency_id, User.active)
+
+
+def _completion_dates(agency_id: int) -> dict[tuple[int, str], date]:
+    rows = db.session.execute(
+        sa.select(CourseCompletion.user_id, CourseCompletion.course_slug, sa.func.max(CourseCompletion.completed_at))
+        .where(CourseCompletion.user_id.in_(_agency_people(agency_id)))
+        .group_by(CourseCompletion.user_id, CourseCompletion.course_slug)
+    )
+    return {(user_id, slug): completed_at.date() for user_id, slug, completed_at in rows}
+
+
+def _already_sent(agency_id: int, today: date) -> set[tuple[int, str, str]]:
+    rows = db.session.execute(
+        sa.select(SentReminder.user_id, SentReminder.kind, SentReminder.key).where(
+            SentReminder.user_id.in_(_agency_people(agency_id)),
+            sa.or_(
+                SentReminder.kind.in_((reminders.DUE_SOON, reminders.OVERDUE)),
+                sa.and_(SentReminder.kind == reminders.DIGEST, SentReminder.key == reminders.week_key(today)),
+            ),
+        )
+    )
+    return {tuple(row) for row in rows}
+
+
+def outgoing_mails(catalog, today: date) -> list[Outgoing]:
+    """Every mail this run should send, agency by agency: learners' reminders, then digests."""
+    outgoing = []
+    for agency in db.session.scalars(sa.select(Agency).order_by(Agency.id)):
+        found = plan_for_agency(agency, catalog, today)
+        outgoing += [_reminder_mail(agency, reminder) for reminder in found.reminders]
+        outgoing += [_digest_mail(agency, digest) for digest in found.digests]
+    return outgoing
+
+
+def _url(endpoint: str, **values) -> str:
+    # From PUBLIC_BASE_URL, never a request's Host: this runs from cron, with no request.
+    return current_app.config["PUBLIC_BASE_URL"] + current_app.url_map.bind("").build(endpoint, values)
+
+
+def _reminder_mail(agency: Agency, reminder: reminders.LearnerReminder) -> Outgoing:
+    def listed(courses):
+        return [dict(title=c.course_title, due_on=c.due_on, url=_url("learn.show_course", slug=c.course_slug))
+                for c in courses]
+
+    context = dict(
+        name=reminder.name,
+        agency=agency.name,
+        overdue=listed(reminder.overdue),
+        due_soon=listed(reminder.due_soon),
+        my_learning_url=_url("learn.my_learning"),
+    )
+    return Outgoing(
+        REMINDER,
+        reminder.user_id,
+        _render(reminder.email, reminder.subject, "email/reminder", context),
+        reminder.records,
+        tuple(f"{c.kind}: {c.course_title} (due {c.due_on.isoformat()})" for c in reminder.courses),
+    )
+
+
+def _digest_mail(agency: Agency, digest: reminders.Digest) -> Outgoing:
+    items = [dict(person=i.person_name, team=i.team_name, course=i.course_title, due_on=i.due_on) for i in digest.items]
+    context = dict(
+        name=digest.name,
+        agency=agency.name,
+        items=items,
+        matrix_url=_url("supervise.matrix", overdue="1"),
+        settings_url=_url("learn.email_settings"),
+    )
+    return Outgoing(
+        DIGEST,
+        digest.user_id,
+        _render(digest.email, digest.subject, "email/digest", context),
+        digest.records,
+        tuple(f"{i.person_name}, {i.team_name}: {i.course_title} (due {i.due_on.isoformat()})" for i in digest.items),
+    )
+
+
+def _render(to: str, subject: str, template: str, context: dict) -> Mail:
+    return Mail(to, subject, render_template(f"{template}.txt", **context), render_template(f"{template}.html", **context))
+
+
+class _Progress(list):
+    """The mails handed to send_all, counting how far it got.
+
+    send_all sends in order over one connection and asks for the next mail only once the
+    one before has gone, so when it raises, exactly the first `sent` mails were delivered.
+    """
+
+    sent = 0
+
+    def __iter__(self):
+        for index, mail in enumerate(super().__iter__()):
+            self.sent = index
+            yield mail
+        self.sent = len(self)
+
+
+def send(outgoing: list[Outgoing], settings: SmtpSettings) -> int:
+    """Send everything over one connection and record what went out (flushed, not committed).
+
+    Raises NotAllSent when the mail server fails; the mails sent before that are recorded.
+    """
+    progress = _Progress(item.mail for item in outgoing)
+    try:
+        send_all(progress, settings)
+    except OSError as error:  # smtplib's errors are OSErrors too
+        _record(outgoing[: progress.sent])
+        current_app.logger.warning("reminder mail stopped after %d of %d: %s", progress.sent, len(outgoing), error)
+        raise NotAllSent(progress.sent, len(outgoing), settings, error) from error
+    _record(outgoing)
+    return len(outgoing)
+
+
+def _record(sent: list[Outgoing]) -> None:
+    db.session.add_all(
+        SentReminder(user_id=item.user_id, kind=kind, key=key) for item in sent for kind, key in item.records
+    )
+    db.session.flush()
+
+
+def set_digest_wanted(user: User, wanted: bool) -> None:
+    user.digest_opt_out = not wanted
+    db.session.flush()

@@ -1,0 +1,301 @@
+"""Agency administration: people, teams, and importing people from a CSV file."""
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from lms.domain.roles import ADMIN, ROLE_LABELS, ROLES
+from lms.domain.user_import import COLUMNS, MAX_FILE_BYTES, MAX_ROWS, FileProblem, role_list
+from lms.extensions import db
+from lms.services import account_links, people, user_import
+from lms.web.access import role_required
+from lms.web.admin import bp
+
+
+def _person_or_404(user_id):
+    person = people.agency_person(current_user.agency_id, user_id)
+    if person is None:
+        abort(404)
+    return person
+
+
+def _team_or_404(team_id):
+    team = people.agency_team(current_user.agency_id, team_id)
+    if team is None:
+        abort(404)
+    return team
+
+
+def _invite(users, sent: str, not_sent: str) -> None:
+    """Send invitations after the commit: a mail failure must not undo the people."""
+    try:
+        account_links.send_links(users, account_links.INVITATION)
+    except account_links.MailNotSent:
+        flash(f"The invitation email could not be sent: the mail server did not answer. {not_sent}", "error")
+    else:
+        flash(sent, "success")
+
+
+# People
+
+
+def _render_person_form(person, values, errors, status=200):
+    return render_template(
+        "admin/people_form.html",
+        person=person,
+        values=values,
+        errors=errors,
+        teams=people.agency_teams(current_user.agency_id),
+        roles=[(role, ROLE_LABELS[role]) for role in ROLES],
+    ), status
+
+
+def _submitted_values(form):
+    return {
+        "name": form.get("name", ""),
+        "email": form.get("email", ""),
+        "roles": set(form.getlist("roles")),
+        "team": form.get("team", ""),
+        "supervised_teams": set(form.getlist("supervised_teams")),
+        "joined_on": form.get("joined_on", ""),
+    }
+
+
+def _person_values(person):
+    return {
+        "name": person.name,
+        "email": person.email,
+        "roles": set(person.roles),
+        "team": str(person.team_id or ""),
+        "supervised_teams": {str(team.id) for team in person.supervised_teams},
+        "joined_on": person.joined_on.isoformat(),
+    }
+
+
+@bp.get("/people")
+@role_required(ADMIN)
+def people_list():
+    search = request.args.get("q", "").strip()
+    found = people.agency_people(current_user.agency_id, search)
+    return render_template("admin/people.html", people=found, search=search, limit=people.LIST_LIMIT, role_list=role_list,
+                           role_labels=ROLE_LABELS)
+
+
+@bp.get("/people/new")
+@role_required(ADMIN)
+def new_person():
+    values = {"roles": set(), "supervised_teams": set(), "joined_on": date.today().isoformat()}
+    return _render_person_form(None, values, {})
+
+
+@bp.post("/people")
+@role_required(ADMIN)
+def create_person():
+    try:
+        person = people.create_person(current_user.agency, current_user, request.form)
+    except people.PersonError as error:
+        return _render_person_form(None, _submitted_values(request.form), error.errors, 422)
+    db.session.commit()
+    _invite(
+        [person],
+        f"{person.name} is added, and an invitation to set a password was sent to {person.email}.",
+        f"{person.name} is saved. Once mail works, choose “Send the invitation again” on this page.",
+    )
+    return redirect(url_for("admin.show_person", user_id=person.id), code=303)
+
+
+@bp.get("/people/<int:user_id>")
+@role_required(ADMIN)
+def show_person(user_id):
+    person = _person_or_404(user_id)
+    return _render_person_form(person, _person_values(person), {})
+
+
+@bp.post("/people/<int:user_id>")
+@role_required(ADMIN)
+def update_person(user_id):
+    person = _person_or_404(user_id)
+    try:
+        people.update_person(person, current_user, request.form)
+    except people.PersonError as error:
+        return _render_person_form(person, _submitted_values(request.form), error.errors, 422)
+    db.session.commit()
+    flash(f"Changes to {person.name} are saved.", "success")
+    return redirect(url_for("admin.show_person", user_id=person.id), code=303)
+
+
+@bp.post("/people/<int:user_id>/deactivate")
+@role_required(ADMIN)
+def deactivate_person(user_id):
+    return _set_person_active(_person_or_404(user_id), False)
+
+
+@bp.post("/people/<int:user_id>/reactivate")
+@role_required(ADMIN)
+def reactivate_person(user_id):
+    return _set_person_active(_person_or_404(user_id), True)
+
+
+def _set_person_active(person, active):
+    try:
+        people.set_person_active(person, current_user, active)
+    except people.PersonError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"{person.name} is {'active again and can log in' if active else 'deactivated and cannot log in'}. "
+              "Their training records are kept.", "success")
+    return redirect(url_for("admin.show_person", user_id=person.id), code=303)
+
+
+@bp.post("/people/<int:user_id>/invitation")
+@role_required(ADMIN)
+def resend_invitation(user_id):
+    person = _person_or_404(user_id)
+    if person.password_hash is not None or not person.active:
+        flash(f"{person.name} does not need an invitation: they can log in, or use “Forgot your password?”.", "error")
+    else:
+        _invite([person], f"A new invitation was sent to {person.email}.", "Try again in a few minutes.")
+    return redirect(url_for("admin.show_person", user_id=person.id), code=303)
+
+
+# Teams
+
+
+@bp.get("/teams")
+@role_required(ADMIN)
+def team_list():
+    return _render_teams("", None)
+
+
+def _render_teams(name, error, status=200):
+    return render_template(
+        "admin/teams.html",
+        teams=people.agency_teams(current_user.agency_id),
+        counts=people.member_counts(current_user.agency_id),
+        name=name,
+        error=error,
+    ), status
+
+
+@bp.post("/teams")
+@role_required(ADMIN)
+def create_team():
+    try:
+        team = people.create_team(current_user.agency, current_user, request.form.get("name", ""))
+    except people.TeamError as error:
+        return _render_teams(request.form.get("name", ""), str(error), 422)
+    db.session.commit()
+    flash(f"The team “{team.name}” is added. Choose who supervises it below.", "success")
+    return redirect(url_for("admin.show_team", team_id=team.id), code=303)
+
+
+def _render_team(team, name, supervisor_ids, error=None, status=200):
+    return render_template(
+        "admin/team_form.html",
+        team=team,
+        name=name,
+        supervisor_ids=supervisor_ids,
+        choices=people.supervisor_choices(team),
+        members=people.team_members(team),
+        error=error,
+    ), status
+
+
+@bp.get("/teams/<int:team_id>")
+@role_required(ADMIN)
+def show_team(team_id):
+    team = _team_or_404(team_id)
+    return _render_team(team, team.name, {str(user.id) for user in team.supervisors})
+
+
+@bp.post("/teams/<int:team_id>")
+@role_required(ADMIN)
+def update_team(team_id):
+    team = _team_or_404(team_id)
+    name, supervisor_ids = request.form.get("name", ""), request.form.getlist("supervisors")
+    try:
+        people.update_team(team, current_user, name, supervisor_ids)
+    except people.TeamError as error:
+        return _render_team(team, name, set(supervisor_ids), str(error), 422)
+    db.session.commit()
+    flash(f"The team “{team.name}” is saved.", "success")
+    return redirect(url_for("admin.show_team", team_id=team.id), code=303)
+
+
+@bp.post("/teams/<int:team_id>/deactivate")
+@role_required(ADMIN)
+def deactivate_team(team_id):
+    return _set_team_active(_team_or_404(team_id), False)
+
+
+@bp.post("/teams/<int:team_id>/reactivate")
+@role_required(ADMIN)
+def reactivate_team(team_id):
+    return _set_team_active(_team_or_404(team_id), True)
+
+
+def _set_team_active(team, active):
+    people.set_team_active(team, current_user, active)
+    db.session.commit()
+    flash(f"The team “{team.name}” is {'active again' if active else 'deactivated: it can no longer be chosen for people'}.",
+          "success")
+    return redirect(url_for("admin.show_team", team_id=team.id), code=303)
+
+
+# Import
+
+
+def _render_upload(problem=None, status=200):
+    return render_template(
+        "admin/import.html", problem=problem, columns=COLUMNS, max_rows=MAX_ROWS, max_mb=MAX_FILE_BYTES // 1_000_000
+    ), status
+
+
+def _render_preview(preview, notice=None, status=200):
+    return render_template("admin/import_preview.html", preview=preview, plan=preview.plan, notice=notice,
+                           role_list=role_list), status
+
+
+@bp.get("/people/import")
+@role_required(ADMIN)
+def import_form():
+    return _render_upload()
+
+
+@bp.post("/people/import")
+@role_required(ADMIN)
+def preview_import():
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _render_upload("Choose a CSV file to upload.", 422)
+    # Read one byte past the limit: enough to tell the file is too large, without reading it all.
+    data = upload.stream.read(MAX_FILE_BYTES + 1)
+    try:
+        preview = user_import.preview_upload(current_user.agency, current_user, upload.filename, data)
+    except FileProblem as problem:
+        return _render_upload(str(problem), 413 if len(data) > MAX_FILE_BYTES else 422)
+    return _render_preview(preview)
+
+
+@bp.post("/people/import/confirm")
+@role_required(ADMIN)
+def confirm_import():
+    only_valid_rows = request.form.get("rows") == "valid"
+    try:
+        result = user_import.import_previewed(current_user.agency, current_user, request.form.get("upload", ""), only_valid_rows)
+    except FileProblem as problem:
+        return _render_upload(str(problem), 400)
+    except user_import.ImportRefused as refused:
+        return _render_preview(refused.preview, refused.message, 409)
+    db.session.commit()
+    skipped = f" {result.skipped} line(s) with errors were skipped." if result.skipped else ""
+    flash(f"Import done: {len(result.created)} added, {len(result.updated)} updated.{skipped}", "success")
+    if result.created:
+        _invite(
+            result.created,
+            f"Invitations were sent to the {len(result.created)} new people.",
+            "The people are saved. Once mail works, choose “Send the invitation again” on each new person’s page.",
+        )
+    return redirect(url_for("admin.people_list"), code=303)

@@ -1,0 +1,269 @@
+"""`flask reminders send` against a real SMTP server on loopback, and the email settings page."""
+
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+from sqlalchemy import event
+
+from lms.extensions import db
+from lms.models import Agency, Assignment, CourseCompletion, SentReminder, Team, User, team_supervisors
+from lms.services import reminders
+from tests.conftest import Auth
+from tests.smtp import Inbox, free_port, smtp_server
+
+TODAY = "2030-03-06"  # a Wednesday, ISO week 10
+TITLE = "Starting out as a peer"
+BASE = "https://training.example.org"
+COURSE_URL = BASE + "/learn/courses/starting-out/"
+
+
+def add_person(name, email, roles, agency_id, team_id=None, opted_out=False):
+    user = User(agency_id=agency_id, team_id=team_id, email=email, name=name, digest_opt_out=opted_out)
+    user.set_roles(set(roles))
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def require(user, due_on):
+    db.session.add(Assignment(agency_id=user.agency_id, course_slug="starting-out", user_id=user.id, due_on=due_on))
+
+
+@pytest.fixture
+def world(app, agency, teams):
+    """Two agencies: learners due soon, overdue, complete, on another team; their supervisors."""
+    with app.app_context():
+        north, south = teams["North"].id, teams["South"].id
+        soon = add_person("Sam Soon", "soon@example.org", ["peer"], agency.id, north)
+        late = add_person("Lee Late", "late@example.org", ["peer"], agency.id, north)
+        done = add_person("Dana Done", "done@example.org", ["peer"], agency.id, north)
+        other_team = add_person("Sol South", "south@example.org", ["peer"], agency.id, south)
+        require(soon, date(2030, 3, 9))
+        require(late, date(2030, 3, 4))
+        require(done, date(2030, 3, 4))
+        require(other_team, date(2030, 3, 1))
+        db.session.add(CourseCompletion(
+            user_id=done.id, course_slug="starting-out", course_title=TITLE, course_version="1",
+            completed_at=datetime(2030, 3, 1, 12, tzinfo=timezone.utc), ce_hours=0.5,
+        ))
+        boss = add_person("Bo Boss", "boss@example.org", ["supervisor"], agency.id)
+        quiet = add_person("Quinn Quiet", "quiet@example.org", ["supervisor"], agency.id, opted_out=True)
+
+        elsewhere = Agency(name="Other Agency")
+        db.session.add(elsewhere)
+        db.session.flush()
+        east = Team(agency_id=elsewhere.id, name="East")
+        db.session.add(east)
+        db.session.flush()
+        far = add_person("Flo Far", "far@example.org", ["peer"], elsewhere.id, east.id)
+        require(far, date(2030, 3, 2))
+        far_admin = add_person("Ada Admin", "admin@other.example.org", ["admin", "supervisor"], elsewhere.id)
+
+        db.session.execute(team_supervisors.insert(), [
+            {"team_id": north, "user_id": boss.id},
+            {"team_id": north, "user_id": quiet.id},
+            {"team_id": east.id, "user_id": far_admin.id},
+            {"team_id": east.id, "user_id": boss.id},  # a bad link across agencies must not leak anything
+        ])
+        db.session.commit()
+    app.config["PUBLIC_BASE_URL"] = BASE
+    return app
+
+
+def send(app, *args, port=None):
+    if port is not None:
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    return app.test_cli_runner().invoke(args=["reminders", "send", *args])
+
+
+def received(inbox):
+    return {message["to"][0]: message for message in inbox.messages}
+
+
+def sent_rows(app):
+    with app.app_context():
+        rows = db.session.execute(
+            sa.select(User.email, SentReminder.kind, SentReminder.key).join(User, User.id == SentReminder.user_id)
+        )
+        return sorted(tuple(row) for row in rows)
+
+
+def test_reminders_and_digests_go_to_the_right_people_once(world):
+    with smtp_server() as (inbox, port):
+        result = send(world, "--today", TODAY, port=port)
+        assert result.exit_code == 0, result.output
+        assert "Sent 4 reminder(s), 2 digest(s)" in result.output
+        mails = received(inbox)
+        assert set(mails) == {"soon@example.org", "late@example.org", "south@example.org", "far@example.org",
+                              "boss@example.org", "admin@other.example.org"}
+        assert mails["soon@example.org"]["subject"] == f"Reminder: {TITLE} is due soon"
+        assert mails["late@example.org"]["subject"] == f"Reminder: {TITLE} is past due"
+        assert mails["boss@example.org"]["subject"] == "Weekly update: 1 overdue course on your teams"
+
+        text, html = inbox.bodies(inbox.messages.index(mails["soon@example.org"]))
+        for part in (text, html):
+            assert TITLE in part and "March 9, 2030" in part and COURSE_URL in part
+        text, html = inbox.bodies(inbox.messages.index(mails["boss@example.org"]))
+        for part in (text, html):
+            assert "Lee Late" in part and TITLE in part and "March 4, 2030" in part
+            assert "Sam Soon" not in part and "Sol South" not in part and "Flo Far" not in part
+            assert BASE + "/learn/settings/email" in part
+        text, html = inbox.bodies(inbox.messages.index(mails["admin@other.example.org"]))
+        assert "Flo Far" in text and "Flo Far" in html and "Lee Late" not in text
+
+        again = send(world, "--today", TODAY)
+        assert again.exit_code == 0 and "Sent 0 reminder(s), 0 digest(s)" in again.output
+        assert len(inbox.messages) == 6
+    assert ("soon@example.org", "due-soon", "starting-out:2030-03-09") in sent_rows(world)
+    assert ("boss@example.org", "digest", "2030-W10") in sent_rows(world)
+
+
+def test_overdue_follows_due_soon_and_the_digest_comes_weekly(world):
+    with smtp_server() as (inbox, port):
+        assert send(world, "--today", TODAY, port=port).exit_code == 0
+        inbox.messages.clear()
+        # Sunday, same ISO week: Sam is now overdue, but the boss already had this week's digest.
+        result = send(world, "--today", "2030-03-10")
+        assert "Sent 1 reminder(s), 0 digest(s)" in result.output, result.output
+        [mail] = inbox.messages
+        assert mail["to"] == ["soon@example.org"] and mail["subject"] == f"Reminder: {TITLE} is past due"
+        inbox.messages.clear()
+        result = send(world, "--today", "2030-03-11")  # Monday: a new week
+        assert "Sent 0 reminder(s), 2 digest(s)" in result.output, result.output
+        digest = received(inbox)["boss@example.org"]
+        text, _ = inbox.bodies(inbox.messages.index(digest))
+        assert "Sam Soon" in text and "Lee Late" in text
+        assert digest["subject"] == "Weekly update: 2 overdue courses on your teams"
+
+
+def test_dry_run_sends_and_records_nothing(world):
+    with smtp_server() as (inbox, port):
+        result = send(world, "--today", TODAY, "--dry-run", port=port)
+    assert result.exit_code == 0, result.output
+    assert "Would send a reminder to soon@example.org" in result.output
+    assert "Would send a digest to boss@example.org" in result.output
+    assert "4 reminder(s), 2 digest(s) would be sent. Nothing was sent or recorded." in result.output
+    assert inbox.messages == [] and sent_rows(world) == []
+
+
+def test_mail_server_down_records_nothing_and_fails(world):
+    result = send(world, "--today", TODAY, port=free_port())  # nothing listens there
+    assert result.exit_code != 0
+    assert "Could not send email through the mail server" in result.output and "Sent 0 of 6" in result.output
+    assert sent_rows(world) == []
+
+
+class RefusesOne(Inbox):
+    def __init__(self, refused):
+        super().__init__()
+        self.refused = refused
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address == self.refused:
+            return "550 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+@contextmanager
+def refusing_server(address):
+    inbox = RefusesOne(address)
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield inbox, controller.port
+    finally:
+        controller.stop()
+
+
+def test_a_failure_midway_records_exactly_the_mails_that_went_out(world):
+    with refusing_server("south@example.org") as (inbox, port):
+        result = send(world, "--today", TODAY, port=port)
+    assert result.exit_code != 0 and "Could not send email" in result.output
+    delivered = {message["to"][0] for message in inbox.messages}
+    assert delivered and "south@example.org" not in delivered
+    assert {email for email, _, _ in sent_rows(world)} == delivered
+    with smtp_server() as (inbox, port):
+        assert send(world, "--today", TODAY, port=port).exit_code == 0
+    assert delivered.isdisjoint(message["to"][0] for message in inbox.messages)
+    assert len(delivered) + len(inbox.messages) == 6
+
+
+def count_statements(app, work):
+    statements = []
+    with app.app_context():
+        engine = db.engine
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            work()
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+    return len(statements)
+
+
+def test_query_count_does_not_grow_with_the_number_of_people(world, agency, teams):
+    catalog = world.extensions["catalog"]
+
+    def add_late_learners(start, count):
+        with world.app_context():
+            for i in range(start, start + count):
+                require(add_person(f"Bulk {i}", f"bulk{i}@example.org", ["peer"], agency.id, teams["North"].id),
+                        date(2030, 3, 1))
+            db.session.commit()
+
+    def plan():
+        with world.test_request_context():
+            reminders.outgoing_mails(catalog, date(2030, 3, 6))
+
+    add_late_learners(0, 5)
+    small = count_statements(world, plan)
+    add_late_learners(5, 60)
+    assert count_statements(world, plan) == small
+    # agencies, then per agency: people, their roles, teams, supervisor links, rules, completions, sent
+    assert small == 1 + 2 * 7, small
+
+
+# The email settings page
+
+
+def supervisor_client(app, make_user, *roles):
+    user = make_user(*roles, team=None)
+    client = app.test_client()
+    Auth(client).login(user)
+    return client, user
+
+
+def test_supervisor_turns_the_digest_off_and_on(app, make_user):
+    client, user = supervisor_client(app, make_user, "supervisor")
+    page = client.get("/learn/settings/email").get_data(as_text=True)
+    assert page.count("<h1") == 1 and '<label for="digest">' in page
+    assert 'id="digest" name="digest" value="yes" aria-describedby="digest-hint" checked' in page
+    assert 'href="/learn/settings/email">Email settings</a>' in page  # in the nav
+    token = Auth(client).token("/learn/settings/email")
+
+    response = client.post("/learn/settings/email", data={"csrf_token": token})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/learn/settings/email")
+    page = client.get("/learn/settings/email").get_data(as_text=True)
+    assert "You will not get the weekly email" in page and " checked" not in page
+    with app.app_context():
+        assert db.session.get(User, user.id).digest_opt_out is True
+
+    client.post("/learn/settings/email", data={"csrf_token": token, "digest": "yes"})
+    with app.app_context():
+        assert db.session.get(User, user.id).digest_opt_out is False
+
+
+def test_settings_need_a_supervisor_and_a_csrf_token(app, make_user):
+    client, _ = supervisor_client(app, make_user, "peer")
+    assert client.get("/learn/settings/email").status_code == 403
+    assert "Email settings" not in client.get("/learn/").get_data(as_text=True)
+    anonymous = app.test_client().get("/learn/settings/email")
+    assert anonymous.status_code == 302 and "/auth/login" in anonymous.headers["Location"]
+    boss, user = supervisor_client(app, make_user, "supervisor")
+    assert boss.post("/learn/settings/email", data={}).status_code == 400
+    with app.app_context():
+        assert db.session.get(User, user.id).digest_opt_out is False
