@@ -8,7 +8,7 @@ from lms.domain.courses import Catalog, Course
 from lms.domain.evaluation import read_evaluation
 from lms.domain.roles import ADMIN, CLINICIAN, PEER, SUPERVISOR
 from lms.extensions import db
-from lms.models import Team, User
+from lms.models import Assignment, Team, User
 from lms.services import checks, progress
 from lms.services.accounts import agency_named, create_user
 from lms.services.completion import complete_if_done
@@ -64,6 +64,13 @@ def load_demo(environment: str, catalog: Catalog) -> list[tuple[str, str]]:
         if SUPERVISOR in roles:
             user.supervised_teams.append(teams[SUPERVISED_TEAM])
         logins.append((email, ", ".join(sorted(roles))))
+    # Agency-wide orientation, as the research recommends: every clinician takes the
+    # peer-role course within 30 days, every peer the self-care course, renewed yearly.
+    for role, slug, renew in ((CLINICIAN, "peer-role-for-clinicians", False), (PEER, "self-care", True)):
+        if catalog.get(slug):
+            db.session.add(
+                Assignment(agency_id=agency.id, course_slug=slug, role=role, due_days_after_joining=30, renew_yearly=renew)
+            )
     db.session.flush()
     peer = db.session.scalar(sa.select(User).where(User.email == DEMO_USERS[0][0]))
     course = catalog.get(DEMO_COMPLETED_COURSE) or next((c for c in catalog if c.is_for(peer.roles)), None)

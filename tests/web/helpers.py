@@ -1,6 +1,9 @@
 """Steps a learner takes, shared by the web tests."""
 
+import io
 import re
+
+from pypdf import PdfReader
 
 COURSE = "/learn/courses/starting-out/"
 LESSONS = ("welcome", "listening", "supervision")
@@ -31,3 +34,9 @@ def submit(client, token, attempt_id, answers, headers=None):
 def pass_check(client, token):
     attempt_id, _ = open_check(client)
     return submit(client, token, attempt_id, RIGHT)
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of a PDF, with runs of white space folded to one space."""
+    assert data.startswith(b"%PDF")
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())

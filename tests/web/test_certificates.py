@@ -3,9 +3,7 @@
 import csv
 import io
 import json
-import re
 import subprocess
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -19,14 +17,10 @@ from lms.domain.certificates import normalize_code
 from lms.extensions import db
 from lms.models import Agency, AuditEvent, Certificate, CourseAccreditation, User
 from tests.conftest import Auth
-from tests.web.helpers import COURSE, GOOD_EVALUATION, finish_lessons, pass_check
+from tests.web.helpers import COURSE, GOOD_EVALUATION, finish_lessons, pass_check, pdf_text
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
-
-def pdf_text(data: bytes) -> str:
-    assert data.startswith(b"%PDF")
-    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
 
 
 def complete_course(client, token):
@@ -34,17 +28,6 @@ def complete_course(client, token):
     pass_check(client, token)
     client.post(COURSE + "evaluation", data={**GOOD_EVALUATION, "csrf_token": token})
 
-
-@pytest.fixture
-def peer(make_user, auth):
-    user = make_user("peer")
-    auth.login(user)
-    return user
-
-
-@pytest.fixture
-def token(auth, peer):
-    return auth.token()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 import re
 import threading
 
-import pytest
 import sqlalchemy as sa
 
 from lms.extensions import db
@@ -13,17 +12,6 @@ from tests.web.helpers import (
     CHECK, COURSE, GOOD_EVALUATION, HTMX, RIGHT, WRONG, finish_lessons, open_check, pass_check, submit,
 )
 
-
-@pytest.fixture
-def peer(make_user, auth):
-    user = make_user("peer")
-    auth.login(user)
-    return user
-
-
-@pytest.fixture
-def token(auth, peer):
-    return auth.token()
 
 
 def completions(app, user_id):

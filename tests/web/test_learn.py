@@ -14,12 +14,6 @@ LESSON = COURSE + "lessons/{}"
 HTMX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def peer(make_user, auth):
-    user = make_user("peer")
-    auth.login(user)
-    return user
-
 
 def progress_rows(app, user_id):
     with app.app_context():

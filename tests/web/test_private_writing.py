@@ -1,39 +1,22 @@
 """Reflections and the self-care plan: private to their author, encrypted at rest."""
 
-import io
 
 import pytest
 import sqlalchemy as sa
-from pypdf import PdfReader
 
 from lms.extensions import db
 from lms.models import Agency, Reflection, SelfCarePlan
 from tests.conftest import Auth
-from tests.web.helpers import COURSE, HTMX
+from tests.web.helpers import COURSE, HTMX, pdf_text
 
 LESSON = COURSE + "lessons/welcome"
 SECRET = "I felt my old fear come back when Dana talked about the shelter."
 
 
-@pytest.fixture
-def peer(make_user, auth):
-    user = make_user("peer")
-    auth.login(user)
-    return user
-
-
-@pytest.fixture
-def token(auth, peer):
-    return auth.token()
-
 
 def save(client, token, text, headers=None):
     return client.post(LESSON + "/reflection", data={"reflection": text, "csrf_token": token}, headers=headers or {})
 
-
-def pdf_text(data: bytes) -> str:
-    assert data.startswith(b"%PDF")
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 def stored_reflections(app):
@@ -90,7 +73,7 @@ def test_my_reflections_page_and_downloads(client, token):
     assert SECRET in markdown.get_data(as_text=True)
     pdf = client.get("/learn/reflections.pdf")
     assert pdf.mimetype == "application/pdf"
-    assert "Dana talked about the shelter" in " ".join(pdf_text(pdf.data).split())
+    assert "Dana talked about the shelter" in pdf_text(pdf.data)
 
 
 def test_delete_all_needs_confirmation(app, client, token):
@@ -124,7 +107,7 @@ def test_nobody_else_can_read_or_delete_a_reflection(app, client, token, peer, m
     for url in ("/learn/reflections", "/learn/reflections.md", LESSON):
         response = other.get(url)
         assert SECRET not in response.get_data(as_text=True), url
-    assert "shelter" not in " ".join(pdf_text(other.get("/learn/reflections.pdf").data).split())
+    assert "shelter" not in pdf_text(other.get("/learn/reflections.pdf").data)
     assert len(stored_reflections(app)) == 1
 
 
@@ -141,7 +124,7 @@ def test_self_care_plan_saves_privately_and_prints(app, client, token, make_user
     with app.app_context():
         row = db.session.scalar(sa.select(SelfCarePlan))
     assert b"lunch" not in row.sections_encrypted
-    text = " ".join(pdf_text(client.get("/learn/self-care-plan.pdf").data).split())
+    text = pdf_text(client.get("/learn/self-care-plan.pdf").data)
     assert "I stop eating lunch." in text and "Walk at noon." in text and "March 1, 2027" in text
 
     other = app.test_client()

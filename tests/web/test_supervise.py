@@ -4,12 +4,11 @@ import csv
 import io
 from datetime import date, timedelta
 
-import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
 from lms.extensions import db
-from lms.models import Agency, Assignment, Team, User
+from lms.models import Assignment, Team, User
 from lms.services import progress
 from tests.conftest import Auth
 from tests.web.helpers import GOOD_EVALUATION, finish_lessons, pass_check

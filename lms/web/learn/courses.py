@@ -42,8 +42,10 @@ def my_learning():
             offered.append(course)
     # Overdue first, then by due date; courses with no date last.
     assigned.sort(key=lambda item: (item[1].state != OVERDUE, item[1].state == COMPLETE, item[1].due_on or date.max))
+    completed = {slug: day for (_, slug), day in completions.items()}
     return render_page(
-        "learn/my_learning.html", ["content"], assigned=assigned, offered=offered, progress_by_course=all_progress
+        "learn/my_learning.html", ["content"], assigned=assigned, offered=offered, progress_by_course=all_progress,
+        completed=completed,
     )
 
 
