@@ -158,34 +158,18 @@ def _render(to: str, subject: str, template: str, context: dict) -> Mail:
     return Mail(to, subject, render_template(f"{template}.txt", **context), render_template(f"{template}.html", **context))
 
 
-class _Progress(list):
-    """The mails handed to send_all, counting how far it got.
-
-    send_all sends in order over one connection and asks for the next mail only once the
-    one before has gone, so when it raises, exactly the first `sent` mails were delivered.
-    """
-
-    sent = 0
-
-    def __iter__(self):
-        for index, mail in enumerate(super().__iter__()):
-            self.sent = index
-            yield mail
-        self.sent = len(self)
-
-
 def send(outgoing: list[Outgoing], settings: SmtpSettings) -> int:
     """Send everything over one connection and record what went out (flushed, not committed).
 
     Raises NotAllSent when the mail server fails; the mails sent before that are recorded.
     """
-    progress = _Progress(item.mail for item in outgoing)
+    delivered = []
     try:
-        send_all(progress, settings)
+        send_all([item.mail for item in outgoing], settings, on_sent=delivered.append)
     except OSError as error:  # smtplib's errors are OSErrors too
-        _record(outgoing[: progress.sent])
-        current_app.logger.warning("reminder mail stopped after %d of %d: %s", progress.sent, len(outgoing), error)
-        raise NotAllSent(progress.sent, len(outgoing), settings, error) from error
+        _record(outgoing[: len(delivered)])
+        current_app.logger.warning("reminder mail stopped after %d of %d: %s", len(delivered), len(outgoing), error)
+        raise NotAllSent(len(delivered), len(outgoing), settings, error) from error
     _record(outgoing)
     return len(outgoing)
 
