@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
 
+from lms.domain.assignments import YEAR
 from lms.domain.courses import Course
 from lms.domain.progress import CourseProgress, course_status, is_course_done
 from lms.extensions import db
-from lms.models import CheckAttempt, CourseCompletion, CourseEvaluation, utcnow
+from lms.models import CheckAttempt, CourseCompletion, CourseEvaluation, User, utcnow
+from lms.services.assignments import requirements_of
 from lms.services.certificates import issue_certificate
 from lms.services.progress import progress_in
 from lms.services.upsert import insert_on_conflict
@@ -27,6 +30,7 @@ class CourseStanding:
     attempts: int
     last_attempt: CheckAttempt | None
     evaluated: bool
+    renewal_due_on: date | None = None  # set while a yearly renewal is open
 
 
 def completion_of(user_id: int, course_slug: str) -> CourseCompletion | None:
@@ -59,7 +63,14 @@ def standing(user_id: int, course: Course) -> CourseStanding:
         check_failed=bool(attempts) and not passed,
         evaluated=evaluated,
     )
-    return CourseStanding(progress, status, completion, len(attempts), attempts[-1] if attempts else None, evaluated)
+    renewal_due_on = None
+    if completion is not None:
+        opens = renewal_opens_on(user_id, course.slug, completion)
+        if opens is not None and utcnow().date() >= opens:
+            renewal_due_on = completion.completed_at.date() + YEAR
+    return CourseStanding(
+        progress, status, completion, len(attempts), attempts[-1] if attempts else None, evaluated, renewal_due_on
+    )
 
 
 def _evaluated(user_id: int, course_slug: str) -> bool:
@@ -68,27 +79,40 @@ def _evaluated(user_id: int, course_slug: str) -> bool:
     ) > 0
 
 
+def renewal_opens_on(user_id: int, course_slug: str, completion: CourseCompletion) -> date | None:
+    """The day a yearly renewal of this completion opens, or None when none is required."""
+    requirement = requirements_of(db.session.get(User, user_id)).get(course_slug)
+    if requirement is None or not requirement.renew_yearly:
+        return None
+    return completion.completed_at.date() + YEAR - timedelta(days=requirement.renew_days_before)
+
+
 def complete_if_done(user_id: int, course: Course) -> CourseCompletion | None:
     """Record the completion when every requirement is met. Safe to call again and again,
     and from several requests at once: the unique constraint keeps one record."""
     existing = completion_of(user_id, course.slug)
+    round_, since = FIRST_ROUND, None
     if existing is not None:
-        return existing
-    best = db.session.execute(
-        sa.select(CheckAttempt.id, CheckAttempt.score)
-        .where(CheckAttempt.user_id == user_id, CheckAttempt.course_slug == course.slug, CheckAttempt.passed.is_(True))
-        .order_by(CheckAttempt.score.desc(), CheckAttempt.id)
-        .limit(1)
-    ).first()
+        opens = renewal_opens_on(user_id, course.slug, existing)
+        if opens is None or utcnow().date() < opens:
+            return existing
+        # A yearly renewal is due: a check passed since the renewal opened earns the next round.
+        round_, since = existing.round + 1, datetime.combine(opens, time.min, tzinfo=timezone.utc)
+    passed_attempts = sa.select(CheckAttempt.id, CheckAttempt.score).where(
+        CheckAttempt.user_id == user_id, CheckAttempt.course_slug == course.slug, CheckAttempt.passed.is_(True)
+    )
+    if since is not None:
+        passed_attempts = passed_attempts.where(CheckAttempt.submitted_at >= since)
+    best = db.session.execute(passed_attempts.order_by(CheckAttempt.score.desc(), CheckAttempt.id).limit(1)).first()
     progress = progress_in(user_id, course)
     if not is_course_done(progress, check_passed=best is not None or not course.questions, evaluated=_evaluated(user_id, course.slug)):
-        return None
+        return existing  # None, or the earlier round while a renewal waits for a new pass
     inserted = db.session.execute(
         insert_on_conflict(CourseCompletion)
         .values(
             user_id=user_id,
             course_slug=course.slug,
-            round=FIRST_ROUND,
+            round=round_,
             course_title=course.title,
             course_version=course.version,
             completed_at=utcnow(),

@@ -192,3 +192,38 @@ def test_completion_survives_a_course_update(app, client, token, peer, make_app,
     page = other.get(COURSE).get_data(as_text=True)
     assert "Complete. You finished this course on" in page
     assert "It has been updated since; your completion still counts." in page
+
+
+def test_yearly_renewal_opens_and_a_new_pass_earns_the_next_round(app, client, token, peer):
+    from datetime import timedelta
+
+    from lms.models import Assignment, Certificate, User
+
+    with app.app_context():
+        agency_id = db.session.get(User, peer.id).agency_id
+        db.session.add(Assignment(agency_id=agency_id, course_slug="starting-out", role="peer", renew_yearly=True,
+                                  renew_days_before=30))
+        db.session.commit()
+    finish_lessons(client, token)
+    pass_check(client, token)
+    client.post(COURSE + "evaluation", data={**GOOD_EVALUATION, "csrf_token": token})
+    assert "Time to renew" not in client.get(COURSE).get_data(as_text=True)
+
+    with app.app_context():  # a year passes
+        completion = db.session.scalar(sa.select(CourseCompletion))
+        completion.completed_at -= timedelta(days=350)
+        for attempt in db.session.scalars(sa.select(CheckAttempt)):
+            attempt.submitted_at -= timedelta(days=350)
+        db.session.commit()
+    page = client.get(COURSE).get_data(as_text=True)
+    assert "Time to renew" in page
+    assert "Time to renew: due" in client.get("/learn/").get_data(as_text=True)
+    with app.app_context():
+        assert complete_if_done(peer.id, app.extensions["catalog"].get("starting-out")).round == 1  # no new pass yet
+
+    pass_check(client, token)
+    with app.app_context():
+        rounds = db.session.scalars(sa.select(CourseCompletion.round).order_by(CourseCompletion.round)).all()
+        certificates = db.session.scalar(sa.select(sa.func.count()).select_from(Certificate))
+    assert rounds == [1, 2] and certificates == 2
+    assert "Time to renew" not in client.get(COURSE).get_data(as_text=True)
