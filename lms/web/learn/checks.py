@@ -21,6 +21,14 @@ def _course_with_check(slug):
     return course
 
 
+def _own_attempt(course, attempt_id):
+    """The learner's own attempt; anyone else's answers 404."""
+    attempt = checks.attempt_of(current_user.id, course, attempt_id)
+    if attempt is None:
+        abort(404)
+    return attempt
+
+
 @bp.get("/courses/<slug>/check")
 @login_required
 def show_check(slug):
@@ -54,9 +62,7 @@ def _check_page(course, course_standing, attempt, answers=None, missing=(), stat
 @login_required
 def submit_check(slug, attempt_id):
     course = _course_with_check(slug)
-    attempt = checks.attempt_of(current_user.id, course, attempt_id)
-    if attempt is None:
-        abort(404)
+    attempt = _own_attempt(course, attempt_id)
     if progress_in(current_user.id, course).state != LESSONS_DONE:
         return redirect(url_for("learn.show_check", slug=slug), code=303)
     answers = {q.id: request.form.get(f"q-{q.id}", "") for q in course.questions}
@@ -78,9 +84,7 @@ def submit_check(slug, attempt_id):
 @login_required
 def show_check_result(slug, attempt_id):
     course = _course_with_check(slug)
-    attempt = checks.attempt_of(current_user.id, course, attempt_id)
-    if attempt is None:
-        abort(404)
+    attempt = _own_attempt(course, attempt_id)
     if attempt.submitted_at is None:
         return redirect(url_for("learn.show_check", slug=slug))
     return _result_page(course, attempt)
