@@ -1,0 +1,560 @@
+"""The access matrix: every route × method × kind of person, generated from app.url_map.
+
+Who may use an endpoint is declared once, in ACCESS below, with a small vocabulary:
+
+    PUBLIC              anyone, logged in or not
+    ANY_USER            anyone logged in (anonymous: redirect to the login page)
+    ROLE_AUDIENCE       a course's pages: people whose roles are in the course's audiences,
+                        and admins; other logged-in people 403
+    OWNER_ONLY          the learner's own object (reflection, certificate): anyone else 404
+    OWNER_IN_COURSE     the learner's own object inside a course (a check attempt): people
+                        outside the course's audience 403 (the course is refused first), others 404
+    SUPERVISOR_PAGE     any supervisor (the page shows their own teams); other roles 403
+    SUPERVISOR_OF_TEAM  a person on a team the supervisor supervises; the supervisor of
+                        another team 404, other roles 403
+    ADMIN_PAGE          any admin (the page shows their own agency); other roles 403
+    ADMIN_OF_AGENCY     an object of the admin's own agency, by id; another agency's admin
+                        404, other roles 403
+
+and how to fill the URL's parameters: by default the peer's objects (DEFAULT_PARAMS);
+an endpoint that changes or deletes its object gets a fresh one for each test (FRESH).
+
+The world is built once per database: agency A with teams North and South, agency B.
+The actors: anonymous; the peer (A, North), who owns a reflection, a passed check attempt
+and a certificate; another peer (A, South); a clinician (A, North); the supervisor of
+North; the supervisor of South; the admin of A; the admin of B. Each test starts from a
+copy of the actor's logged-in session cookie (sessions are signed cookies, so nothing a
+test does to its session reaches another test) and a fresh client address, so rate
+limits never answer instead of the access check. Every POST carries a valid CSRF token.
+
+Besides the status, every answer is searched for things that must not leak: the peer's
+reflection text, email and certificate code, and agency A's logo.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import pytest
+import sqlalchemy as sa
+from flask import url_for
+from werkzeug.security import generate_password_hash
+
+from lms import create_app
+from lms.extensions import db
+from lms.models import (
+    Agency, Assignment, Certificate, CheckAttempt, CourseCompletion, Reflection, Team, User,
+)
+from lms.services import account_links
+from lms.services.accounts import create_user
+from lms.services.certificates import issue_certificate
+from lms.services.private_writing import save_reflection
+from tests.conftest import BACKENDS, PASSWORD, Auth, csrf_token_from, make_config
+from tests.web.helpers import GOOD_EVALUATION, finish_lessons, pass_check
+
+# The vocabulary
+
+PUBLIC = "PUBLIC"
+ANY_USER = "ANY_USER"
+ROLE_AUDIENCE = "ROLE_AUDIENCE"
+OWNER_ONLY = "OWNER_ONLY"
+OWNER_IN_COURSE = "OWNER_IN_COURSE"
+SUPERVISOR_PAGE = "SUPERVISOR_PAGE"
+SUPERVISOR_OF_TEAM = "SUPERVISOR_OF_TEAM"
+ADMIN_PAGE = "ADMIN_PAGE"
+ADMIN_OF_AGENCY = "ADMIN_OF_AGENCY"
+
+OK, LOGIN = "allowed", "login"  # outcomes besides 403 and 404
+
+ACTORS = ("anonymous", "peer", "other_peer", "clinician", "supervisor", "other_supervisor", "admin", "other_admin")
+ROLES = {
+    "anonymous": frozenset(),
+    "peer": frozenset({"peer"}),
+    "other_peer": frozenset({"peer"}),
+    "clinician": frozenset({"clinician"}),
+    "supervisor": frozenset({"supervisor"}),
+    "other_supervisor": frozenset({"supervisor"}),
+    "admin": frozenset({"admin"}),
+    "other_admin": frozenset({"admin"}),
+}
+COURSE_SLUG, LESSON = "starting-out", "welcome"
+NAMES = {"peer": "Pat Canary", "other_peer": "Sol Southside"}  # easy to spot where they must not be
+
+# URL parameters, by name: an attribute of the World (the peer's objects), or a literal.
+DEFAULT_PARAMS = {
+    "slug": COURSE_SLUG,
+    "lesson_id": LESSON,
+    "attempt_id": "attempt_id",
+    "reflection_id": "reflection_id",
+    "code": "certificate_code",
+    "user_id": "peer_id",
+    "team_id": "team_id",
+    "assignment_id": "assignment_id",
+    "certificate_id": "certificate_id",
+}
+
+
+@dataclass(frozen=True)
+class Access:
+    rule: str
+    params: dict = field(default_factory=dict)  # overrides of DEFAULT_PARAMS for this endpoint
+
+
+FRESH_REFLECTION = {"reflection_id": "fresh_reflection"}
+FRESH_PERSON = {"user_id": "fresh_person"}
+FRESH_TEAM = {"team_id": "fresh_team"}
+FRESH_ASSIGNMENT = {"assignment_id": "fresh_assignment"}
+FRESH_CERTIFICATE = {"certificate_id": "fresh_certificate"}
+
+ACCESS = {
+    "index": Access(ANY_USER),
+    # auth: public by nature (a logged-in person asking for the login page is sent home)
+    "auth.login_form": Access(PUBLIC),
+    "auth.login": Access(PUBLIC),
+    "auth.logout": Access(ANY_USER),
+    "auth.reset_request_form": Access(PUBLIC),
+    "auth.request_reset": Access(PUBLIC),
+    "auth.reset_password_form": Access(PUBLIC, {"token": "reset_token"}),
+    "auth.reset_password": Access(PUBLIC, {"token": "reset_token"}),
+    "auth.invitation_form": Access(PUBLIC, {"token": "invitation_token"}),
+    "auth.accept_invitation": Access(PUBLIC, {"token": "invitation_token"}),
+    # learning
+    "learn.my_learning": Access(ANY_USER),
+    "learn.agency_logo": Access(ANY_USER),
+    "learn.show_course": Access(ROLE_AUDIENCE),
+    "learn.show_lesson": Access(ROLE_AUDIENCE),
+    "learn.complete_lesson": Access(ROLE_AUDIENCE),
+    "learn.save_reflection": Access(ROLE_AUDIENCE),
+    "learn.show_check": Access(ROLE_AUDIENCE),
+    "learn.show_check_result": Access(OWNER_IN_COURSE),
+    "learn.submit_check": Access(OWNER_IN_COURSE),
+    "learn.show_evaluation": Access(ROLE_AUDIENCE),
+    "learn.submit_course_evaluation": Access(ROLE_AUDIENCE),
+    # private writing: everyone has their own; the peer's objects by id are the peer's alone
+    "learn.my_reflections": Access(ANY_USER),
+    "learn.download_reflections_markdown": Access(ANY_USER),
+    "learn.download_reflections_pdf": Access(ANY_USER),
+    "learn.delete_reflection": Access(OWNER_ONLY, FRESH_REFLECTION),
+    "learn.delete_all_reflections": Access(ANY_USER),
+    "learn.show_plan": Access(ANY_USER),
+    "learn.save_plan": Access(ANY_USER),
+    "learn.download_plan_pdf": Access(ANY_USER),
+    "learn.email_settings": Access(SUPERVISOR_PAGE),
+    "learn.save_email_settings": Access(SUPERVISOR_PAGE),
+    # certificates
+    "certificates.my_certificates": Access(ANY_USER),
+    "certificates.transcript_csv": Access(ANY_USER),
+    "certificates.transcript_pdf": Access(ANY_USER),
+    "certificates.download_pdf": Access(OWNER_ONLY),
+    "certificates.download_open_badge": Access(OWNER_ONLY),
+    "verify.verify_form": Access(PUBLIC),
+    "verify.verify_code": Access(PUBLIC),
+    # supervisors
+    "supervise.matrix": Access(SUPERVISOR_PAGE),
+    "supervise.export_matrix": Access(SUPERVISOR_PAGE),
+    "supervise.person": Access(SUPERVISOR_OF_TEAM),
+    # admins: pages about their own agency
+    "admin.home": Access(ADMIN_PAGE),
+    "admin.assignments": Access(ADMIN_PAGE),
+    "admin.add_assignment": Access(ADMIN_PAGE),
+    "admin.audit_log": Access(ADMIN_PAGE),
+    "admin.certificate_list": Access(ADMIN_PAGE),
+    "admin.course_health": Access(ADMIN_PAGE),
+    "admin.evaluations": Access(ADMIN_PAGE),
+    "admin.evaluation_summary": Access(ADMIN_PAGE),
+    "admin.people_list": Access(ADMIN_PAGE),
+    "admin.new_person": Access(ADMIN_PAGE),
+    "admin.create_person": Access(ADMIN_PAGE),
+    "admin.import_form": Access(ADMIN_PAGE),
+    "admin.preview_import": Access(ADMIN_PAGE),
+    "admin.confirm_import": Access(ADMIN_PAGE),
+    "admin.role_card": Access(ADMIN_PAGE),
+    "admin.save_role_card": Access(ADMIN_PAGE),
+    "admin.settings": Access(ADMIN_PAGE),
+    "admin.save_settings": Access(ADMIN_PAGE),
+    "admin.team_list": Access(ADMIN_PAGE),
+    "admin.create_team": Access(ADMIN_PAGE),
+    # admins: agency A's objects by id
+    "admin.remove_assignment": Access(ADMIN_OF_AGENCY, FRESH_ASSIGNMENT),
+    "admin.revoke_certificate": Access(ADMIN_OF_AGENCY, FRESH_CERTIFICATE),
+    "admin.reissue_certificate": Access(ADMIN_OF_AGENCY, FRESH_CERTIFICATE),
+    "admin.show_person": Access(ADMIN_OF_AGENCY),
+    "admin.update_person": Access(ADMIN_OF_AGENCY, FRESH_PERSON),
+    "admin.deactivate_person": Access(ADMIN_OF_AGENCY, FRESH_PERSON),
+    "admin.reactivate_person": Access(ADMIN_OF_AGENCY, FRESH_PERSON),
+    "admin.resend_invitation": Access(ADMIN_OF_AGENCY, FRESH_PERSON),
+    "admin.show_team": Access(ADMIN_OF_AGENCY),
+    "admin.update_team": Access(ADMIN_OF_AGENCY, FRESH_TEAM),
+    "admin.deactivate_team": Access(ADMIN_OF_AGENCY, FRESH_TEAM),
+    "admin.reactivate_team": Access(ADMIN_OF_AGENCY, FRESH_TEAM),
+}
+
+# What an endpoint shows anyone on purpose: verification shows the learner's name.
+PUBLIC_BY_DESIGN = {"verify.verify_code": {NAMES["peer"]}}
+
+# (endpoint, method, actor) -> why the app is wrong there. Each is a strict xfail: when the
+# app is fixed, the test passes, fails as XPASS, and the entry must go.
+KNOWN_BUGS: dict[tuple[str, str, str], str] = {}
+
+
+def expected(rule: str, actor: str, audiences: frozenset) -> str | int:
+    """What the actor must get from an endpoint with this rule: OK, LOGIN, 403 or 404."""
+    if rule == PUBLIC:
+        return OK
+    if actor == "anonymous":
+        return LOGIN
+    roles = ROLES[actor]
+    in_course = bool(roles & audiences) or "admin" in roles
+    if rule == ANY_USER:
+        return OK
+    if rule == ROLE_AUDIENCE:
+        return OK if in_course else 403
+    if rule == OWNER_ONLY:
+        return OK if actor == "peer" else 404
+    if rule == OWNER_IN_COURSE:
+        return OK if actor == "peer" else 404 if in_course else 403
+    if rule == SUPERVISOR_PAGE:
+        return OK if "supervisor" in roles else 403
+    if rule == SUPERVISOR_OF_TEAM:
+        return OK if actor == "supervisor" else 404 if "supervisor" in roles else 403
+    if rule == ADMIN_PAGE:
+        return OK if "admin" in roles else 403
+    if rule == ADMIN_OF_AGENCY:
+        return OK if actor == "admin" else 404 if "admin" in roles else 403
+    raise AssertionError(f"unknown rule {rule}")
+
+
+# The routes, read from the app itself
+
+
+def _routes():
+    app = create_app(make_config("sqlite://"))
+    routes = {}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            routes[(rule.endpoint, method)] = (rule.rule, tuple(sorted(rule.arguments)))
+    with app.app_context():
+        db.engine.dispose()
+    return routes
+
+
+ROUTES = _routes()
+
+
+def _cases():
+    for (endpoint, method), actor in itertools.product(sorted(ROUTES), ACTORS):
+        bug = KNOWN_BUGS.get((endpoint, method, actor))
+        marks = [pytest.mark.xfail(strict=True, reason=bug)] if bug else []
+        yield pytest.param(endpoint, method, actor, marks=marks, id=f"{endpoint}-{method}-{actor}")
+
+
+# The world
+
+
+@dataclass
+class World:
+    app: object
+    sessions: dict  # actor -> (their session cookie, their CSRF token)
+    peer_id: int
+    team_id: int  # the peer's team (North)
+    agency_id: int
+    attempt_id: int
+    reflection_id: int
+    certificate_id: int
+    certificate_code: str
+    assignment_id: int
+    south_id: int  # the other peer's team
+    reset_token: str
+    invitation_token: str
+    secrets: dict  # text -> the actors who alone may ever receive it
+    password_hash: str
+    addresses: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    # Fresh objects, for endpoints that change or delete what they are given.
+
+    def fresh_reflection(self) -> int:
+        with self.app.app_context():
+            save_reflection(self.app.extensions["vault"], self.peer_id, COURSE_SLUG, "listening", "canary-reflection fresh")
+            db.session.commit()
+            return db.session.scalar(sa.select(Reflection.id).where(
+                Reflection.user_id == self.peer_id, Reflection.lesson_id == "listening"))
+
+    def fresh_person(self) -> int:
+        with self.app.app_context():
+            person = User(agency_id=self.agency_id, team_id=self.team_id, email=f"fresh{next(self.addresses)}@a.example.org",
+                          name="Fresh Person", password_hash=self.password_hash)
+            person.set_roles({"peer"})
+            db.session.add(person)
+            db.session.commit()
+            return person.id
+
+    def fresh_team(self) -> int:
+        with self.app.app_context():
+            team = Team(agency_id=self.agency_id, name=f"Fresh team {next(self.addresses)}")
+            db.session.add(team)
+            db.session.commit()
+            return team.id
+
+    def fresh_assignment(self) -> int:
+        with self.app.app_context():
+            assignment = Assignment(agency_id=self.agency_id, course_slug=COURSE_SLUG, role="peer")
+            db.session.add(assignment)
+            db.session.commit()
+            return assignment.id
+
+    def fresh_certificate(self) -> int:
+        with self.app.app_context():
+            original = db.session.get(Certificate, self.certificate_id)
+            certificate = issue_certificate(db.session.get(CourseCompletion, original.completion_id), original.objectives)
+            db.session.commit()
+            return certificate.id
+
+    def url(self, endpoint: str, method: str) -> str:
+        _, arguments = ROUTES[(endpoint, method)]
+        values = {}
+        for name in arguments:
+            source = ACCESS[endpoint].params.get(name, DEFAULT_PARAMS.get(name))
+            assert source is not None, f"no way to fill <{name}> of {endpoint}: add it to DEFAULT_PARAMS or the declaration"
+            if source.startswith("fresh_"):
+                values[name] = getattr(self, source)()
+            else:
+                values[name] = getattr(self, source, source)
+        with self.app.test_request_context():
+            return url_for(endpoint, **values)
+
+    def client(self, actor: str):
+        client = self.app.test_client()
+        address = next(self.addresses)
+        client.environ_base["REMOTE_ADDR"] = f"10.{address // 65536 % 256}.{address // 256 % 256}.{address % 256}"
+        cookie, _ = self.sessions[actor]
+        client.set_cookie(self.app.config["SESSION_COOKIE_NAME"], cookie)
+        return client
+
+
+def _log_in(app, user):
+    client = app.test_client()
+    auth = Auth(client)
+    assert auth.login(user).status_code == 303
+    token = auth.token()  # puts the CSRF secret in the session, so take the cookie after
+    return client, token
+
+
+def _build(app) -> World:
+    with app.app_context():
+        agency = Agency(name="Agency A")
+        elsewhere = Agency(name="Agency B")
+        # served as-is by /learn/agency-logo: agency A's must never reach agency B
+        agency.logo, agency.logo_mimetype = b"\x89PNG canary-logo-of-agency-A", "image/png"
+        elsewhere.logo, elsewhere.logo_mimetype = b"\x89PNG logo of agency B", "image/png"
+        db.session.add_all([agency, elsewhere])
+        db.session.flush()
+        north, south = Team(agency_id=agency.id, name="North"), Team(agency_id=agency.id, name="South")
+        east = Team(agency_id=elsewhere.id, name="East")
+        db.session.add_all([north, south, east])
+        db.session.flush()
+        make = {
+            "peer": (agency, "peer-canary@a.example.org", ["peer"], north),
+            "other_peer": (agency, "other-peer@a.example.org", ["peer"], south),
+            "clinician": (agency, "clinician@a.example.org", ["clinician"], north),
+            "supervisor": (agency, "supervisor@a.example.org", ["supervisor"], None),
+            "other_supervisor": (agency, "other-supervisor@a.example.org", ["supervisor"], None),
+            "admin": (agency, "admin@a.example.org", ["admin"], None),
+            "other_admin": (elsewhere, "admin@b.example.org", ["admin"], east),
+        }
+        users = {actor: create_user(a, email, NAMES.get(actor, actor.replace("_", " ").title()), roles, PASSWORD, team)
+                 for actor, (a, email, roles, team) in make.items()}
+        users["supervisor"].supervised_teams.append(north)
+        users["other_supervisor"].supervised_teams.append(south)
+        invitee = create_user(agency, "invitee@a.example.org", "Invited Person", ["peer"], None, north)
+        resetter = create_user(agency, "resetter@a.example.org", "Forgetful Person", ["peer"], PASSWORD, north)
+        assignment = Assignment(agency_id=agency.id, course_slug=COURSE_SLUG, role="peer")
+        db.session.add(assignment)
+        db.session.commit()
+        ids = {actor: user.id for actor, user in users.items()}
+        peer_email, other_peer_email = users["peer"].email, users["other_peer"].email
+        south_id = south.id
+        reset_token = urlsplit(account_links.link_url(resetter, account_links.PASSWORD_RESET)).path.rsplit("/", 1)[1]
+        invitation_token = urlsplit(account_links.link_url(invitee, account_links.INVITATION)).path.rsplit("/", 1)[1]
+        agency_id, team_id, assignment_id = agency.id, north.id, assignment.id
+        users = {actor: _Detached(user.email) for actor, user in users.items()}
+
+    sessions = {}
+    anonymous = app.test_client()
+    anonymous_token = csrf_token_from(anonymous.get("/auth/login").get_data(as_text=True))
+    sessions["anonymous"] = (anonymous.get_cookie(app.config["SESSION_COOKIE_NAME"]).value, anonymous_token)
+    for actor, user in users.items():
+        client, token = _log_in(app, user)
+        if actor == "peer":  # the peer's private reflection, a passed check, a certificate
+            course = f"/learn/courses/{COURSE_SLUG}/"
+            saved = client.post(course + "lessons/supervision/reflection",
+                                data={"reflection": "canary-reflection of the peer", "csrf_token": token})
+            assert saved.status_code == 303
+            finish_lessons(client, token)
+            assert pass_check(client, token).status_code == 303
+            assert client.post(course + "evaluation", data={**GOOD_EVALUATION, "csrf_token": token}).status_code == 303
+        sessions[actor] = (client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value, token)
+
+    with app.app_context():
+        peer_id = ids["peer"]
+        attempt_id = db.session.scalar(
+            sa.select(CheckAttempt.id).where(CheckAttempt.user_id == peer_id, CheckAttempt.passed))
+        reflection_id = db.session.scalar(sa.select(Reflection.id).where(Reflection.user_id == peer_id))
+        certificate = db.session.scalar(sa.select(Certificate).where(Certificate.user_id == peer_id))
+        assert attempt_id and reflection_id and certificate
+    everyone_in_a = {"peer", "other_peer", "clinician", "supervisor", "other_supervisor", "admin"}
+    return World(
+        app=app,
+        sessions=sessions,
+        peer_id=peer_id,
+        team_id=team_id,
+        agency_id=agency_id,
+        attempt_id=attempt_id,
+        reflection_id=reflection_id,
+        certificate_id=certificate.id,
+        certificate_code=certificate.code,
+        assignment_id=assignment_id,
+        south_id=south_id,
+        reset_token=reset_token,
+        invitation_token=invitation_token,
+        secrets={
+            "canary-reflection": {"peer"},  # private writing: the author alone, ever
+            peer_email: {"peer", "supervisor", "admin"},  # the peer's supervisor and agency admin
+            other_peer_email: {"other_peer", "other_supervisor", "admin"},
+            NAMES["peer"]: {"peer", "supervisor", "admin"},
+            NAMES["other_peer"]: {"other_peer", "other_supervisor", "admin"},
+            certificate.code: {"peer", "supervisor", "admin"},
+            "canary-logo-of-agency-A": everyone_in_a,
+        },
+        password_hash=generate_password_hash(PASSWORD),
+    )
+
+
+@dataclass
+class _Detached:
+    email: str
+
+
+@pytest.fixture(
+    scope="module",
+    params=[pytest.param(b, marks=[pytest.mark.postgresql] if b == "postgresql" else [], id=b) for b in BACKENDS],
+)
+def world(request, database_urls):
+    app = create_app(make_config(
+        database_urls[request.param],
+        LOGIN_RATE_LIMIT="10000 per minute",
+        LOGIN_FAILURE_LIMIT="10000 per minute",
+        VERIFY_RATE_LIMIT="10000 per minute",
+    ))
+    try:
+        yield _build(app)
+    finally:
+        with app.app_context():
+            with db.engine.begin() as connection:
+                for table in reversed(db.metadata.sorted_tables):
+                    connection.execute(table.delete())
+            db.engine.dispose()
+
+
+# The tests
+
+
+def test_every_route_has_exactly_one_declaration():
+    endpoints = {endpoint for endpoint, _ in ROUTES}
+    assert sorted(endpoints - ACCESS.keys()) == [], "declare who may use these new endpoints in ACCESS"
+    assert sorted(ACCESS.keys() - endpoints) == [], "these declarations name endpoints that no longer exist"
+    for (endpoint, _), (_, arguments) in ROUTES.items():
+        for name in arguments:
+            assert name in ACCESS[endpoint].params or name in DEFAULT_PARAMS, (endpoint, name)
+
+
+def test_no_declaration_lets_a_stranger_at_an_object_by_id():
+    """Any route that takes an object's id or code refuses those it does not belong to."""
+    owned = {"attempt_id", "reflection_id", "code", "user_id", "team_id", "assignment_id", "certificate_id"}
+    for (endpoint, _), (_, arguments) in ROUTES.items():
+        if owned & set(arguments) and endpoint != "verify.verify_code":  # a certificate code is public by design
+            outcomes = {actor: expected(ACCESS[endpoint].rule, actor, frozenset({"peer"})) for actor in ACTORS}
+            assert outcomes["other_admin"] in (403, 404), endpoint
+            assert outcomes["other_peer"] in (403, 404), endpoint
+            assert outcomes["anonymous"] == LOGIN, endpoint
+
+
+def test_the_leak_checks_are_not_vacuous(world):
+    """Each secret really is on a page its owner sees, so its absence elsewhere means something."""
+    peer = world.client("peer")
+    assert "canary-reflection of the peer" in peer.get("/learn/reflections").get_data(as_text=True)
+    assert world.certificate_code in peer.get("/certificates/").get_data(as_text=True)
+    assert b"canary-logo-of-agency-A" in peer.get("/learn/agency-logo").data
+    people = world.client("admin").get("/admin/people").get_data(as_text=True)
+    for secret in world.secrets:
+        if secret.endswith("@a.example.org") or secret in NAMES.values():
+            assert secret in people, secret
+    assert NAMES["peer"] in world.client("supervisor").get("/supervise/").get_data(as_text=True)
+    assert NAMES["other_peer"] in world.client("other_supervisor").get("/supervise/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("endpoint, method, actor", list(_cases()))
+def test_access(world, endpoint, method, actor):
+    access = ACCESS[endpoint]
+    audiences = world.app.extensions["catalog"].get(COURSE_SLUG).audiences
+    outcome = expected(access.rule, actor, frozenset(audiences))
+    url = world.url(endpoint, method)
+    client = world.client(actor)
+    if method == "POST":
+        response = client.post(url, data={"csrf_token": world.sessions[actor][1]})
+    else:
+        response = client.get(url)
+    body = response.get_data()
+    status = response.status_code
+    location = urlsplit(response.headers.get("Location", "")).path
+    to_login = status == 302 and location == "/auth/login"  # what login_required answers
+    where = f"{method} {url} as {actor} ({access.rule}): {status} {location}"
+
+    assert status < 500, where
+    assert b"did not come from this site" not in body, f"{where}: the CSRF check answered, not the access check"
+    if outcome == LOGIN:
+        assert to_login, where
+    elif outcome in (403, 404):
+        assert status == outcome, where  # above all: no unexpected 200 for someone who must not see it
+    elif method == "GET":
+        assert 200 <= status < 400 and not to_login, where
+    else:  # an empty form may be refused (400, 422), but never for want of access
+        assert status not in (401, 403, 404, 405) and not to_login, where
+
+    for secret, allowed in world.secrets.items():
+        if actor not in allowed and secret not in url and secret not in PUBLIC_BY_DESIGN.get(endpoint, ()):
+            assert secret.encode() not in body, f"{where} leaks {secret!r}"
+
+
+# Query strings the matrix does not vary: filters and searches must not reach past the
+# actor's teams or agency either.
+PROBES = [
+    ("supervisor", "/supervise/?team={south_id}"),
+    ("supervisor", "/supervise/matrix.csv?team={south_id}"),
+    ("other_supervisor", "/supervise/?team={team_id}"),
+    ("other_supervisor", "/supervise/matrix.csv?team={team_id}"),
+    ("other_admin", "/admin/people?q=canary"),
+    ("other_admin", "/admin/people?q=a.example.org"),
+    ("other_admin", "/admin/certificates?q=peer"),
+    ("other_admin", "/admin/evaluations/starting-out"),
+    ("other_admin", "/admin/audit?actor={peer_id}"),
+    ("other_admin", "/admin/assignments"),
+    ("other_admin", "/admin/teams"),
+]
+
+
+@pytest.mark.parametrize("actor, path", PROBES, ids=[f"{a}-{p}" for a, p in PROBES])
+def test_filters_and_searches_stay_inside_teams_and_agency(world, actor, path):
+    path = path.format(south_id=world.south_id, team_id=world.team_id, peer_id=world.peer_id)
+    response = world.client(actor).get(path)
+    assert response.status_code == 200, path
+    body = response.get_data()
+    for secret, allowed in world.secrets.items():
+        if actor not in allowed:
+            assert secret.encode() not in body, f"GET {path} as {actor} leaks {secret!r}"
+    if actor == "other_admin":
+        for text in (b"North", b"South", b"Agency A"):
+            assert text not in body, f"GET {path} as {actor} shows agency A's {text!r}"
