@@ -123,7 +123,7 @@ def reset_request_form():
 
 
 @bp.post("/reset")
-@limiter.limit("5 per minute")  # each request may send a mail: no mail flooding
+@limiter.limit(lambda: current_app.config["RESET_RATE_LIMIT"])  # each request may send a mail: no mail flooding
 def request_reset():
     form = ResetRequestForm()
     if not form.validate_on_submit():
