@@ -1,7 +1,9 @@
 """Lesson page throughput under gunicorn (4 workers) against a bare Flask app serving the
 same bytes under the same settings, on a SQLite file and on PostgreSQL.
 
-Each view of the lesson also writes the learner's progress row. Each client thread is
+Only a learner's first view of the lesson writes a progress row (record_view inserts with
+ON CONFLICT DO NOTHING and the view commits only when a row went in), so after the warm-up
+every timed view is read-only. Each client thread is
 its own logged-in learner on 127.0.0.1 and the clients send a fixed number of requests
 (or stop at a time limit). The two servers take turns; the ratio is of median rounds.
 """

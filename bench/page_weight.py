@@ -83,7 +83,8 @@ def main():
             rows.append([page, wire, packed, packed, f"fetched again ({headers.get('cache-control') or 'no Cache-Control'})"])
             parser = Subresources()
             parser.feed(body.decode())
-            queue = [urljoin(page, link) for link in dict.fromkeys(parser.urls)]
+            # data: URLs (the blank favicon, `href="data:,"`) are inline and cost no request.
+            queue = [urljoin(page, link) for link in dict.fromkeys(parser.urls) if not link.startswith("data:")]
             while queue:
                 path = queue.pop(0)
                 status, headers, body, wire = fetch(port, path, {})

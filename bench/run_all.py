@@ -10,10 +10,8 @@ import time
 
 from bench.common import ROOT, print_table
 
-# Add new benchmarks here (module names in bench/). Still to come: supervisor_matrix
-# (a supervisor's team-by-course page at scale) and certificate_cache (cached
-# certificate PDF against a fresh render).
-BENCHMARKS = ["lesson_throughput", "page_weight", "scale", "pdf_cost"]
+# Add new benchmarks here (module names in bench/).
+BENCHMARKS = ["lesson_throughput", "page_weight", "scale", "pdf_cost", "supervisor_matrix", "certificate_pdf"]
 
 FIGURE = re.compile(r"^figure: (\S+) value=(\S+) goal(\S+) (ok|MISS)$")
 

@@ -30,12 +30,13 @@ def _member_ids(team_ids):
 
 def members_of(teams: list[Team]) -> list[Member]:
     names = {team.id: team.name for team in teams}
+    # Roles joined in, so the member list stays one query at any team size.
     users = db.session.scalars(
         sa.select(User)
         .where(User.team_id.in_(list(names)), User.active)
-        .options(so.selectinload(User.role_rows))
+        .options(so.joinedload(User.role_rows))
         .order_by(User.name)
-    )
+    ).unique()
     return [Member(person_of(user), user.name, user.email, names[user.team_id]) for user in users]
 
 

@@ -10,7 +10,7 @@ ONE_YEAR = timedelta(days=365)
 
 
 def init_app(app):
-    app.config.setdefault("SEND_FILE_MAX_AGE_DEFAULT", ONE_YEAR)
+    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = ONE_YEAR  # Flask sets None by default: assign, don't setdefault
     static_dir = Path(app.static_folder)
 
     @lru_cache(maxsize=256)
