@@ -244,3 +244,39 @@ def pytest_terminal_summary(terminalreporter, config):
             terminalreporter.write_line(
                 f"{finding['impact']:<9} {finding['rule']}: {finding['help']} -- {finding['where']} -- {', '.join(finding['targets'])}"
             )
+
+
+@pytest.fixture
+def user_id(live_server):
+    """user_id(person) -> the database id of a Person made by make_person (or imported)."""
+    import sqlalchemy as sa
+
+    from lms.models import User
+
+    def find(person: Person) -> int:
+        with live_server.app.app_context():
+            found = db.session.scalar(sa.select(User.id).where(User.email == person.email))
+            assert found is not None, f"no user {person.email}"
+            return found
+
+    return find
+
+
+@pytest.fixture
+def make_supervisor(live_server, make_person):
+    """A supervisor (no team of their own) linked to the e2e team, as tests/web/test_supervise does."""
+
+    def make() -> Person:
+        import sqlalchemy as sa
+
+        from lms.models import User
+
+        person = make_person("supervisor")
+        with live_server.app.app_context():
+            user = db.session.scalar(sa.select(User).where(User.email == person.email))
+            user.team_id = None
+            user.supervised_teams.append(db.session.get(Team, live_server.team_id))
+            db.session.commit()
+        return person
+
+    return make

@@ -141,3 +141,69 @@ FOCUS_JS = """() => {
 
 def focused(page) -> dict:
     return page.evaluate(FOCUS_JS)
+
+
+# --- Helpers for the longer journeys (test_more_journeys, test_more_accessibility) ---
+
+RIGHT_ANSWERS = {  # question prompt: the correct choice's text (check.yaml)
+    "What do peers often bring to a team?": "Trust with people who are unsure about services.",
+    "A visit leaves you uneasy. What do you do?": "Bring it to supervision.",
+}
+WRONG_ANSWERS = {
+    "What do peers often bring to a team?": "Clinical diagnoses.",
+    "A visit leaves you uneasy. What do you do?": "Keep it to yourself.",
+}
+CHECK_URL = COURSE_URL + "check"
+EVALUATION_URL = COURSE_URL + "evaluation"
+CERTIFICATE_CODE = re.compile(r"^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$")
+
+
+def csrf_token(page, path: str = "/learn/") -> str:
+    """A CSRF token from one of the site's pages, fetched with the page's own cookies."""
+    match = CSRF_FIELD.search(page.context.request.get(path).text())
+    assert match, f"no CSRF token on {path}"
+    return match.group(1) or match.group(2)
+
+
+def post_form(page, path: str, form: dict, token: str) -> None:
+    response = page.context.request.post(path, form={**form, "csrf_token": token}, max_redirects=0)
+    assert response.status < 400, f"POST {path} refused ({response.status})"
+
+
+def complete_course_over_http(page, *, evaluate: bool = True) -> None:
+    """Finish every lesson, pass the check and (optionally) give feedback, without the browser UI.
+
+    For tests about the pages that come after; the journeys click through all of it.
+    Choice ids follow check.yaml's order: q1's right answer is "a", q2's is "b".
+    """
+    token = csrf_token(page, lesson_url("welcome"))
+    for lesson_id in LESSONS:
+        post_form(page, lesson_url(lesson_id) + "/complete", {}, token)
+    html = page.context.request.get(CHECK_URL).text()
+    attempt = re.search(r"/check/attempts/(\d+)", html)
+    assert attempt, "the check page has no attempt form"
+    post_form(page, f"{CHECK_URL}/attempts/{attempt.group(1)}", {"q-q1": "a", "q-q2": "b"}, token)
+    if evaluate:
+        post_form(
+            page,
+            EVALUATION_URL,
+            {"objective-O1": "5", "objective-O2": "5", "relevance": "5", "would_recommend": "yes"},
+            token,
+        )
+
+
+# Sideways scrolling at 320 CSS px (WCAG 1.4.10): the page itself must not scroll; a
+# scrolling region (a wide table in .table-scroll) may, inside its own box.
+PAGE_SCROLL_JS = """() => ({
+  page: document.documentElement.scrollWidth,
+  screen: document.documentElement.clientWidth,
+  culprits: [...document.querySelectorAll('body *')]
+    .filter((el) => !el.closest('.table-scroll') && el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+    .slice(0, 5)
+    .map((el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className ? '.' + el.className : '')),
+})"""
+
+BASICS_JS = """() => ({
+  title: document.title.trim(),
+  h1: [...document.querySelectorAll('h1')].filter((h) => !h.closest('[hidden], [aria-hidden="true"]')).map((h) => h.textContent.trim()),
+})"""
