@@ -25,7 +25,7 @@ from bench.common import (
 from lms.domain.roles import PEER
 from lms.extensions import db
 from lms.models import Certificate, User
-from lms.pdf import PDF_BASE_URL, StaticOnlyFetcher
+from lms.pdf import PDF_BASE_URL, PDF_STATIC, StaticOnlyFetcher
 from lms.services.accounts import agency_named, create_user
 from lms.services.demo import complete_course_for_demo
 from lms.web.certificates import certificate_context
@@ -68,7 +68,7 @@ def main():
         with app.app_context():
             certificate = db.session.scalar(sa.select(Certificate).where(Certificate.code == code))
             with app.test_request_context():
-                html = render_template("certificates/print/certificate.html", **certificate_context(certificate))
+                html = render_template("certificates/print/certificate.html", static=PDF_STATIC, **certificate_context(certificate))
 
         def clear_cache():
             with app.app_context():

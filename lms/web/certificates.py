@@ -3,17 +3,16 @@
 import csv
 import io
 import json
-from pathlib import Path
 
 import segno
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from lms.domain.certificates import TranscriptRow, approval_statement, hours_label, normalize_code, transcript
 from lms.domain.open_badges import open_badge_credential
 from lms.extensions import limiter
-from lms.pdf import PDF_STATIC, render_pdf
 from lms.services import certificates
+from lms.web.downloads import attachment, pdf_from_template
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 verify_bp = Blueprint("verify", __name__, url_prefix="/verify")
@@ -41,21 +40,15 @@ def certificate_context(certificate) -> dict:
         "code": certificate.code,
         "verify_url": url,
         "qr_data_uri": segno.make(url, error="m").svg_data_uri(scale=4, border=0),
-        "static": PDF_STATIC,
     }
 
 
 def render_certificate_pdf(certificate) -> bytes:
-    html = render_template("certificates/print/certificate.html", **certificate_context(certificate))
-    return render_pdf(html, Path(current_app.static_folder))
+    return pdf_from_template("certificates/print/certificate.html", **certificate_context(certificate))
 
 
 def _download(body: bytes, mimetype: str, name: str):
-    response = make_response(body)
-    response.headers["Content-Type"] = mimetype
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    return attachment(body, mimetype, name, "private, no-cache")
 
 
 def _own_certificate(code):
@@ -110,8 +103,8 @@ def download_open_badge(code):
 @bp.get("/transcript.pdf")
 @login_required
 def transcript_pdf():
-    html = render_template("certificates/print/transcript.html", transcript=_transcript(), static=PDF_STATIC)
-    return _download(render_pdf(html, Path(current_app.static_folder)), "application/pdf", "ce-transcript.pdf")
+    pdf = pdf_from_template("certificates/print/transcript.html", transcript=_transcript())
+    return _download(pdf, "application/pdf", "ce-transcript.pdf")
 
 
 @bp.get("/transcript.csv")

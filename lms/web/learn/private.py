@@ -1,16 +1,15 @@
 """A learner's private writing: reflections and the self-care plan. Only the author sees it."""
 
 from datetime import date
-from pathlib import Path
 
-from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from lms.extensions import db
-from lms.pdf import PDF_STATIC, render_pdf
 from lms.services import private_writing
 from lms.services.private_writing import WritingTooLong
 from lms.web.access import catalog, safe_next
+from lms.web.downloads import attachment, pdf_from_template
 from lms.web.htmx import render_page, wants_fragment
 from lms.web.learn import bp
 from lms.web.learn.courses import lesson_context
@@ -85,8 +84,8 @@ def download_reflections_markdown():
 @bp.get("/reflections.pdf")
 @login_required
 def download_reflections_pdf():
-    html = render_template("learn/print/reflections.html", groups=_reflection_groups(), static=PDF_STATIC)
-    return _download(render_pdf(html, _static_dir()), "application/pdf", "my-reflections.pdf")
+    pdf = pdf_from_template("learn/print/reflections.html", groups=_reflection_groups())
+    return _download(pdf, "application/pdf", "my-reflections.pdf")
 
 
 @bp.get("/self-care-plan")
@@ -119,8 +118,8 @@ def save_plan():
 @login_required
 def download_plan_pdf():
     plan = private_writing.plan_of(vault(), current_user.id)
-    html = render_template("learn/print/self_care_plan.html", plan=plan, sections=_plan_sections(), static=PDF_STATIC)
-    return _download(render_pdf(html, _static_dir()), "application/pdf", "my-self-care-plan.pdf")
+    pdf = pdf_from_template("learn/print/self_care_plan.html", plan=plan, sections=_plan_sections())
+    return _download(pdf, "application/pdf", "my-self-care-plan.pdf")
 
 
 def _plan_page(plan, errors, review_text=None):
@@ -171,12 +170,4 @@ def _reflection_groups():
 
 
 def _download(body: bytes, mimetype: str, name: str):
-    response = make_response(body)
-    response.headers["Content-Type"] = mimetype
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = NO_STORE
-    return response
-
-
-def _static_dir():
-    return Path(current_app.static_folder)
+    return attachment(body, mimetype, name, NO_STORE)

@@ -1,0 +1,21 @@
+"""Files the site hands to people: PDFs rendered from templates, and attachments."""
+
+from pathlib import Path
+
+from flask import current_app, make_response, render_template
+
+from lms.pdf import PDF_STATIC, render_pdf
+
+
+def pdf_from_template(template: str, **context) -> bytes:
+    """Render a print template to PDF; it reaches the site's static files as {{ static }}."""
+    html = render_template(template, static=PDF_STATIC, **context)
+    return render_pdf(html, Path(current_app.static_folder))
+
+
+def attachment(body: bytes, mimetype: str, name: str, cache_control: str):
+    response = make_response(body)
+    response.headers["Content-Type"] = mimetype
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = cache_control
+    return response
