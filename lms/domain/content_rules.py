@@ -20,6 +20,8 @@ CE_HOURS = (0.5, 1.5)
 QUESTIONS_PER_OBJECTIVE = 2
 
 CITATION = re.compile(r"\(([A-Z][A-Za-z'-]+)(?: et al\.?)?,? ((?:19|20)\d\d)\b")
+# A whole parenthetical that carries a year, e.g. "(Almeida 2020, Work-life balance)".
+CITED_PARENTHETICAL = re.compile(r"\s*\([^()]*\b(?:19|20)\d\d[^()]*\)")
 # Words that label people by a condition, or belittle them; the replacement is suggested.
 NOT_PERSON_FIRST = {
     r"\baddicts?\b": "person who uses drugs / person in recovery",
@@ -50,8 +52,7 @@ CLEAN_PROSE = re.compile(r"\[([^\]]*)\]\([^)]*\)|[*_`>#|]")
 
 def reading_grade(prose: str) -> float:
     """Flesch–Kincaid grade of prose, ignoring citations and Markdown marks."""
-    text = CITATION.sub("", CLEAN_PROSE.sub(lambda m: m.group(1) or "", prose))
-    text = re.sub(r"\s*\(\s*[^()]*\b(?:19|20)\d\d[^()]*\)", "", text)
+    text = CITED_PARENTHETICAL.sub("", CLEAN_PROSE.sub(lambda m: m.group(1) or "", prose))
     return textstat.flesch_kincaid_grade(text) if text.strip() else 0.0
 
 

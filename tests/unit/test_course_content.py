@@ -61,3 +61,11 @@ def test_the_rules_catch_a_bad_edit(tmp_path):
     assert "claims or suggests CE accreditation" in messages
     assert "'addict' is not person-first language" in messages
     assert "reading grade" in messages and "words of prose" in messages
+
+
+def test_citations_do_not_count_toward_the_reading_grade():
+    from lms.domain.content_rules import reading_grade
+
+    plain = "Peers checked in on each other. Tired co-workers went home to rest."
+    cited = "Peers checked in on each other (Almeida 2020, Work-life balance). Tired co-workers went home to rest."
+    assert reading_grade(cited) == reading_grade(plain)
