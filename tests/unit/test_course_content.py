@@ -64,7 +64,7 @@ def test_the_rules_catch_a_bad_edit(tmp_path):
 
 
 def test_citations_do_not_count_toward_the_reading_grade():
-    from lms.domain.content_rules import reading_grade
+    from lms.domain.course_measures import reading_grade
 
     plain = "Peers checked in on each other. Tired co-workers went home to rest."
     cited = "Peers checked in on each other (Almeida 2020, Work-life balance). Tired co-workers went home to rest."
