@@ -10,6 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from lms.domain.content_rules import quality_problems
 from lms.domain.course_measures import reading_grade, word_count
+from lms.domain.course_report import report_table
 from lms.domain.courses import load_catalog
 from lms.domain.roles import ROLES
 from lms.domain.user_import import MAX_FILE_BYTES, FileProblem, ImportPlan, role_list
@@ -145,6 +146,16 @@ def check_courses(folder, verbose):
     click.echo(f"{served} course(s) load, {len(catalog.broken)} cannot be served, {len(problems)} problem(s).")
     if problems:
         raise SystemExit(1)
+
+
+@courses.command("report")
+@click.argument("folder", required=False, type=click.Path(file_okay=False))
+def report_courses(folder):
+    """Print a Markdown table of each course's length, check and hours, for docs/courses.md."""
+    catalog = load_catalog(folder or current_app.config["COURSES_DIR"])
+    click.echo(report_table(catalog))
+    if catalog.broken:
+        click.echo(f"Not in the table (they cannot be served): {', '.join(sorted(catalog.broken))}.", err=True)
 
 
 @demo_group.command("load")

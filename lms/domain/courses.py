@@ -419,7 +419,7 @@ def _date(meta, key, path, found) -> datetime.date | None:
 
 def _optional_text(meta, key, path, found) -> str:
     value = meta.get(key)
-    if value is None:
+    if value is None or value == "":
         return ""
     if not _is_text(value):
         found.add(path, meta.line_of(key), f"{key} must be plain text")
