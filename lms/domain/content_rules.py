@@ -170,21 +170,20 @@ def _check_hours(course, add):
         add("course.md", f"ce_hours {hours:g} is above the estimate ({basis} = {estimate / 60:.2f} hours)", line)
     if abs(hours - course.minutes / 60) > CE_HOURS_STEP:
         add("course.md", f"ce_hours {hours:g} does not match {course.minutes} minutes (within {CE_HOURS_STEP} hours)", line)
-    for lesson in course.lessons:
-        lesson_estimate = lesson_estimated_minutes(lesson)
-        if lesson.minutes > math.ceil(lesson_estimate):
-            add(
-                lesson.path,
-                f"minutes {lesson.minutes} is above the estimate ({word_count(lesson.prose)} words / 200 + 2 for the"
-                f" reflection = {lesson_estimate:.1f})",
-                lesson.line_of("minutes"),
-            )
 
 
 def _check_lessons(course, add):
     low, high = LESSON_WORDS
     for lesson in course.lessons:
         words_in_lesson = word_count(lesson.prose)
+        estimate = lesson_estimated_minutes(lesson)
+        if lesson.minutes > math.ceil(estimate):
+            add(
+                lesson.path,
+                f"minutes {lesson.minutes} is above the estimate ({words_in_lesson} words / 200 + 2 for the"
+                f" reflection = {estimate:.1f})",
+                lesson.line_of("minutes"),
+            )
         if not low <= words_in_lesson <= high:
             add(lesson.path, f"lesson has {words_in_lesson} words of prose; write {low} to {high}")
         if not citations_in(lesson.prose):
@@ -197,10 +196,12 @@ def _check_reading_grades(course, add):
         grade = round(reading_grade("\n".join(text for _, text in paragraphs)), 1)
         if grade > high:
             line, worst = _worst_paragraph(paragraphs, max)
-            add(file, f"reading grade {grade:.1f} is above {high} (this paragraph: {worst:.1f}); use shorter sentences and plainer words", line)
+            advice = "use shorter sentences and plainer words"
+            add(file, f"reading grade {grade:.1f} is above {high} (this paragraph: {worst:.1f}); {advice}", line)
         elif grade < low:
             line, worst = _worst_paragraph(paragraphs, min)
-            add(file, f"reading grade {grade:.1f} is below {low} (this paragraph: {worst:.1f}); join short, choppy sentences", line)
+            advice = "join short, choppy sentences"
+            add(file, f"reading grade {grade:.1f} is below {low} (this paragraph: {worst:.1f}); {advice}", line)
 
 
 def _worst_paragraph(paragraphs, pick) -> tuple[int, float]:
@@ -226,7 +227,8 @@ def _check_repeated_runs(course, add):
             if starts_stretch and run not in reported:
                 reported.add(run)
                 others = ", ".join(places[run][1:])
-                add(file, f"'{run}' is used {len(places[run])} times in this course (also {others}); say it once or in new words", line)
+                uses = f"'{run}' is used {len(places[run])} times in this course (also {others})"
+                add(file, f"{uses}; say it once or in new words", line)
 
 
 def _runs(text: str) -> list[str]:
@@ -266,7 +268,8 @@ def _check_questions(course, add):
     for audience in course.audiences:
         served = len(course.questions_for([audience]))
         if served < QUESTIONS_PER_AUDIENCE:
-            add("check.yaml", f"the {audience} audience is served {served} questions; each audience needs {QUESTIONS_PER_AUDIENCE}")
+            needs = f"each audience needs {QUESTIONS_PER_AUDIENCE}"
+            add("check.yaml", f"the {audience} audience is served {served} questions; {needs}")
     for objective in course.objectives:
         tested = sum(q.objective == objective.id for q in questions)
         if tested < QUESTIONS_PER_OBJECTIVE:
@@ -283,7 +286,8 @@ def _check_question(question, add):
     if not question.kind:
         add("check.yaml", f"question {question.id} needs a kind: {', '.join(QUESTION_KINDS)}", question.line)
     if FOR_SUPERVISORS.match(question.prompt) and (not question.audiences or PEER in question.audiences):
-        add("check.yaml", f"question {question.id} is for supervisors: give it audiences without peer, e.g. [supervisor]", question.line)
+        fix = "give it audiences without peer, e.g. [supervisor]"
+        add("check.yaml", f"question {question.id} is for supervisors: {fix}", question.line)
 
 
 def _check_cues(questions, add):
