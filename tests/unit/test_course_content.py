@@ -7,6 +7,7 @@ import pytest
 
 from lms.config import PROJECT_ROOT
 from lms.domain.content_rules import quality_problems
+from lms.domain.course_report import report_table
 from lms.domain.courses import load_catalog
 
 COURSES_DIR = PROJECT_ROOT / "courses"
@@ -58,3 +59,8 @@ def test_the_workforce_course_is_for_supervisors_and_admins():
     course = CATALOG.get("building-peer-workforce")
     assert course.title == "Building and keeping a peer workforce"
     assert set(course.audiences) == {"supervisor", "admin"}
+
+
+def test_docs_table_is_the_current_course_report():
+    docs = (PROJECT_ROOT / "docs" / "courses.md").read_text(encoding="utf-8")
+    assert report_table(CATALOG).strip() in docs, "regenerate the table in docs/courses.md with `flask courses report`"
