@@ -294,6 +294,8 @@ class Assignment(db.Model):
     due_days_after_joining: so.Mapped[int | None] = so.mapped_column()
     renew_yearly: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     renew_days_before: so.Mapped[int] = so.mapped_column(default=30, server_default="30")
+    # Set when the rule was made by assigning a learning path: one rule per course of the path.
+    path_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("learning_path.id", ondelete="CASCADE"))
     created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
@@ -308,3 +310,60 @@ class SentReminder(db.Model):
     kind: so.Mapped[str] = so.mapped_column(sa.String(20))  # due-soon, overdue, digest
     key: so.Mapped[str] = so.mapped_column(sa.String(200))  # what it was about, e.g. course and due date
     sent_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class AgencyCourse(db.Model):
+    """A course an agency wrote for its own people, stored here rather than in courses/.
+
+    draft_version is what admins edit; published_version is what learners are served
+    (None until the first publish). Both name an AgencyCourseVersion by content hash.
+    """
+
+    __table_args__ = (sa.UniqueConstraint("agency_id", "slug"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    agency_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("agency.id"), index=True)
+    slug: so.Mapped[str] = so.mapped_column(sa.String(100))
+    draft_version: so.Mapped[str] = so.mapped_column(sa.String(40))
+    published_version: so.Mapped[str | None] = so.mapped_column(sa.String(40))
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class AgencyCourseVersion(db.Model):
+    """One content of an agency course (file name -> text), never changed once written."""
+
+    __table_args__ = (sa.UniqueConstraint("course_id", "content_hash"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    course_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("agency_course.id", ondelete="CASCADE"), index=True)
+    content_hash: so.Mapped[str] = so.mapped_column(sa.String(40))
+    files: so.Mapped[dict] = so.mapped_column(sa.JSON)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    published_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+
+
+class AgencyBlock(db.Model):
+    """An agency's text for a named block in lessons, such as its crisis steps. Markdown."""
+
+    __table_args__ = (sa.UniqueConstraint("agency_id", "name"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    agency_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("agency.id", ondelete="CASCADE"), index=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(60))
+    markdown: so.Mapped[str] = so.mapped_column(sa.Text)
+    updated_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class LearningPath(db.Model):
+    """An agency's ordered list of courses, such as "Peer orientation"; assigned like a course."""
+
+    __table_args__ = (sa.UniqueConstraint("agency_id", "slug"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    agency_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("agency.id", ondelete="CASCADE"), index=True)
+    slug: so.Mapped[str] = so.mapped_column(sa.String(100))
+    title: so.Mapped[str] = so.mapped_column(sa.String(200))
+    course_slugs: so.Mapped[list] = so.mapped_column(sa.JSON)  # in order
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)

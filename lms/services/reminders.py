@@ -14,6 +14,7 @@ from lms.domain.roles import SUPERVISOR
 from lms.extensions import db
 from lms.mail import Mail, SmtpSettings, send_all
 from lms.models import Agency, CourseCompletion, SentReminder, Team, User, team_supervisors
+from lms.services.agency_catalog import with_agency_courses
 from lms.services.assignments import person_of, rules_of
 
 REMINDER, DIGEST = "reminder", "digest"
@@ -104,7 +105,7 @@ def outgoing_mails(catalog, today: date) -> list[Outgoing]:
     """Every mail this run should send, agency by agency: learners' reminders, then digests."""
     outgoing = []
     for agency in db.session.scalars(sa.select(Agency).order_by(Agency.id)):
-        found = plan_for_agency(agency, catalog, today)
+        found = plan_for_agency(agency, with_agency_courses(catalog, agency.id), today)
         outgoing += [_reminder_mail(agency, reminder) for reminder in found.reminders]
         outgoing += [_digest_mail(agency, digest) for digest in found.digests]
     return outgoing

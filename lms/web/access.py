@@ -7,6 +7,7 @@ from flask import abort, current_app
 from flask_login import current_user, login_required
 
 from lms.domain.courses import Catalog
+from lms.services.agency_catalog import catalog_for
 
 
 def role_required(*roles):
@@ -26,6 +27,9 @@ def role_required(*roles):
 
 
 def catalog() -> Catalog:
+    """The courses the current user's agency offers: the shared ones and its own published ones."""
+    if current_user.is_authenticated:
+        return catalog_for(current_user.agency_id)
     return current_app.extensions["catalog"]
 
 

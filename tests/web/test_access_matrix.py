@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -43,9 +44,11 @@ from flask import url_for
 from werkzeug.security import generate_password_hash
 
 from lms import create_app
+from lms.domain.course_files import MemoryFolder
+from lms.domain.courses import content_version
 from lms.extensions import db
 from lms.models import (
-    Agency, Assignment, Certificate, CheckAttempt, CourseCompletion, Reflection, Team, User,
+    Agency, AgencyCourse, AgencyCourseVersion, Assignment, Certificate, CheckAttempt, CourseCompletion, Reflection, Team, User,
 )
 from lms.services import account_links
 from lms.services.accounts import create_user
@@ -80,6 +83,8 @@ ROLES = {
     "other_admin": frozenset({"admin"}),
 }
 COURSE_SLUG, LESSON = "starting-out", "welcome"
+AGENCY_COURSE_FOLDER = Path(__file__).resolve().parent.parent / "fixtures" / "agency-courses" / "our-supervision-routine"
+AGENCY_COURSE_SLUG, AGENCY_COURSE_TITLE = AGENCY_COURSE_FOLDER.name, "Our supervision routine"
 NAMES = {"peer": "Pat Canary", "other_peer": "Sol Southside"}  # easy to spot where they must not be
 
 # URL parameters, by name: an attribute of the World (the peer's objects), or a literal.
@@ -93,6 +98,7 @@ DEFAULT_PARAMS = {
     "team_id": "team_id",
     "assignment_id": "assignment_id",
     "certificate_id": "certificate_id",
+    "course_id": "agency_course_id",
 }
 
 
@@ -107,6 +113,7 @@ FRESH_PERSON = {"user_id": "fresh_person"}
 FRESH_TEAM = {"team_id": "fresh_team"}
 FRESH_ASSIGNMENT = {"assignment_id": "fresh_assignment"}
 FRESH_CERTIFICATE = {"certificate_id": "fresh_certificate"}
+FRESH_AGENCY_COURSE = {"course_id": "fresh_agency_course"}
 
 ACCESS = {
     "index": Access(ANY_USER),
@@ -176,6 +183,9 @@ ACCESS = {
     "admin.save_settings": Access(ADMIN_PAGE),
     "admin.team_list": Access(ADMIN_PAGE),
     "admin.create_team": Access(ADMIN_PAGE),
+    "admin.agency_course_list": Access(ADMIN_PAGE),
+    "admin.create_agency_course": Access(ADMIN_PAGE),
+    "admin.upload_agency_course": Access(ADMIN_PAGE),
     # admins: agency A's objects by id
     "admin.remove_assignment": Access(ADMIN_OF_AGENCY, FRESH_ASSIGNMENT),
     "admin.revoke_certificate": Access(ADMIN_OF_AGENCY, FRESH_CERTIFICATE),
@@ -189,6 +199,13 @@ ACCESS = {
     "admin.update_team": Access(ADMIN_OF_AGENCY, FRESH_TEAM),
     "admin.deactivate_team": Access(ADMIN_OF_AGENCY, FRESH_TEAM),
     "admin.reactivate_team": Access(ADMIN_OF_AGENCY, FRESH_TEAM),
+    "admin.edit_agency_course": Access(ADMIN_OF_AGENCY),
+    "admin.save_agency_course": Access(ADMIN_OF_AGENCY),
+    "admin.preview_agency_course": Access(ADMIN_OF_AGENCY),
+    "admin.publish_agency_course": Access(ADMIN_OF_AGENCY),
+    "admin.unpublish_agency_course": Access(ADMIN_OF_AGENCY, FRESH_AGENCY_COURSE),
+    "admin.agency_course_versions": Access(ADMIN_OF_AGENCY),
+    "admin.export_agency_course": Access(ADMIN_OF_AGENCY),
 }
 
 # What an endpoint shows anyone on purpose: verification shows the learner's name.
@@ -267,6 +284,7 @@ class World:
     certificate_id: int
     certificate_code: str
     assignment_id: int
+    agency_course_id: int  # agency A's own published course
     south_id: int  # the other peer's team
     reset_token: str
     invitation_token: str
@@ -312,6 +330,10 @@ class World:
             certificate = issue_certificate(db.session.get(CourseCompletion, original.completion_id), original.objectives)
             db.session.commit()
             return certificate.id
+
+    def fresh_agency_course(self) -> int:
+        with self.app.app_context():
+            return publish_agency_course(self.agency_id, f"{AGENCY_COURSE_SLUG}-{next(self.addresses)}")
 
     def url(self, endpoint: str, method: str) -> str:
         _, arguments = ROUTES[(endpoint, method)]
@@ -374,6 +396,7 @@ def _build(app) -> World:
         assignment = Assignment(agency_id=agency.id, course_slug=COURSE_SLUG, role="peer")
         db.session.add(assignment)
         db.session.commit()
+        agency_course_id = publish_agency_course(agency.id, AGENCY_COURSE_SLUG)
         ids = {actor: user.id for actor, user in users.items()}
         peer_email, other_peer_email = users["peer"].email, users["other_peer"].email
         south_id = south.id
@@ -417,6 +440,7 @@ def _build(app) -> World:
         certificate_id=certificate.id,
         certificate_code=certificate.code,
         assignment_id=assignment_id,
+        agency_course_id=agency_course_id,
         south_id=south_id,
         reset_token=reset_token,
         invitation_token=invitation_token,
@@ -428,9 +452,22 @@ def _build(app) -> World:
             NAMES["other_peer"]: {"other_peer", "other_supervisor", "admin"},
             certificate.code: {"peer", "supervisor", "admin"},
             "canary-logo-of-agency-A": everyone_in_a,
+            AGENCY_COURSE_TITLE: everyone_in_a,  # agency A's own course
         },
         password_hash=generate_password_hash(PASSWORD),
     )
+
+
+def publish_agency_course(agency_id: int, slug: str) -> int:
+    """Agency A's own course, published as the admin pages would (the fixture passes every gate)."""
+    files = {path.name: path.read_text(encoding="utf-8") for path in AGENCY_COURSE_FOLDER.iterdir()}
+    version = content_version(MemoryFolder(slug, files))
+    course = AgencyCourse(agency_id=agency_id, slug=slug, draft_version=version, published_version=version)
+    db.session.add(course)
+    db.session.flush()
+    db.session.add(AgencyCourseVersion(course_id=course.id, content_hash=version, files=files))
+    db.session.commit()
+    return course.id
 
 
 @dataclass
@@ -473,7 +510,7 @@ def test_every_route_has_exactly_one_declaration():
 
 def test_no_declaration_lets_a_stranger_at_an_object_by_id():
     """Any route that takes an object's id or code refuses those it does not belong to."""
-    owned = {"attempt_id", "reflection_id", "code", "user_id", "team_id", "assignment_id", "certificate_id"}
+    owned = {"attempt_id", "reflection_id", "code", "user_id", "team_id", "assignment_id", "certificate_id", "course_id"}
     for (endpoint, _), (_, arguments) in ROUTES.items():
         if owned & set(arguments) and endpoint != "verify.verify_code":  # a certificate code is public by design
             outcomes = {actor: expected(ACCESS[endpoint].rule, actor, frozenset({"peer"})) for actor in ACTORS}
@@ -544,6 +581,20 @@ PROBES = [
     ("other_admin", "/admin/assignments"),
     ("other_admin", "/admin/teams"),
 ]
+
+
+AGENCY_COURSE_PAGES = ["", "lessons/getting-ready", "check", "evaluation"]
+
+
+@pytest.mark.parametrize("page", AGENCY_COURSE_PAGES)
+def test_an_agency_course_is_served_to_that_agency_only(world, page):
+    """Agency A's published course, for its audience (peers, supervisors) and admins; agency B never finds it."""
+    path = f"/learn/courses/{AGENCY_COURSE_SLUG}/{page}"
+    for actor in ("peer", "supervisor", "admin"):
+        assert world.client(actor).get(path).status_code == 200, (actor, path)
+    assert world.client("clinician").get(path).status_code == 403  # not one of the course's audiences
+    assert world.client("other_admin").get(path).status_code == 404
+    assert AGENCY_COURSE_TITLE.encode() not in world.client("other_admin").get("/learn/").get_data()
 
 
 @pytest.mark.parametrize("actor, path", PROBES, ids=[f"{a}-{p}" for a, p in PROBES])
