@@ -72,6 +72,11 @@ class Lesson:
     def has_role_card(self) -> bool:
         return markdown.ROLE_CARD_MARKER in self.html
 
+    @property
+    def agency_blocks(self) -> tuple[str, ...]:
+        """The named agency blocks ([[agency:crisis-steps]]…) the lesson shows."""
+        return markdown.blocks_in(self.html)
+
 
 @dataclass(frozen=True)
 class Choice:

@@ -10,6 +10,16 @@ ROLE_CARD_PLACEHOLDER = "[[role-card]]"
 # The HTML a placeholder paragraph renders to; pages put the agency's role card there.
 ROLE_CARD_MARKER = "<p>[[role-card]]</p>"
 
+# Named agency blocks: a line holding only [[agency:<name>]] shows that agency's own text
+# (its crisis steps, its reporting rules...) at that place; [[role-card]] is the oldest block.
+AGENCY_BLOCKS = {
+    "crisis-steps": "Crisis steps",
+    "reporting-policy": "Reporting policy",
+    "on-call": "On-call arrangements",
+}
+AGENCY_BLOCK_LINE = re.compile(r"^\[\[agency:([^\]\s]*)\]\]$")
+AGENCY_BLOCK_MARKER = re.compile(r"<p>\[\[agency:([a-z0-9-]+)\]\]</p>")
+
 LESSON_FILE_LINK = re.compile(r"^(?P<file>[\w.-]+\.md)(?P<anchor>#[\w-]*)?$")
 SAFE_URL = re.compile(r"^(https?:|mailto:|tel:|#)", re.IGNORECASE)
 
@@ -64,6 +74,11 @@ def render(text: str, link_for_file=None) -> RenderedMarkdown:
                 result.issues.append((line, "use '##' headings: the page title is the only '#' heading"))
         elif token.type == "inline":
             parent = tokens[index - 1].type if index else ""
+            block = AGENCY_BLOCK_LINE.match(token.content.strip()) if parent == "paragraph_open" else None
+            if block:  # the agency's text goes here; it is not the course's prose
+                if block[1] not in AGENCY_BLOCKS:
+                    result.issues.append((line, f"unknown agency block '{block[1]}' (use: {', '.join(AGENCY_BLOCKS)})"))
+                continue
             if parent == "paragraph_open":
                 result.paragraphs.append((line, token.content))
             for child in token.children or []:
@@ -88,3 +103,18 @@ def _check_link(token, line, result, link_for_file):
             token.attrSet("href", target + (match["anchor"] or ""))
     elif not SAFE_URL.match(href):
         result.issues.append((line, f"link '{href}' must be a lesson file (NN-name.md) or a full web address"))
+
+
+def block_marker(name: str) -> str:
+    """The HTML a block line renders to; pages put the agency's text there."""
+    return f"<p>[[agency:{name}]]</p>"
+
+
+def blocks_in(html: str) -> tuple[str, ...]:
+    """The names of the agency blocks a rendered text asks for, in order, once each."""
+    return tuple(dict.fromkeys(AGENCY_BLOCK_MARKER.findall(html)))
+
+
+def fill_blocks(html: str, blocks: dict[str, str]) -> str:
+    """Put each block's HTML (already sanitized) where its marker is."""
+    return AGENCY_BLOCK_MARKER.sub(lambda match: blocks.get(match[1], match[0]), html)

@@ -99,6 +99,7 @@ DEFAULT_PARAMS = {
     "assignment_id": "assignment_id",
     "certificate_id": "certificate_id",
     "course_id": "agency_course_id",
+    "name": "crisis-steps",
 }
 
 
@@ -184,6 +185,9 @@ ACCESS = {
     "admin.team_list": Access(ADMIN_PAGE),
     "admin.create_team": Access(ADMIN_PAGE),
     "admin.agency_course_list": Access(ADMIN_PAGE),
+    "admin.agency_block_list": Access(ADMIN_PAGE),
+    "admin.edit_agency_block": Access(ADMIN_PAGE),
+    "admin.save_agency_block": Access(ADMIN_PAGE),
     "admin.create_agency_course": Access(ADMIN_PAGE),
     "admin.upload_agency_course": Access(ADMIN_PAGE),
     # admins: agency A's objects by id

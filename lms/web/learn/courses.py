@@ -7,9 +7,10 @@ from flask_login import current_user, login_required
 
 from lms.domain.assignments import COMPLETE, OVERDUE
 from lms.domain.assignments import standing as requirement_standing
-from lms.domain.markdown import ROLE_CARD_MARKER
+from lms.domain.markdown import ROLE_CARD_MARKER, fill_blocks
 from lms.extensions import db
 from lms.services import progress
+from lms.services.agency_blocks import blocks_html
 from lms.services.assignments import latest_completions, requirements_of
 from lms.services.completion import complete_if_done, standing
 from lms.services.private_writing import reflection_on
@@ -106,6 +107,7 @@ def lesson_context(course, lesson, **extra):
         "next_lesson": after,
         "progress": progress.progress_in(current_user.id, course),
         "reflection": reflection_on(vault(), current_user.id, course.slug, lesson.id),
+        "lesson_html": fill_blocks(lesson.html, blocks_html(current_user.agency_id, lesson.agency_blocks)),
         "role_card_marker": ROLE_CARD_MARKER,
         "role_card_html": role_card_html(current_user.agency, current_app.extensions["default_role_card_html"])
         if lesson.has_role_card
