@@ -140,6 +140,7 @@ class Course:
     version: str
     path: str
     key_lines: Mapping[str, int] = field(default_factory=dict, compare=False)  # front-matter key -> line in course.md
+    requires: tuple[str, ...] = ()  # slugs of courses to finish first
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, 1)
@@ -161,6 +162,10 @@ class Course:
 
     def is_for(self, roles) -> bool:
         return bool(set(self.audiences) & set(roles))
+
+    def missing_prerequisites(self, completed_slugs) -> tuple[str, ...]:
+        """The required courses not finished yet: while any is left, the course is locked."""
+        return tuple(slug for slug in self.requires if slug not in completed_slugs)
 
     def questions_for(self, roles) -> tuple[Question, ...]:
         """The questions a learner with these roles is served and graded on.
@@ -205,7 +210,46 @@ def load_catalog(courses_dir, root=None) -> Catalog:
             broken.add(folder.name)
         else:
             courses[course.slug] = course
+    for problem in prerequisite_problems(courses.values(), set(courses)):
+        problems.append(problem)
+        slug = problem.path.split("/")[-2]
+        if courses.pop(slug, None) is not None:
+            broken.add(slug)
     return Catalog(MappingProxyType(courses), tuple(problems), frozenset(broken))
+
+
+def prerequisite_problems(courses, known_slugs) -> list[Problem]:
+    """A course may only require courses that exist, and no course may end up requiring itself."""
+    by_slug = {course.slug: course for course in courses}
+    problems = []
+    for course in by_slug.values():
+        where = f"{course.path}/{COURSE_FILE}"
+        for slug in course.requires:
+            if slug not in known_slugs:
+                problems.append(Problem(where, course.line_of("requires"), f"requires unknown course '{slug}'"))
+        cycle = _cycle_from(course.slug, by_slug)
+        if cycle:
+            problems.append(Problem(where, course.line_of("requires"), f"requires form a loop: {' -> '.join(cycle)}"))
+    return problems
+
+
+def _cycle_from(start: str, by_slug) -> list[str] | None:
+    path, seen = [start], set()
+
+    def walk(slug):
+        for nxt in by_slug[slug].requires if slug in by_slug else ():
+            if nxt == start:
+                return path + [start]
+            if nxt not in seen:
+                seen.add(nxt)
+                path.append(nxt)
+                found = walk(nxt)
+                if found:
+                    return found
+                path.pop()
+        return None
+
+    return walk(start)
 
 
 class _Collector:
@@ -274,6 +318,10 @@ def load_course(folder: Path, root: Path) -> tuple[Course | None, list[Problem]]
     if not lessons:
         found.add(course_path, 1, "the course has no lesson files (NN-name.md)")
     ce_facts = _ce_facts(meta, course_path, found)
+    requires = meta.get("requires", [])
+    if not isinstance(requires, list) or not all(isinstance(slug, str) and SLUG.match(slug) for slug in requires):
+        found.add(course_path, meta.line_of("requires"), "requires must be a list of course slugs, e.g. [self-care]")
+        requires = []
 
     if any(p.severity == ERROR for p in found.problems):
         return None, found.problems
@@ -298,6 +346,7 @@ def load_course(folder: Path, root: Path) -> tuple[Course | None, list[Problem]]
         version=content_version(folder),
         path=found.rel(folder),
         key_lines=MappingProxyType(dict(meta.key_lines)),
+        requires=tuple(requires),
     )
     return course, found.problems
 

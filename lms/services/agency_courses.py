@@ -19,10 +19,11 @@ from flask import current_app
 
 from lms.domain.content_rules import quality_problems
 from lms.domain.course_files import ALLOWED_FILE, MemoryFolder, load_files, ordered_file_names
-from lms.domain.courses import CHECK_FILE, COURSE_FILE, SLUG, Problem, content_version
+from lms.domain.courses import CHECK_FILE, COURSE_FILE, SLUG, Problem, content_version, prerequisite_problems
 from lms.extensions import db
 from lms.models import AgencyCourse, AgencyCourseVersion, User, utcnow
 from lms.services import audit
+from lms.services.agency_catalog import catalog_for
 
 MAX_SLUG = 60
 MAX_FILE_CHARS = 100_000  # about 15,000 words; a lesson holds at most 1,300
@@ -191,9 +192,12 @@ def _normalise(text: str) -> str:
 def check(course: AgencyCourse, files: dict[str, str]) -> list[FileProblem]:
     """Every problem `flask courses check` would report for these files, by file and line."""
     loaded, problems = load_files(course.slug, files)
+    prefix = course.slug + "/"
     if loaded is not None:
         problems = problems + quality_problems(loaded)
-    prefix = course.slug + "/"
+        # Prerequisites name courses this agency's people can take: shared ones or the agency's own.
+        courses = {c.slug: c for c in catalog_for(course.agency_id)} | {loaded.slug: loaded}
+        problems += [p for p in prerequisite_problems(courses.values(), set(courses)) if p.path.startswith(prefix)]
     return [
         FileProblem(p.path[len(prefix):] if p.path.startswith(prefix) else p.path, p.line, p.message, p.severity)
         for p in problems

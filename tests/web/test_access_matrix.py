@@ -48,7 +48,7 @@ from lms.domain.course_files import MemoryFolder
 from lms.domain.courses import content_version
 from lms.extensions import db
 from lms.models import (
-    Agency, AgencyCourse, AgencyCourseVersion, Assignment, Certificate, CheckAttempt, CourseCompletion, Reflection, Team, User,
+    Agency, AgencyCourse, AgencyCourseVersion, Assignment, LearningPath, Certificate, CheckAttempt, CourseCompletion, Reflection, Team, User,
 )
 from lms.services import account_links
 from lms.services.accounts import create_user
@@ -100,6 +100,7 @@ DEFAULT_PARAMS = {
     "certificate_id": "certificate_id",
     "course_id": "agency_course_id",
     "name": "crisis-steps",
+    "path_id": "learning_path_id",
 }
 
 
@@ -186,6 +187,8 @@ ACCESS = {
     "admin.create_team": Access(ADMIN_PAGE),
     "admin.agency_course_list": Access(ADMIN_PAGE),
     "admin.agency_block_list": Access(ADMIN_PAGE),
+    "admin.learning_path_list": Access(ADMIN_PAGE),
+    "admin.create_learning_path": Access(ADMIN_PAGE),
     "admin.edit_agency_block": Access(ADMIN_PAGE),
     "admin.save_agency_block": Access(ADMIN_PAGE),
     "admin.create_agency_course": Access(ADMIN_PAGE),
@@ -203,6 +206,7 @@ ACCESS = {
     "admin.update_team": Access(ADMIN_OF_AGENCY, FRESH_TEAM),
     "admin.deactivate_team": Access(ADMIN_OF_AGENCY, FRESH_TEAM),
     "admin.reactivate_team": Access(ADMIN_OF_AGENCY, FRESH_TEAM),
+    "admin.assign_learning_path": Access(ADMIN_OF_AGENCY),
     "admin.edit_agency_course": Access(ADMIN_OF_AGENCY),
     "admin.save_agency_course": Access(ADMIN_OF_AGENCY),
     "admin.preview_agency_course": Access(ADMIN_OF_AGENCY),
@@ -289,6 +293,7 @@ class World:
     certificate_code: str
     assignment_id: int
     agency_course_id: int  # agency A's own published course
+    learning_path_id: int
     south_id: int  # the other peer's team
     reset_token: str
     invitation_token: str
@@ -401,6 +406,10 @@ def _build(app) -> World:
         db.session.add(assignment)
         db.session.commit()
         agency_course_id = publish_agency_course(agency.id, AGENCY_COURSE_SLUG)
+        path = LearningPath(agency_id=agency.id, slug="orientation", title="Orientation", course_slugs=[COURSE_SLUG])
+        db.session.add(path)
+        db.session.commit()
+        learning_path_id = path.id
         ids = {actor: user.id for actor, user in users.items()}
         peer_email, other_peer_email = users["peer"].email, users["other_peer"].email
         south_id = south.id
@@ -445,6 +454,7 @@ def _build(app) -> World:
         certificate_code=certificate.code,
         assignment_id=assignment_id,
         agency_course_id=agency_course_id,
+        learning_path_id=learning_path_id,
         south_id=south_id,
         reset_token=reset_token,
         invitation_token=invitation_token,
@@ -514,7 +524,7 @@ def test_every_route_has_exactly_one_declaration():
 
 def test_no_declaration_lets_a_stranger_at_an_object_by_id():
     """Any route that takes an object's id or code refuses those it does not belong to."""
-    owned = {"attempt_id", "reflection_id", "code", "user_id", "team_id", "assignment_id", "certificate_id", "course_id"}
+    owned = {"attempt_id", "reflection_id", "code", "user_id", "team_id", "assignment_id", "certificate_id", "course_id", "path_id"}
     for (endpoint, _), (_, arguments) in ROUTES.items():
         if owned & set(arguments) and endpoint != "verify.verify_code":  # a certificate code is public by design
             outcomes = {actor: expected(ACCESS[endpoint].rule, actor, frozenset({"peer"})) for actor in ACTORS}

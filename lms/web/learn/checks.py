@@ -11,11 +11,11 @@ from lms.services.completion import complete_if_done, standing
 from lms.services.progress import progress_in
 from lms.web.htmx import render_page, wants_fragment
 from lms.web.learn import bp
-from lms.web.learn.lookup import course_for_current_user
+from lms.web.learn.lookup import open_course_for_current_user
 
 
 def _course_with_check(slug):
-    course = course_for_current_user(slug)
+    course = open_course_for_current_user(slug)
     if not course.questions:
         abort(404)
     return course

@@ -9,7 +9,7 @@ from lms.domain.assignments import COMPLETE, OVERDUE
 from lms.domain.assignments import standing as requirement_standing
 from lms.domain.markdown import ROLE_CARD_MARKER, fill_blocks
 from lms.extensions import db
-from lms.services import progress
+from lms.services import learning_paths, progress
 from lms.services.agency_blocks import blocks_html
 from lms.services.assignments import latest_completions, requirements_of
 from lms.services.completion import complete_if_done, standing
@@ -18,7 +18,7 @@ from lms.services.role_card import role_card_html
 from lms.web.access import catalog
 from lms.web.htmx import render_page, wants_fragment
 from lms.web.learn import bp
-from lms.web.learn.lookup import course_for_current_user, lesson_for_current_user, vault
+from lms.web.learn.lookup import course_for_current_user, lesson_for_current_user, prerequisites_left, vault
 
 
 @login_required
@@ -46,7 +46,7 @@ def my_learning():
     completed = {slug: day for (_, slug), day in completions.items()}
     return render_page(
         "learn/my_learning.html", ["content"], assigned=assigned, offered=offered, progress_by_course=all_progress,
-        completed=completed,
+        completed=completed, paths=learning_paths.paths_for(current_user, catalog(), completed),
     )
 
 
@@ -68,7 +68,7 @@ def show_course(slug):
     course = course_for_current_user(slug)
     return render_page(
         "learn/course.html", ["content"], course=course, standing=standing(current_user.id, course),
-        questions_served=len(course.questions_for(current_user.roles)),
+        questions_served=len(course.questions_for(current_user.roles)), locked_by=prerequisites_left(course),
     )
 
 

@@ -1,0 +1,85 @@
+"""Learning paths: an agency's ordered list of courses (such as "Peer orientation"), assigned like a course."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from lms.domain.courses import Course
+from lms.extensions import db
+from lms.models import Assignment, LearningPath, User
+from lms.services import audit
+from lms.services.assignments import AssignmentError, create_assignment
+
+MAX_STEPS = 8
+
+
+@dataclass(frozen=True)
+class PathProgress:
+    path: LearningPath
+    steps: tuple[tuple[Course, bool], ...]  # (course, finished), in order
+    next_course: Course | None  # None: every step is done
+
+
+def paths_of(agency_id: int) -> list[LearningPath]:
+    return list(db.session.scalars(
+        sa.select(LearningPath).where(LearningPath.agency_id == agency_id).order_by(LearningPath.title)
+    ))
+
+
+def path_of(agency_id: int, path_id: int) -> LearningPath | None:
+    path = db.session.get(LearningPath, path_id)
+    return path if path is not None and path.agency_id == agency_id else None
+
+
+def create_path(agency_id: int, actor: User, catalog, title: str, course_slugs: list[str]) -> LearningPath:
+    title = (title or "").strip()
+    slugs = [slug for slug in course_slugs if slug]
+    errors = {}
+    if not title or len(title) > 200:
+        errors["title"] = "Enter a name for the path, such as Peer orientation."
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:100]
+    if title and db.session.scalar(sa.select(LearningPath.id).where(LearningPath.agency_id == agency_id, LearningPath.slug == slug)):
+        errors["title"] = "Your agency already has a path with that name."
+    if not slugs:
+        errors["steps"] = "Choose at least one course."
+    elif len(set(slugs)) != len(slugs):
+        errors["steps"] = "Each course can be in the path once."
+    elif any(catalog.get(s) is None for s in slugs) or len(slugs) > MAX_STEPS:
+        errors["steps"] = f"Choose up to {MAX_STEPS} courses from the list."
+    if errors:
+        raise AssignmentError(errors)
+    path = LearningPath(agency_id=agency_id, slug=slug, title=title, course_slugs=slugs)
+    db.session.add(path)
+    db.session.flush()
+    audit.record(agency_id, actor.id, "learning_path.create", title, courses=slugs)
+    return path
+
+
+def assign_path(agency_id: int, actor: User, catalog, path: LearningPath, form: dict) -> list[Assignment]:
+    """One assignment rule per course of the path, for the same people and due date."""
+    rows = []
+    for slug in path.course_slugs:
+        row = create_assignment(agency_id, actor, catalog, {**form, "course": slug})
+        row.path_id = path.id
+        rows.append(row)
+    db.session.flush()
+    return rows
+
+
+def paths_for(user: User, catalog, completed_slugs) -> list[PathProgress]:
+    """The paths assigned to this person, each with its steps and the next one to take."""
+    rows = db.session.scalars(
+        sa.select(Assignment).where(Assignment.agency_id == user.agency_id, Assignment.path_id.is_not(None))
+    ).all()
+    path_ids = {
+        row.path_id for row in rows
+        if row.user_id == user.id or (row.team_id is not None and row.team_id == user.team_id) or row.role in user.roles
+    }
+    found = []
+    for path in db.session.scalars(sa.select(LearningPath).where(LearningPath.id.in_(path_ids)).order_by(LearningPath.title)):
+        steps = tuple((course, course.slug in completed_slugs) for course in map(catalog.get, path.course_slugs) if course)
+        found.append(PathProgress(path, steps, next((course for course, done in steps if not done), None)))
+    return found
