@@ -4,7 +4,7 @@ import pytest
 
 from lms.domain.course_files import load_files
 from lms.domain.markdown import render
-from tests.web.test_agency_courses import DANGEROUS, EVIL, SLUG, course_zip, fixture_files, logged_in, publish, upload, zip_of
+from tests.web.test_agency_courses import DANGEROUS, EVIL, SLUG, course_id, fixture_files, logged_in, publish, upload, zip_of
 
 LESSON = "01-what-supervision-is-for.md"
 LESSON_URL = f"/learn/courses/{SLUG}/lessons/what-supervision-is-for"
@@ -26,6 +26,9 @@ def published(app, make_user):
 
 
 def test_an_unfilled_block_tells_the_learner_to_ask_their_supervisor(app, published, make_user):
+    admin, _ = published
+    editor = admin.get(f"/admin/agency-courses/{course_id(app)}").get_data(as_text=True)
+    assert "Your agency has not written them here yet" in editor  # the editor's preview shows what learners will see
     peer, _ = logged_in(app, make_user("peer"))
     page = peer.get(LESSON_URL).get_data(as_text=True)
     assert "crisis steps.</strong> Your agency has not written them here yet. Ask your supervisor" in page

@@ -4,9 +4,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from lms.domain.course_files import ALLOWED_FILE, ordered_file_names, preview_html
+from lms.domain.markdown import blocks_in, fill_blocks
 from lms.domain.roles import ADMIN
 from lms.extensions import db
 from lms.services import agency_courses
+from lms.services.agency_blocks import blocks_html
 from lms.services.agency_courses import AgencyCourseError, PublishRefused
 from lms.web.access import role_required
 from lms.web.admin import bp
@@ -75,13 +77,19 @@ def _editor(course, files, errors=None, status=200, saved=True):
     return render_template(
         "admin/agency_courses/edit.html",
         course=course,
-        files=[(name, files[name], preview_html(name, files[name], names)) for name in names],
+        files=[(name, files[name], _preview(name, files[name], names)) for name in names],
         problems_by_file=_by_file(problems),
         problem_count=len(problems),
         errors=errors or {},
         saved=saved,
         file_field=FILE_FIELD,
     ), status
+
+
+def _preview(name, text, names):
+    """The preview of one file, with this agency's policy blocks in place, as its learners will see it."""
+    html = preview_html(name, text, names)
+    return fill_blocks(html, blocks_html(current_user.agency_id, blocks_in(html)))
 
 
 def _by_file(problems):
@@ -138,7 +146,7 @@ def preview_agency_course(course_id):
     index = names.index(name)
     return render_page(
         "admin/agency_courses/edit.html", ["file_feedback"],
-        course=course, name=name, text=files[name], preview=preview_html(name, files[name], names),
+        course=course, name=name, text=files[name], preview=_preview(name, files[name], names),
         problems=problems.get(name, []), index=index,
     )
 
