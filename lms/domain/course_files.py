@@ -13,7 +13,7 @@ import re
 from pathlib import PurePosixPath
 
 from lms.domain import markdown
-from lms.domain.courses import CHECK_FILE, COURSE_FILE, LESSON_FILE, Course, Problem, load_course
+from lms.domain.courses import CHECK_FILE, COURSE_FILE, Course, Problem, load_course
 
 # The files an agency course may hold: the course facts, lessons and the knowledge check.
 ALLOWED_FILE = re.compile(r"^(course\.md|check\.yaml|\d{2}-[a-z0-9-]+\.md)$")
@@ -60,9 +60,6 @@ class MemoryFolder:
     def __truediv__(self, name: str) -> MemoryFile:
         return MemoryFile(self, name)
 
-    def is_dir(self) -> bool:
-        return True
-
     def glob(self, pattern: str):
         return [MemoryFile(self, name) for name in sorted(self.files) if fnmatch.fnmatch(name, pattern)]
 
@@ -83,10 +80,6 @@ def load_files(slug: str, files: dict[str, str]) -> tuple[Course | None, list[Pr
     folder = MemoryFolder(slug, files)
     course, problems = load_course(folder, folder.root)
     return course, problems
-
-
-def lesson_file_names(files) -> list[str]:
-    return sorted(name for name in files if LESSON_FILE.match(name))
 
 
 def ordered_file_names(files) -> list[str]:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from lms.domain.course_files import load_files
 from lms.extensions import db
-from lms.models import Agency, AgencyCourse, Assignment, AuditEvent, Certificate, Team
+from lms.models import Agency, AgencyCourse, AuditEvent, Certificate
 from lms.services.accounts import create_user
 from lms.services.agency_catalog import with_agency_courses
 from lms.services.agency_courses import MAX_ZIP_BYTES, MAX_ZIP_TOTAL, AgencyCourseError, read_zip

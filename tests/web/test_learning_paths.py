@@ -19,7 +19,7 @@ def requiring(*slugs, files=None):
     return files
 
 
-def test_requires_must_name_known_courses_without_a_loop(tmp_path):
+def test_requires_must_name_known_courses_without_a_loop():
     first, _ = load_files("first", requiring("second"))
     second, _ = load_files("second", requiring("first"))
     alone, _ = load_files("alone", requiring("nowhere"))
