@@ -54,8 +54,13 @@ def with_agency_courses(shared: Catalog, agency_id: int) -> Catalog:
             if course is not None:
                 courses[slug] = course
     catalog = Catalog(MappingProxyType(courses), shared.problems, shared.broken)
+    current = {(course_id, version) for course_id, _, version in published}
+    ids = {course_id for course_id, _ in current}
+    loaded = current_app.extensions.setdefault("agency_course_cache", {})
     with _lock:
         catalogs[agency_id] = (key, catalog)  # one entry per agency: an older version is dropped
+        for stale in [entry for entry in loaded if entry[0] in ids and entry not in current]:
+            loaded.pop(stale, None)
     return catalog
 
 

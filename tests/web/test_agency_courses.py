@@ -264,6 +264,15 @@ def test_the_catalog_is_cached_per_agency_and_published_version(app, admin, agen
         first, again = with_agency_courses(shared, agency.id), with_agency_courses(shared, agency.id)
         assert first is again and first.get(SLUG).title == TITLE
         assert first.get("starting-out") is shared.get("starting-out")
+    files = fixture_files()
+    files["02-getting-ready.md"] = files["02-getting-ready.md"].replace("title: Getting ready", "title: Getting ready, step by step,", 1)
+    client.post(f"/admin/agency-courses/{course_id(app)}", data={"csrf_token": token, **{f"file:{n}": t for n, t in files.items()}})
+    assert publish(client, token, app).status_code == 303
+    with app.app_context():
+        newer = with_agency_courses(shared, agency.id)
+        assert newer is not first and newer.get(SLUG).version != first.get(SLUG).version
+        assert [key for key in app.extensions["agency_course_cache"] if key[0] == course_id(app)] == [
+            (course_id(app), newer.get(SLUG).version)]  # the older version is let go
         course = db.session.get(AgencyCourse, course_id(app))
         course.published_version = None
         db.session.commit()
