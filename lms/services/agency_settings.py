@@ -10,6 +10,7 @@ SETTINGS_FIELDS = (
     ("ce_provider", "CE provider name"),
     ("ce_approval_number", "CE approval number"),
     ("ce_approving_body", "Approving body"),
+    ("ce_provider_contact", "CE provider contact (email, phone or web address), printed on CE certificates"),
 )
 # Whole-number settings: (field, label, lowest, highest)
 NUMBER_FIELDS = (

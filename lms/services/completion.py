@@ -31,9 +31,21 @@ class CourseStanding:
     last_attempt: CheckAttempt | None
     evaluated: bool
     renewal_due_on: date | None = None  # set while a yearly renewal is open
+    voided: CourseCompletion | None = None  # the last completion, when its certificate was revoked
 
 
 def completion_of(user_id: int, course_slug: str) -> CourseCompletion | None:
+    """The learner's latest completion that still counts (its certificate not revoked)."""
+    return db.session.scalar(
+        sa.select(CourseCompletion)
+        .where(CourseCompletion.user_id == user_id, CourseCompletion.course_slug == course_slug,
+               CourseCompletion.voided_at.is_(None))
+        .order_by(CourseCompletion.round.desc())
+        .limit(1)
+    )
+
+
+def _last_round(user_id: int, course_slug: str) -> CourseCompletion | None:
     return db.session.scalar(
         sa.select(CourseCompletion)
         .where(CourseCompletion.user_id == user_id, CourseCompletion.course_slug == course_slug)
@@ -42,10 +54,16 @@ def completion_of(user_id: int, course_slug: str) -> CourseCompletion | None:
     )
 
 
+def _voided_last_round(user_id: int, course_slug: str) -> CourseCompletion | None:
+    last = _last_round(user_id, course_slug)
+    return last if last is not None and last.voided_at is not None else None
+
+
 def standing(user_id: int, course: Course) -> CourseStanding:
     progress = progress_in(user_id, course)
     completion = completion_of(user_id, course.slug)
-    attempts = db.session.execute(
+    voided = None if completion else _voided_last_round(user_id, course.slug)
+    attempts_query = (
         sa.select(CheckAttempt.id, CheckAttempt.passed, CheckAttempt.score, CheckAttempt.submitted_at)
         .where(
             CheckAttempt.user_id == user_id,
@@ -53,7 +71,10 @@ def standing(user_id: int, course: Course) -> CourseStanding:
             CheckAttempt.submitted_at.is_not(None),
         )
         .order_by(CheckAttempt.submitted_at)
-    ).all()
+    )
+    if voided is not None:  # earning it again takes a check passed after the revocation
+        attempts_query = attempts_query.where(CheckAttempt.submitted_at >= voided.voided_at)
+    attempts = db.session.execute(attempts_query).all()
     evaluated = _evaluated(user_id, course.slug)
     passed = any(a.passed for a in attempts)
     status = course_status(
@@ -69,7 +90,7 @@ def standing(user_id: int, course: Course) -> CourseStanding:
         if opens is not None and utcnow().date() >= opens:
             renewal_due_on = completion.completed_at.date() + YEAR
     return CourseStanding(
-        progress, status, completion, len(attempts), attempts[-1] if attempts else None, evaluated, renewal_due_on
+        progress, status, completion, len(attempts), attempts[-1] if attempts else None, evaluated, renewal_due_on, voided
     )
 
 
@@ -98,6 +119,10 @@ def complete_if_done(user_id: int, course: Course) -> CourseCompletion | None:
             return existing
         # A yearly renewal is due: a check passed since the renewal opened earns the next round.
         round_, since = existing.round + 1, datetime.combine(opens, time.min, tzinfo=timezone.utc)
+    else:
+        voided = _voided_last_round(user_id, course.slug)
+        if voided is not None:  # a revoked certificate: a check passed since then earns the next round
+            round_, since = voided.round + 1, voided.voided_at
     passed_attempts = sa.select(CheckAttempt.id, CheckAttempt.score).where(
         CheckAttempt.user_id == user_id, CheckAttempt.course_slug == course.slug, CheckAttempt.passed.is_(True)
     )
@@ -125,5 +150,6 @@ def complete_if_done(user_id: int, course: Course) -> CourseCompletion | None:
     ).first()
     completion = completion_of(user_id, course.slug)
     if inserted is not None:  # only the request that made the completion issues its certificate
-        issue_certificate(completion, [objective.text for objective in course.objectives])
+        issue_certificate(completion, [objective.text for objective in course.objectives],
+                          valid_for_months=course.valid_for_months)
     return completion

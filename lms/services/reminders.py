@@ -14,6 +14,7 @@ from lms.domain.roles import SUPERVISOR
 from lms.extensions import db
 from lms.mail import Mail, SmtpSettings, send_all
 from lms.models import Agency, CourseCompletion, SentReminder, Team, User, team_supervisors
+from lms.public_urls import public_url
 from lms.services.assignments import person_of, rules_of
 
 REMINDER, DIGEST = "reminder", "digest"
@@ -81,7 +82,7 @@ def _agency_people(agency_id: int):
 def _completion_dates(agency_id: int) -> dict[tuple[int, str], date]:
     rows = db.session.execute(
         sa.select(CourseCompletion.user_id, CourseCompletion.course_slug, sa.func.max(CourseCompletion.completed_at))
-        .where(CourseCompletion.user_id.in_(_agency_people(agency_id)))
+        .where(CourseCompletion.user_id.in_(_agency_people(agency_id)), CourseCompletion.voided_at.is_(None))
         .group_by(CourseCompletion.user_id, CourseCompletion.course_slug)
     )
     return {(user_id, slug): completed_at.date() for user_id, slug, completed_at in rows}
@@ -110,14 +111,9 @@ def outgoing_mails(catalog, today: date) -> list[Outgoing]:
     return outgoing
 
 
-def _url(endpoint: str, **values) -> str:
-    # From PUBLIC_BASE_URL, never a request's Host: this runs from cron, with no request.
-    return current_app.config["PUBLIC_BASE_URL"] + current_app.url_map.bind("").build(endpoint, values)
-
-
 def _reminder_mail(agency: Agency, reminder: reminders.LearnerReminder) -> Outgoing:
     def listed(courses):
-        return [dict(title=c.course_title, due_on=c.due_on, url=_url("learn.show_course", slug=c.course_slug))
+        return [dict(title=c.course_title, due_on=c.due_on, url=public_url("learn.show_course", slug=c.course_slug))
                 for c in courses]
 
     context = dict(
@@ -125,7 +121,7 @@ def _reminder_mail(agency: Agency, reminder: reminders.LearnerReminder) -> Outgo
         agency=agency.name,
         overdue=listed(reminder.overdue),
         due_soon=listed(reminder.due_soon),
-        my_learning_url=_url("learn.my_learning"),
+        my_learning_url=public_url("learn.my_learning"),
     )
     return Outgoing(
         REMINDER,
@@ -142,8 +138,8 @@ def _digest_mail(agency: Agency, digest: reminders.Digest) -> Outgoing:
         name=digest.name,
         agency=agency.name,
         items=items,
-        matrix_url=_url("supervise.matrix", overdue="1"),
-        settings_url=_url("learn.email_settings"),
+        matrix_url=public_url("supervise.matrix", overdue="1"),
+        settings_url=public_url("learn.email_settings"),
     )
     return Outgoing(
         DIGEST,

@@ -93,6 +93,8 @@ DEFAULT_PARAMS = {
     "team_id": "team_id",
     "assignment_id": "assignment_id",
     "certificate_id": "certificate_id",
+    "agency_id": "agency_id",
+    "list_number": "0",
 }
 
 
@@ -149,18 +151,27 @@ ACCESS = {
     "certificates.transcript_pdf": Access(ANY_USER),
     "certificates.download_pdf": Access(OWNER_ONLY),
     "certificates.download_open_badge": Access(OWNER_ONLY),
+    "certificates.download_signed_badge": Access(OWNER_ONLY),
     "verify.verify_form": Access(PUBLIC),
     "verify.verify_code": Access(PUBLIC),
+    # what a credential points at: public by design (no learner data)
+    "public.issuer_profile": Access(PUBLIC),
+    "public.status_list": Access(PUBLIC),
+    "public.course_description": Access(PUBLIC),
     # supervisors
     "supervise.matrix": Access(SUPERVISOR_PAGE),
     "supervise.export_matrix": Access(SUPERVISOR_PAGE),
     "supervise.person": Access(SUPERVISOR_OF_TEAM),
+    "supervise.export_form": Access(SUPERVISOR_PAGE),
+    "supervise.export_certificates": Access(SUPERVISOR_PAGE),  # their own teams' certificates only
     # admins: pages about their own agency
     "admin.home": Access(ADMIN_PAGE),
     "admin.assignments": Access(ADMIN_PAGE),
     "admin.add_assignment": Access(ADMIN_PAGE),
     "admin.audit_log": Access(ADMIN_PAGE),
     "admin.certificate_list": Access(ADMIN_PAGE),
+    "admin.export_form": Access(ADMIN_PAGE),
+    "admin.export_certificates": Access(ADMIN_PAGE),
     "admin.course_health": Access(ADMIN_PAGE),
     "admin.evaluations": Access(ADMIN_PAGE),
     "admin.evaluation_summary": Access(ADMIN_PAGE),
@@ -178,7 +189,9 @@ ACCESS = {
     "admin.create_team": Access(ADMIN_PAGE),
     # admins: agency A's objects by id
     "admin.remove_assignment": Access(ADMIN_OF_AGENCY, FRESH_ASSIGNMENT),
+    "admin.confirm_revoke_certificate": Access(ADMIN_OF_AGENCY, FRESH_CERTIFICATE),
     "admin.revoke_certificate": Access(ADMIN_OF_AGENCY, FRESH_CERTIFICATE),
+    "admin.undo_revocation": Access(ADMIN_OF_AGENCY, FRESH_CERTIFICATE),
     "admin.reissue_certificate": Access(ADMIN_OF_AGENCY, FRESH_CERTIFICATE),
     "admin.show_person": Access(ADMIN_OF_AGENCY),
     "admin.update_person": Access(ADMIN_OF_AGENCY, FRESH_PERSON),
@@ -543,6 +556,8 @@ PROBES = [
     ("other_admin", "/admin/audit?actor={peer_id}"),
     ("other_admin", "/admin/assignments"),
     ("other_admin", "/admin/teams"),
+    ("other_admin", "/admin/certificates/export.zip?status=valid"),
+    ("other_supervisor", "/supervise/certificates.zip"),
 ]
 
 

@@ -1,6 +1,7 @@
 """Certificates: issued once at completion, PDF facts, QR, verification, revocation, transcript."""
 
 import csv
+import hashlib
 import io
 import json
 import subprocess
@@ -15,7 +16,7 @@ from pypdf import PdfReader
 from lms.config import PROJECT_ROOT
 from lms.domain.certificates import normalize_code
 from lms.extensions import db
-from lms.models import Agency, AuditEvent, Certificate, CourseAccreditation, User
+from lms.models import Agency, AuditEvent, Certificate, CourseAccreditation, CourseCompletion, User
 from tests.conftest import Auth
 from tests.web.helpers import COURSE, GOOD_EVALUATION, finish_lessons, pass_check, pdf_text
 
@@ -83,7 +84,24 @@ def test_qr_code_decodes_to_the_verification_url(app, client, certificate, tmp_p
     ARTIFACTS.mkdir(exist_ok=True)
     image.save(ARTIFACTS / "certificate.png")  # for people to look at
     [barcode] = zxingcpp.read_barcodes(image)
-    assert barcode.text == f"{app.config['PUBLIC_BASE_URL']}/verify/{certificate.code}"
+    # no PUBLIC_BASE_URL (as on a laptop): the host the request came to
+    assert barcode.text == f"http://localhost/verify/{certificate.code}"
+
+
+def test_public_base_url_wins_over_the_request_host(make_app, certificate):
+    app = make_app(PUBLIC_BASE_URL="https://training.agency.example/cg")
+    client = app.test_client()
+    Auth(client).login(certificate_owner(app, certificate))
+    text = pdf_text(client.get(f"/certificates/{certificate.code}.pdf").data)
+    # the address may wrap before the code, never inside it
+    assert f"https://training.agency.example/cg/verify/{certificate.code}" in text.replace("/verify/ ", "/verify/")
+    assert text.count(certificate.code) == 2  # in the address and after "Code", whole both times
+    assert "localhost" not in text  # the host this request came to
+
+
+def certificate_owner(app, certificate):
+    with app.app_context():
+        return db.session.get(User, certificate.user_id)
 
 
 def test_accreditation_is_shown_only_when_configured(app, client, token, peer, make_user):
@@ -98,6 +116,7 @@ def test_accreditation_is_shown_only_when_configured(app, client, token, peer, m
     text = pdf_text(client.get(f"/certificates/{certificate.code}.pdf").data)
     assert "Riverside Training is approved by State Peer Certification Board" in text and "PS-1234" in text
     assert "0.5 contact hours" in text and "estimated" not in text
+    assert "Certificate of Continuing Education" in text and "Certificate of Completion" not in text
 
 
 def test_learner_text_is_escaped_in_the_certificate(app, client, make_user):
@@ -137,32 +156,74 @@ def test_unknown_and_malformed_codes(app):
     assert response.status_code == 400 and "That is not a certificate code" in response.get_data(as_text=True)
 
 
-def test_revocation_with_reason_is_audited_and_shown(app, make_user, certificate):
-    admin, token = admin_client(app, make_user)
-    refused = admin.post(f"/admin/certificates/{certificate.id}/revoke", data={"reason": " ", "csrf_token": token})
-    assert refused.status_code == 303
+def test_revocation_asks_for_a_reason_holds_and_can_be_undone(app, client, token, make_user, certificate):
+    admin, admin_token = admin_client(app, make_user)
+    confirm = admin.get(f"/admin/certificates/{certificate.id}/revoke").get_data(as_text=True)
+    assert "Revoke certificate" in confirm and certificate.learner_name in confirm
+    refused = admin.post(f"/admin/certificates/{certificate.id}/revoke", data={"reason": " ", "csrf_token": admin_token})
+    assert refused.status_code == 422 and "Give a reason" in refused.get_data(as_text=True)
     assert "This certificate is valid" in app.test_client().get(f"/verify/{certificate.code}").get_data(as_text=True)
-    admin.post(f"/admin/certificates/{certificate.id}/revoke", data={"reason": "Issued in error", "csrf_token": token})
+
+    admin.post(f"/admin/certificates/{certificate.id}/revoke", data={"reason": "Issued in error", "csrf_token": admin_token})
     page = app.test_client().get(f"/verify/{certificate.code}").get_data(as_text=True)
     assert "This certificate was revoked" in page and "Issued in error" not in page
+    for suffix in (".pdf", ".json", ".jwt"):  # nobody gets the files any more, not even the learner
+        gone = client.get(f"/certificates/{certificate.code}{suffix}")
+        assert gone.status_code == 410 and "Issued in error" in gone.get_data(as_text=True), suffix
+    mine = client.get("/certificates/").get_data(as_text=True)
+    assert "Revoked on" in mine and "Issued in error" in mine and "Earn it again" in mine
+    assert "Complete." not in client.get(COURSE).get_data(as_text=True)
+
+    admin.post(f"/admin/certificates/{certificate.id}/undo-revoke", data={"csrf_token": admin_token})
+    assert "This certificate is valid" in app.test_client().get(f"/verify/{certificate.code}").get_data(as_text=True)
+    assert client.get(f"/certificates/{certificate.code}.pdf").status_code == 200
+    assert "Complete." in client.get(COURSE).get_data(as_text=True)
     with app.app_context():
-        event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "certificate.revoke"))
-    assert event.subject == certificate.code and event.details["reason"] == "Issued in error"
+        events = db.session.execute(sa.select(AuditEvent.action, AuditEvent.subject, AuditEvent.details)
+                                    .order_by(AuditEvent.id)).all()
+    actions = [(action, subject) for action, subject, _ in events]
+    assert ("certificate.revoke", certificate.code) in actions and ("certificate.unrevoke", certificate.code) in actions
+    assert events[[a for a, _ in actions].index("certificate.revoke")].details["reason"] == "Issued in error"
+
+
+def test_a_revoked_course_is_earned_again_in_a_new_round(app, client, token, make_user, certificate):
+    admin, admin_token = admin_client(app, make_user)
+    admin.post(f"/admin/certificates/{certificate.id}/revoke", data={"reason": "Check taken by someone else", "csrf_token": admin_token})
+    assert "knowledge check" in client.get(COURSE).get_data(as_text=True).lower()
+    pass_check(client, token)  # a new pass, after the revocation
+    with app.app_context():
+        rounds = db.session.execute(sa.select(CourseCompletion.round, CourseCompletion.voided_at).order_by(CourseCompletion.round)).all()
+        newest = db.session.scalar(sa.select(Certificate).order_by(Certificate.id.desc()))
+    assert [r.round for r in rounds] == [1, 2] and rounds[0].voided_at is not None and rounds[1].voided_at is None
+    assert newest.code != certificate.code
+    assert client.get(f"/certificates/{newest.code}.pdf").status_code == 200
+    assert "Complete." in client.get(COURSE).get_data(as_text=True)
+    # the old revocation can no longer be undone: the course was earned again
+    admin.post(f"/admin/certificates/{certificate.id}/undo-revoke", data={"csrf_token": admin_token})
+    assert "This certificate was revoked" in app.test_client().get(f"/verify/{certificate.code}").get_data(as_text=True)
 
 
 def test_reissue_after_a_name_change(app, client, make_user, peer, certificate):
     with app.app_context():
         db.session.get(User, peer.id).name = "Sam Rivera-Lopez"
+        # an approval configured after the completion must not reach the re-issued certificate
+        agency = db.session.get(Agency, certificate.agency_id)
+        agency.ce_provider, agency.ce_approval_number, agency.ce_approving_body = "Later Provider", "LATE-1", "Some Board"
         db.session.commit()
     admin, token = admin_client(app, make_user)
     admin.post(f"/admin/certificates/{certificate.id}/reissue", data={"csrf_token": token})
     with app.app_context():
         old, new = db.session.scalars(sa.select(Certificate).order_by(Certificate.id)).all()
     assert old.replaced_by_id == new.id and new.learner_name == "Sam Rivera-Lopez"
+    assert new.accreditation is None and new.completed_on == old.completed_on
     page = app.test_client().get(f"/verify/{old.code}").get_data(as_text=True)
     assert "This certificate was replaced" in page and new.code in page
-    assert "Sam Rivera-Lopez" in pdf_text(client.get(f"/certificates/{new.code}.pdf").data)
-    assert client.get(f"/certificates/{old.code}.pdf").status_code == 200  # the learner keeps the old file too
+    text = pdf_text(client.get(f"/certificates/{new.code}.pdf").data)
+    assert "Sam Rivera-Lopez" in text and "Certificate of Completion" in text and "LATE-1" not in text
+    first = f"{old.issued_at:%B} {old.issued_at.day}, {old.issued_at.year}"
+    assert "Re-issued on" in text and f"first issued on {first}" in text
+    assert client.get(f"/certificates/{old.code}.pdf").status_code == 410  # the replaced file is not served
+    assert client.get(f"/certificates/{old.code}.jwt").status_code == 410
 
 
 def test_admin_of_another_agency_cannot_touch_a_certificate(app, make_user, certificate):
@@ -191,22 +252,44 @@ def test_transcript_totals_match_the_completions(app, client, certificate):
     page = client.get("/certificates/").get_data(as_text=True)
     assert certificate.code in page and "Total: 0.5 hours" in page
     rows = list(csv.reader(io.StringIO(client.get("/certificates/transcript.csv").get_data(as_text=True))))
-    assert rows[0] == ["completed_on", "course", "hours", "certificate_code"]
-    assert rows[1] == [certificate.completed_on.isoformat(), "Starting out as a peer", "0.5", certificate.code]
-    assert rows[-1] == ["total", "", "0.5", ""]
+    assert rows[0] == ["completed_on", "course", "hours", "certificate_code", "expires_on", "status"]
+    assert rows[1] == [certificate.completed_on.isoformat(), "Starting out as a peer", "0.5", certificate.code, "", "valid"]
+    assert rows[-1] == ["total", "", "0.5", "", "", ""]
     text = pdf_text(client.get("/certificates/transcript.pdf").data)
     assert "Starting out as a peer" in text and "Total 0.5 hours" in text
 
 
-def test_open_badge_credential_is_valid(app, client, certificate):
+OFFICIAL_SCHEMA = PROJECT_ROOT.parent / "shared" / "schemas" / "openbadges-3.0" / "achievementcredential.schema.json"
+VENDORED_SCHEMA = PROJECT_ROOT / "docs" / "schemas" / "ob_v3p0_achievementcredential.schema.json"
+
+
+def achievement_credential_validator():
+    schema = json.loads(VENDORED_SCHEMA.read_text())
+    return jsonschema.Draft201909Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def test_vendored_schema_is_the_official_one():
+    if not OFFICIAL_SCHEMA.exists():
+        pytest.skip(f"the shared copy of the official schema is not beside the project ({OFFICIAL_SCHEMA})")
+    assert json.loads(VENDORED_SCHEMA.read_text()) == json.loads(OFFICIAL_SCHEMA.read_text())
+
+
+def test_open_badge_credential_is_valid(app, client, peer, certificate):
     response = client.get(f"/certificates/{certificate.code}.json")
     document = json.loads(response.data)
-    schema = json.loads((PROJECT_ROOT / "docs" / "schemas" / "openbadgecredential-3.0.schema.json").read_text())
-    jsonschema.Draft201909Validator(schema, format_checker=jsonschema.FormatChecker()).validate(document)
+    achievement_credential_validator().validate(document)
     assert document["credentialSubject"]["achievement"]["name"] == "Starting out as a peer"
     assert document["credentialSubject"]["creditsEarned"] == 0.5
     assert document["issuer"]["name"] == "Test Agency"
     assert document["id"].endswith(f"/verify/{certificate.code}")
+    [identity] = document["credentialSubject"]["identifier"]
+    assert identity["hashed"] is True and identity["identityHash"] == "sha256$" + hashlib.sha256(
+        (peer.email + identity["salt"]).encode()).hexdigest()
+    assert peer.name not in json.dumps(document) and peer.email not in json.dumps(document)
+    assert document["credentialStatus"]["type"] == "BitstringStatusListEntry"
+    for url in (document["issuer"]["id"], document["credentialSubject"]["achievement"]["id"],
+                document["credentialStatus"]["statusListCredential"], document["id"]):
+        assert app.test_client().get(url.removeprefix("http://localhost")).status_code == 200, url
 
 
 def test_verification_is_rate_limited_with_a_clear_message(make_app, certificate):
