@@ -40,7 +40,8 @@ def parse_filters(args, allowed_team_ids: set[int], whole_agency: bool) -> tuple
     status = (args.get("status") or "").strip()
     if status and status not in EXPORT_STATUSES:
         errors["status"] = "Choose one of the statuses in the list."
-    filters = ExportFilters(team_ids, course_slug, dates.get("date_from"), dates.get("date_to"), status)
+    filters = ExportFilters(team_ids, course_slug, dates.get("date_from"), dates.get("date_to"), status,
+                            licence_details=whole_agency)
     return filters, errors
 
 

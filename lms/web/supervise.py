@@ -10,7 +10,7 @@ from flask_login import current_user
 from lms.domain.assignments import STATE_LABELS, STATES, standing
 from lms.domain.matrix import Filters
 from lms.domain.roles import SUPERVISOR
-from lms.services import team_matrix
+from lms.services import licences, team_matrix
 from lms.services.assignments import latest_completions, requirements_of
 from lms.services.progress import progress_in_all
 from lms.web import certificate_export
@@ -113,5 +113,5 @@ def person(user_id):
     ]
     return render_template(
         "supervise/person.html", learner=learner, courses=courses, attempts=team_matrix.attempts_of(learner.id),
-        catalog=catalog(), state_labels=STATE_LABELS,
+        catalog=catalog(), state_labels=STATE_LABELS, has_licence=learner.id in licences.users_with_licences([learner.id]),
     )

@@ -45,7 +45,7 @@ from werkzeug.security import generate_password_hash
 from lms import create_app
 from lms.extensions import db
 from lms.models import (
-    Agency, Assignment, Certificate, CheckAttempt, CourseCompletion, Reflection, Team, User,
+    Agency, Assignment, Certificate, CheckAttempt, CourseCompletion, ProfessionalCredential, Reflection, Team, User,
 )
 from lms.services import account_links
 from lms.services.accounts import create_user
@@ -81,6 +81,7 @@ ROLES = {
 }
 COURSE_SLUG, LESSON = "starting-out", "welcome"
 NAMES = {"peer": "Pat Canary", "other_peer": "Sol Southside"}  # easy to spot where they must not be
+LICENCE_CANARY = "canary-licence-4711"
 
 # URL parameters, by name: an attribute of the World (the peer's objects), or a literal.
 DEFAULT_PARAMS = {
@@ -109,6 +110,7 @@ FRESH_PERSON = {"user_id": "fresh_person"}
 FRESH_TEAM = {"team_id": "fresh_team"}
 FRESH_ASSIGNMENT = {"assignment_id": "fresh_assignment"}
 FRESH_CERTIFICATE = {"certificate_id": "fresh_certificate"}
+FRESH_LICENCE = {"licence_id": "fresh_licence"}
 
 ACCESS = {
     "index": Access(ANY_USER),
@@ -158,6 +160,11 @@ ACCESS = {
     "public.issuer_profile": Access(PUBLIC),
     "public.status_list": Access(PUBLIC),
     "public.course_description": Access(PUBLIC),
+    # a person's own profile
+    "account.profile": Access(ANY_USER),
+    "account.change_password": Access(ANY_USER),
+    "account.add_licence": Access(ANY_USER),
+    "account.remove_licence": Access(OWNER_ONLY, FRESH_LICENCE),
     # supervisors
     "supervise.matrix": Access(SUPERVISOR_PAGE),
     "supervise.export_matrix": Access(SUPERVISOR_PAGE),
@@ -194,6 +201,9 @@ ACCESS = {
     "admin.undo_revocation": Access(ADMIN_OF_AGENCY, FRESH_CERTIFICATE),
     "admin.reissue_certificate": Access(ADMIN_OF_AGENCY, FRESH_CERTIFICATE),
     "admin.show_person": Access(ADMIN_OF_AGENCY),
+    "admin.add_person_licence": Access(ADMIN_OF_AGENCY, FRESH_PERSON),
+    "admin.update_person_licence": Access(ADMIN_OF_AGENCY, FRESH_LICENCE),
+    "admin.remove_person_licence": Access(ADMIN_OF_AGENCY, FRESH_LICENCE),
     "admin.update_person": Access(ADMIN_OF_AGENCY, FRESH_PERSON),
     "admin.deactivate_person": Access(ADMIN_OF_AGENCY, FRESH_PERSON),
     "admin.reactivate_person": Access(ADMIN_OF_AGENCY, FRESH_PERSON),
@@ -326,6 +336,14 @@ class World:
             db.session.commit()
             return certificate.id
 
+    def fresh_licence(self) -> int:
+        with self.app.app_context():
+            licence = ProfessionalCredential(user_id=self.peer_id, kind="CPS", number=f"fresh-{next(self.addresses)}",
+                                             issuer="Some Board")
+            db.session.add(licence)
+            db.session.commit()
+            return licence.id
+
     def url(self, endpoint: str, method: str) -> str:
         _, arguments = ROUTES[(endpoint, method)]
         values = {}
@@ -386,6 +404,9 @@ def _build(app) -> World:
         resetter = create_user(agency, "resetter@a.example.org", "Forgetful Person", ["peer"], PASSWORD, north)
         assignment = Assignment(agency_id=agency.id, course_slug=COURSE_SLUG, role="peer")
         db.session.add(assignment)
+        # the peer's licence number: the peer and their admin see it; a supervisor only that one exists
+        db.session.flush()
+        db.session.add(ProfessionalCredential(user_id=users["peer"].id, kind="CPS", number=LICENCE_CANARY, issuer="Canary Board"))
         db.session.commit()
         ids = {actor: user.id for actor, user in users.items()}
         peer_email, other_peer_email = users["peer"].email, users["other_peer"].email
@@ -440,6 +461,7 @@ def _build(app) -> World:
             NAMES["peer"]: {"peer", "supervisor", "admin"},
             NAMES["other_peer"]: {"other_peer", "other_supervisor", "admin"},
             certificate.code: {"peer", "supervisor", "admin"},
+            LICENCE_CANARY: {"peer", "admin"},
             "canary-logo-of-agency-A": everyone_in_a,
         },
         password_hash=generate_password_hash(PASSWORD),
@@ -486,7 +508,7 @@ def test_every_route_has_exactly_one_declaration():
 
 def test_no_declaration_lets_a_stranger_at_an_object_by_id():
     """Any route that takes an object's id or code refuses those it does not belong to."""
-    owned = {"attempt_id", "reflection_id", "code", "user_id", "team_id", "assignment_id", "certificate_id"}
+    owned = {"attempt_id", "reflection_id", "code", "user_id", "team_id", "assignment_id", "certificate_id", "licence_id"}
     for (endpoint, _), (_, arguments) in ROUTES.items():
         if owned & set(arguments) and endpoint != "verify.verify_code":  # a certificate code is public by design
             outcomes = {actor: expected(ACCESS[endpoint].rule, actor, frozenset({"peer"})) for actor in ACTORS}
@@ -505,6 +527,8 @@ def test_the_leak_checks_are_not_vacuous(world):
     for secret in world.secrets:
         if secret.endswith("@a.example.org") or secret in NAMES.values():
             assert secret in people, secret
+    assert LICENCE_CANARY in peer.get("/account/").get_data(as_text=True)
+    assert LICENCE_CANARY in world.client("admin").get(f"/admin/people/{world.peer_id}").get_data(as_text=True)
     assert NAMES["peer"] in world.client("supervisor").get("/supervise/").get_data(as_text=True)
     assert NAMES["other_peer"] in world.client("other_supervisor").get("/supervise/").get_data(as_text=True)
 
