@@ -223,8 +223,9 @@ def test_query_count_does_not_grow_with_the_number_of_people(world, agency, team
     small = count_statements(world, plan)
     add_late_learners(5, 60)
     assert count_statements(world, plan) == small
-    # agencies, then per agency: people, their roles, teams, supervisor links, rules, completions, sent
-    assert small == 1 + 2 * 7, small
+    # agencies, then per agency: people, their roles, teams, supervisor links, rules, completions, sent,
+    # certificates about to expire
+    assert small == 1 + 2 * 8, small
 
 
 # The email settings page

@@ -11,13 +11,16 @@ from lms.domain.assignments import YEAR
 from lms.domain.courses import Course
 from lms.domain.progress import CourseProgress, course_status, is_course_done
 from lms.extensions import db
-from lms.models import CheckAttempt, CourseCompletion, CourseEvaluation, User, utcnow
+from lms.models import Certificate, CheckAttempt, CourseCompletion, CourseEvaluation, User, utcnow
 from lms.services.assignments import requirements_of
 from lms.services.certificates import issue_certificate
 from lms.services.progress import progress_in
 from lms.services.upsert import insert_on_conflict
 
 FIRST_ROUND = 1
+# A certificate that expires can be earned again this many days before it does; its
+# holder gets a reminder then (lms.services.reminders).
+EXPIRY_RENEWAL_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -86,9 +89,9 @@ def standing(user_id: int, course: Course) -> CourseStanding:
     )
     renewal_due_on = None
     if completion is not None:
-        opens = renewal_opens_on(user_id, course.slug, completion)
-        if opens is not None and utcnow().date() >= opens:
-            renewal_due_on = completion.completed_at.date() + YEAR
+        renewal = _renewal(user_id, course.slug, completion)
+        if renewal is not None and utcnow().date() >= renewal[0]:
+            renewal_due_on = renewal[1]
     return CourseStanding(
         progress, status, completion, len(attempts), attempts[-1] if attempts else None, evaluated, renewal_due_on, voided
     )
@@ -100,12 +103,27 @@ def _evaluated(user_id: int, course_slug: str) -> bool:
     ) > 0
 
 
-def renewal_opens_on(user_id: int, course_slug: str, completion: CourseCompletion) -> date | None:
-    """The day a yearly renewal of this completion opens, or None when none is required."""
+def _renewal(user_id: int, course_slug: str, completion: CourseCompletion) -> tuple[date, date] | None:
+    """(the day a renewal opens, the day it is due) for this completion, or None.
+
+    A renewal comes from a yearly requirement, or from the certificate's expiry date,
+    whichever is sooner."""
+    found = []
     requirement = requirements_of(db.session.get(User, user_id)).get(course_slug)
-    if requirement is None or not requirement.renew_yearly:
-        return None
-    return completion.completed_at.date() + YEAR - timedelta(days=requirement.renew_days_before)
+    if requirement is not None and requirement.renew_yearly:
+        due = completion.completed_at.date() + YEAR
+        found.append((due - timedelta(days=requirement.renew_days_before), due))
+    expires_on = db.session.scalar(sa.select(Certificate.expires_on).where(
+        Certificate.completion_id == completion.id, Certificate.replaced_by_id.is_(None)))
+    if expires_on is not None:
+        found.append((expires_on - timedelta(days=EXPIRY_RENEWAL_DAYS), expires_on))
+    return min(found) if found else None
+
+
+def renewal_opens_on(user_id: int, course_slug: str, completion: CourseCompletion) -> date | None:
+    """The day a renewal of this completion opens, or None when none is due."""
+    renewal = _renewal(user_id, course_slug, completion)
+    return renewal[0] if renewal else None
 
 
 def complete_if_done(user_id: int, course: Course) -> CourseCompletion | None:

@@ -1,10 +1,12 @@
 """Certificates: issued once at completion, PDF facts, QR, verification, revocation, transcript."""
 
 import csv
+import dataclasses
 import hashlib
 import io
 import json
 import subprocess
+from datetime import date, timedelta
 
 import jsonschema
 import pytest
@@ -16,6 +18,7 @@ from pypdf import PdfReader
 from lms.config import PROJECT_ROOT
 from lms.domain.certificates import normalize_code
 from lms.extensions import db
+from lms.services import reminders
 from lms.models import Agency, AuditEvent, Certificate, CourseAccreditation, CourseCompletion, User
 from tests.conftest import Auth
 from tests.web.helpers import COURSE, GOOD_EVALUATION, finish_lessons, pass_check, pdf_text
@@ -300,3 +303,126 @@ def test_verification_is_rate_limited_with_a_clear_message(make_app, certificate
     limited = public.get(f"/verify/{certificate.code}")
     assert limited.status_code == 429
     assert "Too many tries" in limited.get_data(as_text=True)
+
+
+# Kinds, licences, wording
+
+
+def use_course(app, **changes):
+    """Change the fixture course for this app only (the catalog is built per app)."""
+    catalog = app.extensions["catalog"]
+    course = dataclasses.replace(catalog.courses["starting-out"], **changes)
+    app.extensions["catalog"] = dataclasses.replace(catalog, courses={**catalog.courses, course.slug: course})
+
+
+def add_licence(client, token):
+    assert client.post("/account/licences", data={"kind": "CPS", "number": "PA-55821", "issuer": "Pennsylvania Certification Board",
+                                                  "expires_on": "2027-03-31", "csrf_token": token}).status_code == 303
+
+
+def save_png(pdf: bytes, tmp_path, name: str) -> None:
+    source = tmp_path / f"{name}.pdf"
+    source.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "110", "-singlefile", str(source), str(tmp_path / name)], check=True)
+    ARTIFACTS.mkdir(exist_ok=True)
+    Image.open(tmp_path / f"{name}.png").save(ARTIFACTS / f"{name}.png")  # for people to look at
+
+
+def test_continuing_education_certificate_names_the_approval_and_the_licence(app, client, token, peer, tmp_path):
+    with app.app_context():
+        agency = db.session.get(Agency, db.session.get(User, peer.id).agency_id)
+        agency.ce_provider, agency.ce_approval_number = "Riverside Training", "PS-1234"
+        agency.ce_approving_body, agency.ce_provider_contact = "State Peer Certification Board", "training@riverside.example"
+        agency.certificate_signer_name, agency.certificate_signer_title = "Morgan Lee", "Training Director"
+        db.session.commit()
+    add_licence(client, token)
+    complete_course(client, token)
+    with app.app_context():
+        certificate = db.session.scalar(sa.select(Certificate))
+    pdf = client.get(f"/certificates/{certificate.code}.pdf").data
+    text = pdf_text(pdf)
+    for fact in ("Certificate of Continuing Education", "CPS PA-55821, Pennsylvania Certification Board",
+                 "Riverside Training is approved by State Peer Certification Board", "PS-1234", "0.5 contact hours",
+                 "Self-paced online course", "training@riverside.example", "Morgan Lee"):
+        assert fact in text, fact
+    save_png(pdf, tmp_path, "certificate-continuing-education")
+    badge = json.loads(client.get(f"/certificates/{certificate.code}.json").data)
+    assert badge["credentialSubject"]["licenseNumber"] == "PA-55821"
+
+
+def test_completion_certificate_makes_no_ce_claim_and_prints_no_licence(app, client, token, peer, tmp_path):
+    add_licence(client, token)
+    complete_course(client, token)
+    with app.app_context():
+        certificate = db.session.scalar(sa.select(Certificate))
+    assert certificate.licences[0]["number"] == "PA-55821"  # kept, in case an approval applies to a re-issue
+    pdf = client.get(f"/certificates/{certificate.code}.pdf").data
+    text = pdf_text(pdf)
+    assert "Certificate of Completion" in text and "Continuing Education" not in text
+    assert "PA-55821" not in text and "approved" not in text.lower() and "0.5 estimated contact hours" in text
+    save_png(pdf, tmp_path, "certificate-completion")
+    assert "licenseNumber" not in json.loads(client.get(f"/certificates/{certificate.code}.json").data)["credentialSubject"]
+
+
+def test_one_hour_is_singular_everywhere(app, client, token):
+    use_course(app, ce_hours=1.0)
+    complete_course(client, token)
+    with app.app_context():
+        certificate = db.session.scalar(sa.select(Certificate))
+    assert "1 estimated contact hour " in pdf_text(client.get(f"/certificates/{certificate.code}.pdf").data) + " "
+    assert "1 estimated contact hours" not in pdf_text(client.get(f"/certificates/{certificate.code}.pdf").data)
+    page = client.get("/certificates/").get_data(as_text=True)
+    assert "Total: 1 hour<" in page and "1 hours" not in page
+    assert "Total 1 hour" in pdf_text(client.get("/certificates/transcript.pdf").data)
+    assert "1 estimated contact hour<" in app.test_client().get(f"/verify/{certificate.code}").get_data(as_text=True)
+
+
+# Expiry
+
+
+def test_expiry_is_frozen_shown_and_verified(app, client, token, peer):
+    use_course(app, valid_for_months=12)
+    complete_course(client, token)
+    with app.app_context():
+        certificate = db.session.scalar(sa.select(Certificate))
+    completed = certificate.completed_on
+    assert certificate.expires_on == completed.replace(year=completed.year + 1) or completed.day == 29
+    expires = f"{certificate.expires_on:%B} {certificate.expires_on.day}, {certificate.expires_on.year}"
+    assert f"Valid until {expires}" in pdf_text(client.get(f"/certificates/{certificate.code}.pdf").data)
+    badge = json.loads(client.get(f"/certificates/{certificate.code}.json").data)
+    assert badge["validUntil"] == f"{certificate.expires_on.isoformat()}T23:59:59Z"
+    achievement_credential_validator().validate(badge)
+    page = app.test_client().get(f"/verify/{certificate.code}").get_data(as_text=True)
+    assert "This certificate is valid" in page and expires in page
+    transcript = pdf_text(client.get("/certificates/transcript.pdf").data)
+    assert expires in transcript and "Total 0.5 hours" in transcript
+
+    with app.app_context():
+        db.session.get(Certificate, certificate.id).expires_on = date.today() - timedelta(days=1)
+        db.session.commit()
+    yesterday = date.today() - timedelta(days=1)
+    page = app.test_client().get(f"/verify/{certificate.code}").get_data(as_text=True)
+    assert f"This certificate expired on {yesterday:%B} {yesterday.day}, {yesterday.year}" in page
+    assert "This certificate is valid" not in page
+    transcript = pdf_text(client.get("/certificates/transcript.pdf").data)
+    assert "(expired; not counted)" in transcript and "Total 0 hours" in transcript
+    assert "Expired on" in client.get("/certificates/").get_data(as_text=True)
+
+
+def test_a_reminder_goes_out_once_before_a_certificate_expires(app, client, token, peer):
+    use_course(app, valid_for_months=12)
+    complete_course(client, token)
+    soon = date.today() + timedelta(days=10)
+    with app.app_context():
+        certificate = db.session.scalar(sa.select(Certificate))
+        certificate.expires_on = soon
+        db.session.commit()
+        outgoing = reminders.outgoing_mails(app.extensions["catalog"], date.today())
+        [notice] = [item for item in outgoing if item.mail.to == peer.email]
+        assert "expires on" in notice.mail.subject and certificate.code in notice.mail.text
+        reminders._record([notice])
+        db.session.commit()
+        assert not [item for item in reminders.outgoing_mails(app.extensions["catalog"], date.today())
+                    if item.mail.to == peer.email]
+    page = client.get(COURSE).get_data(as_text=True)
+    assert "Time to renew" in page  # the course can be earned again before the certificate expires
