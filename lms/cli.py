@@ -15,12 +15,15 @@ from lms.domain.user_import import MAX_FILE_BYTES, FileProblem, ImportPlan, role
 from lms.backup import backup_sqlite
 from lms.extensions import db
 from lms.mail import SmtpSettings
-from lms.models import Agency
-from lms.services import account_links, demo, seed, user_import
+from lms.models import Agency, Team
+from lms.services import account_links, demo, seed, signing, user_import
+from lms.services.certificate_export import ExportFilters, stream_zip
+from lms.services.certificates import EXPORT_STATUSES
 from lms.services import reminders
 from lms.services.accounts import AccountError, agency_named, create_user
 from lms.services.private_writing import rotate_keys
 from lms.vault import new_key
+from lms.web.certificates import render_certificate_pdf
 
 users = AppGroup("users", help="Manage people.")
 courses = AppGroup("courses", help="Work with the course files.")
@@ -185,6 +188,7 @@ def init_app(app):
     app.cli.add_command(private_data)
     app.cli.add_command(backup_command)
     app.cli.add_command(reminders_group)
+    app.cli.add_command(certificates_group)
 
 
 @demo_group.command("seed")
@@ -202,6 +206,65 @@ def seed_command(learners, teams):
 
 
 reminders_group = AppGroup("reminders", help="Reminder emails about required training.")
+certificates_group = AppGroup("certificates", help="Certificates: audit exports and the keys that sign digital badges.")
+keys_group = AppGroup("keys", help="The Ed25519 keys that sign an agency's Open Badges.")
+certificates_group.add_command(keys_group)
+
+
+def _agency_or_fail(agency_name: str) -> Agency:
+    agency = db.session.scalar(sa.select(Agency).where(Agency.name == agency_name))
+    if agency is None:
+        raise click.ClickException(f"There is no agency called {agency_name!r}.")
+    return agency
+
+
+@certificates_group.command("export")
+@click.option("--agency", "agency_name", required=True, help="The agency's exact name.")
+@click.option("--out", "target", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The ZIP file to write.")
+@click.option("--team", "team_name", help="Only people on this team.")
+@click.option("--course", "course_slug", default="", help="Only this course (its folder name).")
+@click.option("--from", "date_from", type=click.DateTime(formats=["%Y-%m-%d"]), help="Completed on or after (YYYY-MM-DD).")
+@click.option("--to", "date_to", type=click.DateTime(formats=["%Y-%m-%d"]), help="Completed on or before (YYYY-MM-DD).")
+@click.option("--status", type=click.Choice(EXPORT_STATUSES), default=None, help="Only certificates with this status.")
+def export_certificates_command(agency_name, target, team_name, course_slug, date_from, date_to, status):
+    """Write the agency's certificate PDFs and a manifest.csv into one ZIP file, for an audit."""
+    agency = _agency_or_fail(agency_name)
+    team_ids = None
+    if team_name:
+        team = db.session.scalar(sa.select(Team).where(Team.agency_id == agency.id, Team.name == team_name))
+        if team is None:
+            raise click.ClickException(f"{agency.name} has no team called {team_name!r}.")
+        team_ids = [team.id]
+    if course_slug and current_app.extensions["catalog"].get(course_slug) is None:
+        raise click.ClickException(f"There is no course {course_slug!r}.")
+    filters = ExportFilters(team_ids, course_slug, date_from and date_from.date(), date_to and date_to.date(), status or "")
+    partial = target.with_name(target.name + ".partial")
+    with partial.open("wb") as out:
+        for chunk in stream_zip(agency.id, filters, render_certificate_pdf):
+            out.write(chunk)
+    partial.replace(target)  # never a half-written ZIP under the real name
+    db.session.commit()
+    click.echo(f"Wrote {target} ({target.stat().st_size:,} bytes).")
+
+
+@keys_group.command("rotate")
+@click.option("--agency", "agency_name", required=True, help="The agency's exact name.")
+def rotate_keys_command(agency_name):
+    """Add a new signing key; it signs from now on. Earlier keys stay published, so badges
+    signed with them still verify."""
+    agency = _agency_or_fail(agency_name)
+    key = signing.add_key(agency, current_app.extensions["vault"])
+    db.session.commit()
+    click.echo(f"Added signing key {key.kid} for {agency.name}; {len(signing.agency_keys(agency.id))} key(s) published.")
+
+
+@keys_group.command("list")
+@click.option("--agency", "agency_name", required=True, help="The agency's exact name.")
+def list_keys_command(agency_name):
+    """Show the agency's signing keys, oldest first; the last one signs."""
+    agency = _agency_or_fail(agency_name)
+    for key in signing.agency_keys(agency.id):
+        click.echo(f"{key.kid}  added {key.created_at:%Y-%m-%d}")
 
 
 @reminders_group.command("send")
