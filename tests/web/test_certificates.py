@@ -426,3 +426,22 @@ def test_a_reminder_goes_out_once_before_a_certificate_expires(app, client, toke
                     if item.mail.to == peer.email]
     page = client.get(COURSE).get_data(as_text=True)
     assert "Time to renew" in page  # the course can be earned again before the certificate expires
+
+
+def test_transcript_names_the_learner_their_licences_the_day_and_the_agency(app, client, token, peer):
+    logo = io.BytesIO()
+    Image.new("RGB", (120, 40), (31, 95, 139)).save(logo, format="PNG")
+    with app.app_context():
+        agency = db.session.get(Agency, db.session.get(User, peer.id).agency_id)
+        agency.logo, agency.logo_mimetype = logo.getvalue(), "image/png"
+        db.session.commit()
+    add_licence(client, token)
+    complete_course(client, token)
+    response = client.get("/certificates/transcript.pdf")
+    text = pdf_text(response.data)
+    today = date.today()
+    for fact in (peer.name, f"learner ID {peer.id}", peer.email, "Test Agency",
+                 "CPS PA-55821, Pennsylvania Certification Board (expires March 31, 2027)",
+                 f"Produced on {today:%B} {today.day}, {today.year}", "no expiry", "Total 0.5 hours"):
+        assert fact in text, fact
+    assert len(PdfReader(io.BytesIO(response.data)).pages[0].images) == 1  # the agency's logo
