@@ -215,6 +215,7 @@ ADMIN_PAGES = [  # path, label, h1 (a pattern)
     ("/admin/audit", "audit log", None),
     ("/admin/certificates", "certificates admin", None),
     ("/admin/certificates/export", "certificates export", "Download certificates for an audit"),
+    ("/admin/ce-approvals", "course CE approvals", "CE approvals for single courses"),
     ("/admin/evaluations", "evaluations admin", None),
     ("/admin/courses", "course files admin", "Course files"),
 ]

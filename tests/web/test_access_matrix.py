@@ -191,6 +191,9 @@ ACCESS = {
     "admin.role_card": Access(ADMIN_PAGE),
     "admin.save_role_card": Access(ADMIN_PAGE),
     "admin.settings": Access(ADMIN_PAGE),
+    "admin.ce_approvals": Access(ADMIN_PAGE),
+    "admin.save_ce_approval": Access(ADMIN_PAGE),
+    "admin.remove_ce_approval": Access(ADMIN_PAGE),  # by course slug, inside the admin's own agency
     "admin.save_settings": Access(ADMIN_PAGE),
     "admin.team_list": Access(ADMIN_PAGE),
     "admin.create_team": Access(ADMIN_PAGE),

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from lms.extensions import db
 from lms.models import Certificate, ProfessionalCredential, Team, User
 from lms.services import signing
+from lms.vault import new_key
 from lms.services.demo import complete_course_for_demo
 from tests.conftest import Auth
 from tests.web.helpers import pdf_text
@@ -127,3 +128,13 @@ def test_cli_rotates_keys(app, runner, agency):
     profile = app.test_client().get(f"/agencies/{agency.id}", headers={"Accept": "application/json"}).get_json()
     assert [m["publicKeyJwk"]["kid"] for m in profile["verificationMethod"]] == [k.kid for k in keys]
     assert all("d" not in m["publicKeyJwk"] for m in profile["verificationMethod"])  # public halves only
+
+
+def test_signing_keys_survive_a_change_of_encryption_key(app, runner, agency, make_app):
+    runner.invoke(args=["certificates", "keys", "rotate", "--agency", "Test Agency"])
+    fresh = new_key()
+    rotated = make_app(ENCRYPTION_KEYS=f"{fresh},{app.config['ENCRYPTION_KEYS']}")
+    assert rotated.test_cli_runner().invoke(args=["private-data", "rotate"]).exit_code == 0
+    only_new = make_app(ENCRYPTION_KEYS=fresh)  # the old encryption key is gone
+    response = only_new.test_client().get(f"/agencies/{agency.id}/status/0")
+    assert response.status_code == 200 and response.mimetype == "application/vc+jwt"

@@ -445,3 +445,21 @@ def test_transcript_names_the_learner_their_licences_the_day_and_the_agency(app,
                  f"Produced on {today:%B} {today.day}, {today.year}", "no expiry", "Total 0.5 hours"):
         assert fact in text, fact
     assert len(PdfReader(io.BytesIO(response.data)).pages[0].images) == 1  # the agency's logo
+
+
+def test_a_course_approval_wins_over_none_and_is_frozen_at_completion(app, client, token, make_user):
+    admin, admin_token = admin_client(app, make_user)
+    refused = admin.post("/admin/ce-approvals", data={"course": "starting-out", "provider": "Riverside Training",
+                                                      "csrf_token": admin_token})
+    assert refused.status_code == 422 and "enter the ce approval number" in refused.get_data(as_text=True).lower()
+    admin.post("/admin/ce-approvals", data={"course": "starting-out", "provider": "Riverside Training",
+                                            "approval_number": "C-77", "approving_body": "State Board", "csrf_token": admin_token})
+    assert "C-77" in admin.get("/admin/ce-approvals").get_data(as_text=True)
+    complete_course(client, token)
+    admin.post("/admin/ce-approvals/starting-out/delete", data={"csrf_token": admin_token})  # after the completion day
+    with app.app_context():
+        certificate = db.session.scalar(sa.select(Certificate))
+        actions = set(db.session.scalars(sa.select(AuditEvent.action)))
+    assert {"ce_approval.set", "ce_approval.remove"} <= actions
+    text = pdf_text(client.get(f"/certificates/{certificate.code}.pdf").data)
+    assert "Certificate of Continuing Education" in text and "C-77" in text

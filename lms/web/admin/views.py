@@ -9,7 +9,8 @@ from lms.extensions import db
 from lms.services import certificates
 from lms.domain.markdown import render as render_markdown
 from lms.services.agency_settings import (
-    NUMBER_FIELDS, SETTINGS_FIELDS, SettingsError, set_logo, update_role_card, update_settings,
+    COURSE_APPROVAL_FIELDS, NUMBER_FIELDS, SETTINGS_FIELDS, SettingsError, course_approvals, remove_course_approval,
+    set_course_approval, set_logo, update_role_card, update_settings,
 )
 from lms.services.role_card import DEFAULT_ROLE_CARD_PATH
 from lms.services.evaluations import response_counts, summary_for
@@ -165,6 +166,45 @@ def save_settings():
     db.session.commit()
     flash("Settings saved. New certificates use them; certificates already issued keep what they say.", "success")
     return redirect(url_for("admin.settings"), code=303)
+
+
+def _approvals_page(values, errors, status=200):
+    return render_template(
+        "admin/ce_approvals.html", courses=list(catalog()), approvals=course_approvals(current_user.agency_id),
+        fields=COURSE_APPROVAL_FIELDS, values=values, errors=errors, agency=current_user.agency,
+    ), status
+
+
+@bp.get("/ce-approvals")
+@role_required(ADMIN)
+def ce_approvals():
+    return _approvals_page({}, {})
+
+
+@bp.post("/ce-approvals")
+@role_required(ADMIN)
+def save_ce_approval():
+    slug = request.form.get("course", "")
+    course = catalog().get(slug)
+    try:
+        if course is None:
+            raise SettingsError({"course": "Choose one of the courses in the list."})
+        set_course_approval(current_user.agency, current_user, slug, request.form)
+    except SettingsError as error:
+        db.session.rollback()
+        return _approvals_page(request.form, error.errors, 422)
+    db.session.commit()
+    flash(f"CE approval saved for {course.title}. Certificates issued from now on use it.", "success")
+    return redirect(url_for("admin.ce_approvals"), code=303)
+
+
+@bp.post("/ce-approvals/<slug>/delete")
+@role_required(ADMIN)
+def remove_ce_approval(slug):
+    remove_course_approval(current_user.agency, current_user, slug)
+    db.session.commit()
+    flash("The course's CE approval is removed. Certificates already issued keep what they say.", "success")
+    return redirect(url_for("admin.ce_approvals"), code=303)
 
 
 @bp.get("/role-card")
