@@ -11,7 +11,7 @@ from flask import Blueprint, abort, current_app, make_response, redirect, render
 from flask_login import current_user, login_required
 
 from lms.domain.certificates import (
-    DELIVERY_FORMAT, VALID, TranscriptRow, approval_statement, certificate_title, hours_label, hours_phrase,
+    DELIVERY_FORMAT, VALID, TranscriptRow, approval_statement, certificate_title, hours_phrase,
     licence_line, normalize_code, plain_hours, transcript,
 )
 from lms.domain.open_badges import open_badge_credential, status_position
