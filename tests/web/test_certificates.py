@@ -280,7 +280,9 @@ def test_vendored_schema_is_the_official_one():
 def test_open_badge_credential_is_valid(app, client, peer, certificate):
     response = client.get(f"/certificates/{certificate.code}.json")
     document = json.loads(response.data)
-    achievement_credential_validator().validate(document)
+    validator = achievement_credential_validator()
+    validator.validate(document)
+    assert not validator.is_valid({**document, "validFrom": "yesterday"})  # the formats are really checked
     assert document["credentialSubject"]["achievement"]["name"] == "Starting out as a peer"
     assert document["credentialSubject"]["creditsEarned"] == 0.5
     assert document["issuer"]["name"] == "Test Agency"
