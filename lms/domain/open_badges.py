@@ -125,7 +125,7 @@ def status_list_credential(*, list_url: str, issuer_url: str, issued: datetime, 
         "@context": ["https://www.w3.org/ns/credentials/v2"],
         "id": list_url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": issuer_url,
+        "issuer": {"id": issuer_url},
         "validFrom": iso(issued),
         "credentialSubject": {
             "id": f"{list_url}#list",
@@ -134,3 +134,18 @@ def status_list_credential(*, list_url: str, issuer_url: str, issued: datetime, 
             "encodedList": encoded_bitstring(revoked_positions),
         },
     }
+
+
+def vc_jwt_claims(credential: dict) -> dict:
+    """The JWT payload of a VC-JWT (Open Badges 3.0, 8.2): the credential itself, with the
+    registered claims it implies (iss, jti, nbf from validFrom, exp from validUntil)."""
+    issuer = credential["issuer"]
+    claims = {**credential, "iss": issuer["id"] if isinstance(issuer, dict) else issuer, "jti": credential["id"],
+              "nbf": _epoch(credential["validFrom"])}
+    if "validUntil" in credential:
+        claims["exp"] = _epoch(credential["validUntil"])
+    return claims
+
+
+def _epoch(stamp: str) -> int:
+    return int(datetime.fromisoformat(stamp).timestamp())  # our stamps always end in Z (UTC)

@@ -4,7 +4,6 @@ import base64
 import csv
 import io
 import json
-from datetime import datetime
 
 import segno
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
@@ -14,11 +13,10 @@ from lms.domain.certificates import (
     DELIVERY_FORMAT, VALID, TranscriptRow, approval_statement, certificate_title, hours_phrase,
     licence_line, normalize_code, plain_hours, transcript,
 )
-from lms.domain.open_badges import open_badge_credential, status_position
 from lms.extensions import db, limiter
-from lms.models import Agency, utcnow
+from lms.models import utcnow
 from lms.public_urls import public_url
-from lms.services import certificates, signing
+from lms.services import certificates, open_badges
 from lms.services.certificates import licences_of
 from lms.web.downloads import attachment, pdf_from_template
 
@@ -59,39 +57,6 @@ def certificate_context(certificate) -> dict:
 
 def render_certificate_pdf(certificate) -> bytes:
     return pdf_from_template("certificates/print/certificate.html", **certificate_context(certificate))
-
-
-def credential_urls(certificate) -> dict:
-    list_number, index = status_position(certificate.id)
-    return {
-        "verify": public_url("verify.verify_code", code=certificate.code),
-        "issuer": public_url("public.issuer_profile", agency_id=certificate.agency_id),
-        "achievement": public_url("public.course_description", slug=certificate.course_slug),
-        "status_list": public_url("public.status_list", agency_id=certificate.agency_id, list_number=list_number),
-        "status_index": index,
-    }
-
-
-def credential_of(certificate) -> dict:
-    return open_badge_credential(certificate, urls=credential_urls(certificate),
-                                 hours_phrase=hours_phrase(certificate.ce_hours, certificate.accreditation))
-
-
-def jwt_claims(credential: dict, certificate) -> dict:
-    """VC-JWT (Open Badges 3.0, 8.2): the credential itself, with the registered claims it implies."""
-    claims = {**credential, "iss": credential["issuer"]["id"], "jti": credential["id"],
-              "nbf": int(certificate.issued_at.timestamp())}
-    if certificate.expires_on:
-        claims["exp"] = int(datetime.fromisoformat(credential["validUntil"]).timestamp())
-    return claims
-
-
-def signed_credential(certificate) -> str:
-    agency = db.session.get(Agency, certificate.agency_id)
-    vault = current_app.extensions["vault"]
-    key = signing.current_key(agency, vault)
-    key_url = public_url("public.issuer_profile", agency_id=agency.id) + "#" + key.kid
-    return signing.sign_jwt(jwt_claims(credential_of(certificate), certificate), key, vault, key_url)
 
 
 def _download(body: bytes, mimetype: str, name: str):
@@ -146,7 +111,7 @@ def download_pdf(code):
 @login_required
 def download_open_badge(code):
     certificate = _holding(_own_certificate(code))
-    body = json.dumps(credential_of(certificate), indent=2, ensure_ascii=False).encode("utf-8")
+    body = json.dumps(open_badges.credential_of(certificate), indent=2, ensure_ascii=False).encode("utf-8")
     return _download(body, "application/json", f"open-badge-{certificate.code}.json")
 
 
@@ -154,7 +119,7 @@ def download_open_badge(code):
 @login_required
 def download_signed_badge(code):
     certificate = _holding(_own_certificate(code))
-    token = signed_credential(certificate)
+    token = open_badges.signed_credential(certificate, current_app.extensions["vault"])
     db.session.commit()  # the agency's first signing key, when this was the first credential
     return _download(token.encode("ascii"), "application/vc+jwt", f"open-badge-{certificate.code}.jwt")
 

@@ -5,12 +5,9 @@ import json
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request
 
-from lms.domain.open_badges import STATUS_LIST_BITS, status_list_credential
-from lms.domain.open_badges import issuer_profile as issuer_profile_document
 from lms.extensions import db
-from lms.models import Agency, utcnow
-from lms.public_urls import public_url
-from lms.services import certificates, signing
+from lms.models import Agency
+from lms.services import open_badges
 from lms.web.access import catalog
 
 bp = Blueprint("public", __name__)
@@ -34,9 +31,7 @@ def _wants_json() -> bool:
 @bp.get("/agencies/<int:agency_id>")
 def issuer_profile(agency_id):
     agency = _agency(agency_id)
-    keys = [key.public_jwk for key in signing.agency_keys(agency.id)]
-    profile = issuer_profile_document(issuer_url=public_url("public.issuer_profile", agency_id=agency.id), name=agency.name,
-                             homepage=public_url("verify.verify_form"), keys=keys)
+    profile = open_badges.profile_of(agency)
     if _wants_json():
         response = make_response(json.dumps(profile, indent=2, ensure_ascii=False))
         response.mimetype = "application/ld+json" if request.accept_mimetypes.best == "application/ld+json" else "application/json"
@@ -49,16 +44,7 @@ def issuer_profile(agency_id):
 @bp.get("/agencies/<int:agency_id>/status/<int:list_number>")
 def status_list(agency_id, list_number):
     """The agency's revocation list (W3C Bitstring Status List), signed as a VC-JWT."""
-    agency = _agency(agency_id)
-    low = list_number * STATUS_LIST_BITS
-    positions = [certificate_id - low for certificate_id in certificates.revoked_ids(agency.id, low, low + STATUS_LIST_BITS)]
-    issuer_url = public_url("public.issuer_profile", agency_id=agency.id)
-    list_url = public_url("public.status_list", agency_id=agency.id, list_number=list_number)
-    credential = status_list_credential(list_url=list_url, issuer_url=issuer_url, issued=utcnow(), revoked_positions=positions)
-    vault = current_app.extensions["vault"]
-    key = signing.current_key(agency, vault)
-    claims = {**credential, "iss": issuer_url, "jti": list_url, "nbf": int(utcnow().timestamp())}
-    token = signing.sign_jwt(claims, key, vault, f"{issuer_url}#{key.kid}")
+    token = open_badges.signed_status_list(_agency(agency_id), list_number, current_app.extensions["vault"])
     db.session.commit()  # the agency's first signing key, when it had none
     response = make_response(token)
     response.mimetype = "application/vc+jwt"
