@@ -29,6 +29,7 @@ from lms.config import PROJECT_ROOT
 from lms.extensions import db
 from lms.models import Agency, Assignment, Certificate, User
 from lms.services import account_links, certificates, reminders, signing
+from lms.services.accounts import create_user
 from lms.services.demo import complete_course_for_demo
 from tests.e2e.support import PASSWORD
 from tests.web.helpers import pdf_text
@@ -148,24 +149,34 @@ def test_every_url_in_a_certificate_and_credential_answers(live_server, certifie
 
 def test_every_url_in_an_email_answers(live_server, make_person, make_supervisor):
     app = live_server.app
-    learner, supervisor = make_person("peer"), make_supervisor()
+    learner, supervisor, holder = make_person("peer"), make_supervisor(), make_person("peer")
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == learner.email))
         db.session.add(Assignment(agency_id=user.agency_id, course_slug="starting-out", user_id=user.id,
                                   due_on=date.today() - timedelta(days=1)))
+        # the holder's certificate expires in ten days: they are told, with links
+        holding = db.session.scalar(sa.select(User).where(User.email == holder.email))
+        complete_course_for_demo(holding, app.extensions["catalog"].get("starting-out"))
+        db.session.flush()
+        db.session.scalar(sa.select(Certificate).where(Certificate.user_id == holding.id)).expires_on = (
+            date.today() + timedelta(days=10))
+        invitee = create_user(db.session.get(Agency, user.agency_id), f"invitee-{user.id}@e2e.example.org", "Invited Person",
+                              ["peer"], None)
         db.session.commit()
         outgoing = [item for item in reminders.outgoing_mails(app.extensions["catalog"], date.today())
-                    if item.mail.to in (learner.email, supervisor.email)]
-        invitee = db.session.scalar(sa.select(User).where(User.email == learner.email))
-        links = [account_links.link_url(invitee, account_links.PASSWORD_RESET)]
+                    if item.mail.to in (learner.email, supervisor.email, holder.email)]
+        links = [account_links.link_url(user, account_links.PASSWORD_RESET),
+                 account_links.link_url(invitee, account_links.INVITATION)]
         db.session.rollback()
-    mails = {item.mail.to: item.mail for item in outgoing}
-    assert set(mails) == {learner.email, supervisor.email}
-    for person in (learner, supervisor):
+    mails = {}  # other tests' rules may add mails: every one is crawled
+    for item in outgoing:
+        mails.setdefault(item.mail.to, []).append(item.mail)
+    assert set(mails) == {learner.email, supervisor.email, holder.email}
+    assert any("expires on" in mail.subject for mail in mails[holder.email])
+    for person in (learner, supervisor, holder):
         session = Http()
         session.log_in(live_server.url, person.email)
-        mail = mails[person.email]
-        urls = set(URL.findall(mail.text)) | set(URL.findall(mail.html))
+        urls = {url for mail in mails[person.email] for url in URL.findall(mail.text) + URL.findall(mail.html)}
         assert urls
         for url in urls:
             url = url.replace("&amp;", "&")
