@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from lms.domain.courses import Course
-from lms.domain.grading import Grade, grade, pass_mark_for
+from lms.domain.grading import Grade, grade, pass_mark_for, shuffled
 from lms.extensions import db
 from lms.models import CheckAttempt, utcnow
 
@@ -63,10 +63,12 @@ def submit(attempt: CheckAttempt, course: Course, answers: dict[str, str], agenc
 
 
 def marked(attempt: CheckAttempt, course: Course) -> Grade | None:
-    """The question-by-question result, when the attempt was on the current course version."""
+    """The question-by-question result, in the order the attempt showed the questions,
+    when the attempt was on the current course version."""
     if attempt.answers is None or attempt.course_version != course.version:
         return None
-    return grade(course.questions, attempt.answers, attempt.pass_mark)
+    shown = [item.question for item in shuffled(course.questions, attempt.id)]
+    return grade(shown, attempt.answers, attempt.pass_mark)
 
 
 def submitted_attempts(user_id: int, course_slug: str) -> list[CheckAttempt]:

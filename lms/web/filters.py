@@ -2,6 +2,9 @@
 
 from datetime import datetime, timedelta, timezone
 
+from lms.domain.audit_text import action_name, describe
+from lms.domain.wording import counted
+
 
 def saved_label(moment: datetime) -> str:
     """'Saved just now.' right after an autosave, else the day it was last saved."""
@@ -20,7 +23,14 @@ def hours(value: float) -> str:
     return f"{value:g}"
 
 
+def audit_text(event):
+    return describe(event.action, event.subject, event.details)
+
+
 def init_app(app):
+    app.add_template_filter(audit_text)
+    app.add_template_filter(counted)
+    app.add_template_filter(action_name)
     app.add_template_filter(saved_label)
     app.add_template_filter(long_date)
     app.add_template_filter(hours)

@@ -16,6 +16,7 @@ from playwright.sync_api import expect  # noqa: E402
 
 from lms.config import PROJECT_ROOT  # noqa: E402
 from tests.e2e.support import (  # noqa: E402
+    main_nav,
     CERTIFICATE_CODE,
     COURSE_TITLE,
     COURSE_URL,
@@ -115,7 +116,7 @@ def complete_the_course(page, *, javascript: bool) -> None:
 
 def download_the_certificate(page) -> str:
     """On My certificates: download the PDF; return the certificate's code."""
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My certificates").click()
+    main_nav(page).get_by_role("link", name="My certificates").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My certificates")
     row = page.get_by_role("row").filter(has_text=COURSE_TITLE)
     expect(row).to_have_count(1)

@@ -109,7 +109,7 @@ FRESH_ASSIGNMENT = {"assignment_id": "fresh_assignment"}
 FRESH_CERTIFICATE = {"certificate_id": "fresh_certificate"}
 
 ACCESS = {
-    "index": Access(ANY_USER),
+    "index": Access(PUBLIC),
     # auth: public by nature (a logged-in person asking for the login page is sent home)
     "auth.login_form": Access(PUBLIC),
     "auth.login": Access(PUBLIC),
@@ -157,6 +157,7 @@ ACCESS = {
     "supervise.person": Access(SUPERVISOR_OF_TEAM),
     # admins: pages about their own agency
     "admin.home": Access(ADMIN_PAGE),
+    "admin.compliance_csv": Access(ADMIN_PAGE),
     "admin.assignments": Access(ADMIN_PAGE),
     "admin.add_assignment": Access(ADMIN_PAGE),
     "admin.audit_log": Access(ADMIN_PAGE),
