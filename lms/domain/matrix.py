@@ -101,11 +101,11 @@ def build_matrix(members, courses, rules, progress, completions, today: date, fi
     members = [m for m in members if filters.team_id is None or m.person.team_id == filters.team_id]
     requirements_by_person = {member.person.id: requirements_for(member.person, rules) for member in members}
     required_anywhere = {slug for requirements in requirements_by_person.values() for slug in requirements}
+    # By default only required training is shown and counted; every course while nothing is required.
+    every_course = filters.all_courses or not required_anywhere
     shown_courses = [
         c for c in courses
-        if filters.course_slug in (None, c.slug)
-        # By default only the courses someone here must take (all of them while nothing is required).
-        and (filters.all_courses or filters.course_slug or not required_anywhere or c.slug in required_anywhere)
+        if filters.course_slug in (None, c.slug) and (every_course or filters.course_slug or c.slug in required_anywhere)
     ]
     rows = []
     for member in members:
@@ -120,7 +120,7 @@ def build_matrix(members, courses, rules, progress, completions, today: date, fi
                     requirement is not None,
                     done,
                     len(course.lessons),
-                    counted=filters.all_courses or requirement is not None,
+                    counted=every_course or requirement is not None,
                 )
             )
         counted = [cell for cell in cells if cell.counted]

@@ -158,6 +158,7 @@ ACCESS = {
     # admins: pages about their own agency
     "admin.home": Access(ADMIN_PAGE),
     "admin.compliance_csv": Access(ADMIN_PAGE),
+    "admin.compliance_pdf": Access(ADMIN_PAGE),
     "admin.assignments": Access(ADMIN_PAGE),
     "admin.add_assignment": Access(ADMIN_PAGE),
     "admin.audit_log": Access(ADMIN_PAGE),

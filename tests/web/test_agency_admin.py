@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from lms.extensions import db
 from lms.models import Agency, Assignment, AuditEvent, Team
 from tests.conftest import Auth
+from tests.web.helpers import pdf_text
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 SETTINGS = {
@@ -194,3 +195,5 @@ def test_dashboard_counts_and_the_compliance_report(app, admin, agency, make_use
     assert sorted(row["email"] for row in rows) == ["'=cmd@example.org", peer.email]
     assert {row["course"] for row in rows} == {"Starting out as a peer"}
     assert {row["status"] for row in rows} == {"Not started"}
+    text = pdf_text(client.get("/admin/compliance.pdf").data)
+    assert "Required training" in text and "Test Peer" in text and "Not started" in text and "2 not started" in text

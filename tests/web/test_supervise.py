@@ -187,3 +187,14 @@ def test_not_started_and_counts_use_only_required_courses_by_default(app, make_u
     assert "1 complete" in text and "1 not started" in text  # the summary counts required training
     everything = client.get("/supervise/?status=not-started&all=1").get_data(as_text=True)
     assert f"/supervise/people/{done.id}" in everything
+
+
+def test_while_nothing_is_required_every_course_is_shown_and_counted(app, make_user):
+    learner = make_user("peer", team="North")
+    client_learner = app.test_client()
+    auth = Auth(client_learner)
+    auth.login(learner)
+    finish_lessons(client_learner, auth.token())
+    client, _ = supervise(app, make_user)
+    page = client.get("/supervise/?status=in-progress").get_data(as_text=True)
+    assert f"/supervise/people/{learner.id}" in page and "Team orientation for clinicians" in page

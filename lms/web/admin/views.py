@@ -19,7 +19,7 @@ from lms.services.role_card import DEFAULT_ROLE_CARD_PATH
 from lms.services.evaluations import response_counts, summary_for
 from lms.web.access import catalog, role_required
 from lms.web.admin import bp
-from lms.web.downloads import attachment
+from lms.web.downloads import attachment, pdf_from_template
 
 
 @bp.get("/")
@@ -40,6 +40,18 @@ def compliance_csv():
     report = team_matrix.agency_matrix(current_user.agency_id, catalog(), today)
     body = compliance_report.csv_text(report)
     return attachment(body.encode("utf-8"), "text/csv; charset=utf-8", f"required-training-{today.isoformat()}.csv", "private, no-store")
+
+
+@bp.get("/compliance.pdf")
+@role_required(ADMIN)
+def compliance_pdf():
+    today = date.today()
+    report = team_matrix.agency_matrix(current_user.agency_id, catalog(), today)
+    pdf = pdf_from_template(
+        "admin/print/compliance.html", agency=current_user.agency, report=report, lines=list(compliance_report.lines(report)),
+        today=today,
+    )
+    return attachment(pdf, "application/pdf", f"required-training-{today.isoformat()}.pdf", "private, no-store")
 
 
 @bp.get("/courses")
