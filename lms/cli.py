@@ -9,7 +9,9 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from lms.domain.content_rules import lesson_grades, quality_problems
+from lms.domain.content_rules import quality_problems
+from lms.domain.course_measures import reading_grade, word_count
+from lms.domain.course_report import report_table
 from lms.domain.courses import load_catalog
 from lms.domain.roles import ROLES
 from lms.domain.user_import import MAX_FILE_BYTES, FileProblem, ImportPlan, role_list
@@ -137,14 +139,25 @@ def check_courses(folder, verbose):
     for course in catalog:
         problems.extend(quality_problems(course))
         if verbose:
-            for path, grade, words in lesson_grades(course):
-                click.echo(f"{course.path}/{path}: reading grade {grade:.1f}, {words} words")
+            for lesson in course.lessons:
+                grade, words = reading_grade(lesson.prose), word_count(lesson.prose)
+                click.echo(f"{course.path}/{lesson.path}: reading grade {grade:.1f}, {words} words")
     for problem in problems:
         click.echo(str(problem))
     served = len(catalog.courses)
     click.echo(f"{counted(served, 'course')} load, {len(catalog.broken)} cannot be served, {counted(len(problems), 'problem')}.")
     if problems:
         raise SystemExit(1)
+
+
+@courses.command("report")
+@click.argument("folder", required=False, type=click.Path(file_okay=False))
+def report_courses(folder):
+    """Print a Markdown table of each course's length, check and hours, for docs/courses.md."""
+    catalog = load_catalog(folder or current_app.config["COURSES_DIR"])
+    click.echo(report_table(catalog))
+    if catalog.broken:
+        click.echo(f"Not in the table (they cannot be served): {', '.join(sorted(catalog.broken))}.", err=True)
 
 
 @demo_group.command("load")

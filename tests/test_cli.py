@@ -10,6 +10,8 @@ from lms.extensions import db
 from lms.models import Certificate, User
 from tests.conftest import FIXTURE_COURSES
 
+COMPLETE_COURSES = PROJECT_ROOT / "tests" / "fixtures" / "complete-courses"
+
 
 def test_courses_check_reports_path_line_message_and_fails(runner, tmp_path):
     courses = tmp_path / "courses"
@@ -29,6 +31,33 @@ def test_courses_check_on_a_clean_copy_reports_only_quality(runner):
     assert "words of prose" in result.output
     assert "starting-out/01-welcome.md: reading grade" in result.output
     assert result.exit_code == 1
+
+
+def test_courses_check_passes_a_course_that_keeps_every_rule(runner):
+    result = runner.invoke(args=["courses", "check", str(COMPLETE_COURSES)])
+    assert result.output == "1 course load, 0 cannot be served, 0 problems.\n"
+    assert result.exit_code == 0
+
+
+def test_courses_report_prints_a_markdown_table_row_per_course(runner):
+    result = runner.invoke(args=["courses", "report", str(COMPLETE_COURSES)])
+    assert result.exit_code == 0
+    assert result.output.splitlines() == [
+        "| course | for | lessons | words | questions (applied / concept / recall) | estimated minutes | minutes"
+        " | ce_hours | reading grade | longest choice is correct |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| `making-supervision-work` | peer, supervisor | 4 | 2119 | 15 (12 / 2 / 1) | 31.6 | 30 | 0.5 | 7.2–7.7 | 27% |",
+    ]
+
+
+def test_courses_report_names_the_courses_it_leaves_out(runner, tmp_path):
+    courses = tmp_path / "courses"
+    shutil.copytree(FIXTURE_COURSES, courses)
+    (courses / "team-orientation" / "course.md").write_text("no front matter")
+    result = runner.invoke(args=["courses", "report", str(courses)])
+    assert "| `starting-out` | peer, supervisor | 3 |" in result.output
+    assert "`team-orientation`" not in result.output
+    assert "Not in the table (they cannot be served): team-orientation." in result.output
 
 
 def test_demo_load_prints_logins_and_refuses_a_second_time(app, runner):

@@ -42,6 +42,7 @@ class RenderedMarkdown:
     linked_files: list[tuple[int, str]] = field(default_factory=list)
     headings: list[tuple[int, int, str]] = field(default_factory=list)  # (line, level, text)
     prose: str = ""  # paragraph and list text, for readability scores
+    paragraphs: list[tuple[int, str]] = field(default_factory=list)  # (line, text) of each paragraph
 
 
 def sanitize(html: str) -> str:
@@ -64,7 +65,6 @@ def render(text: str, link_for_file=None) -> RenderedMarkdown:
     result = RenderedMarkdown(html="")
     tokens = _parser.parse(text)
     _make_callouts(tokens, result)
-    prose_parts = []
     for index, token in enumerate(tokens):
         line = token.map[0] + 1 if token.map else 1
         if token.type == "html_block" and not token.meta.get("callout"):
@@ -78,13 +78,13 @@ def render(text: str, link_for_file=None) -> RenderedMarkdown:
         elif token.type == "inline":
             parent = tokens[index - 1].type if index else ""
             if parent == "paragraph_open":
-                prose_parts.append(token.content)
+                result.paragraphs.append((line, token.content))
             for child in token.children or []:
                 if child.type == "html_inline":
                     result.issues.append((line, "raw HTML is not allowed; the site would remove it"))
                 elif child.type == "link_open":
                     _check_link(child, line, result, link_for_file)
-    result.prose = "\n".join(prose_parts)
+    result.prose = "\n".join(text for _, text in result.paragraphs)
     result.html = sanitize(_parser.renderer.render(tokens, _parser.options, {}))
     return result
 

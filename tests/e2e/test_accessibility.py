@@ -161,6 +161,16 @@ def test_lesson_pages_fit_a_320px_screen_without_sideways_scrolling(new_context,
     assert not too_wide, "lesson pages scroll sideways at 320px:\n" + "\n".join(too_wide)
 
 
+def test_course_page_with_long_source_addresses_fits_a_320px_screen(new_context, make_person):
+    """The DOIs and web addresses under References and Further sources wrap instead of scrolling."""
+    page = new_context("phone", viewport={"width": 320, "height": 640}).new_page()
+    sign_in(page, make_person("peer"))
+    page.goto(COURSE_URL)
+    expect(page.get_by_role("link", name="https://988lifeline.org/talk-to-someone-now/")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 320 + 1, f"the course page is {width}px wide; sticking out: {page.evaluate(WIDER_THAN_SCREEN_JS)}"
+
+
 WIDER_THAN_SCREEN_JS = """() => [...document.querySelectorAll('body *')]
   .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
   .slice(0, 5)

@@ -73,7 +73,10 @@ def agency_logo():
 @login_required
 def show_course(slug):
     course = course_for_current_user(slug)
-    return render_page("learn/course.html", ["content"], course=course, standing=standing(current_user.id, course))
+    return render_page(
+        "learn/course.html", ["content"], course=course, standing=standing(current_user.id, course),
+        questions_served=len(course.questions_for(current_user.roles)),
+    )
 
 
 @bp.get("/courses/<slug>/lessons/<lesson_id>")
