@@ -84,6 +84,13 @@ def main_nav(page):
     return nav
 
 
+def open_filters(page):
+    """The team view's filters, unfolded when a phone shows them folded ("Filters and sorting")."""
+    summary = page.get_by_text("Filters and sorting", exact=True)
+    if summary.is_visible() and page.locator("details.filters-fold[open]").count() == 0:
+        summary.click()
+
+
 def page_title(*parts: str) -> str:
     return " · ".join([*parts, "Common Ground"])
 

@@ -16,6 +16,7 @@ from playwright.sync_api import expect  # noqa: E402
 
 from lms.config import PROJECT_ROOT  # noqa: E402
 from tests.e2e.support import (  # noqa: E402
+    open_filters,
     main_nav,
     CERTIFICATE_CODE,
     COURSE_TITLE,
@@ -188,6 +189,7 @@ def test_supervisor_filters_the_team_table_in_place_and_downloads_it(
     expect(matrix.get_by_role("link", name=starter.name)).to_be_visible()
 
     page.evaluate(f"{MARKER} = true")
+    open_filters(page)
     page.get_by_label("Show people with").select_option(label="Complete")
     expect(page).to_have_url(re.compile(r"/supervise/\?.*status=complete"))
     expect(matrix.get_by_role("link", name=starter.name)).to_have_count(0)

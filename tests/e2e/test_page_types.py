@@ -184,3 +184,16 @@ def test_lesson_list_folds_on_a_phone_and_shows_progress(new_context, make_perso
     lessons = desktop.get_by_role("navigation", name="Lessons in this course")
     expect(lessons.get_by_role("link", name=LESSONS["supervision"])).to_be_visible()  # never folded on wide screens
     expect(lessons.get_by_text("Lesson 2 of 3")).to_be_hidden()  # its summary is hidden there
+
+
+def test_team_view_filters_fold_on_a_phone_and_stay_open_while_chosen(new_context, make_supervisor):
+    page = new_context("phone").new_page()
+    sign_in(page, make_supervisor())
+    page.goto("/supervise/")
+    expect(page.get_by_label("Show people with")).to_be_hidden()
+    summary_tiles = page.get_by_role("list", name="Required training of the people shown")
+    assert summary_tiles.bounding_box()["y"] < 300, "the summary numbers should come right after the folded filters"
+    page.get_by_text("Filters and sorting", exact=True).click()
+    expect(page.get_by_label("Show people with")).to_be_visible()
+    page.goto("/supervise/?status=complete")
+    expect(page.get_by_label("Show people with")).to_be_visible()
