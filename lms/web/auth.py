@@ -1,6 +1,7 @@
 """Logging in and out; setting a password through an emailed link."""
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_url, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -62,7 +63,8 @@ def send_to_login():
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    # The agency comes in the same query: every page's header shows its name and logo.
+    return db.session.get(User, int(user_id), options=[so.joinedload(User.agency)]) if user_id.isdigit() else None
 
 
 @bp.get("/login")
