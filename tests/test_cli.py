@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from lms.config import PROJECT_ROOT
 from lms.extensions import db
 from lms.models import Certificate, User
+from lms.services.demo import DEMO_TEAM
 from tests.conftest import FIXTURE_COURSES
 
 COMPLETE_COURSES = PROJECT_ROOT / "tests" / "fixtures" / "complete-courses"
@@ -72,7 +73,7 @@ def test_demo_load_prints_logins_and_refuses_a_second_time(app, runner):
     assert if_empty.exit_code == 0 and "not loaded" in if_empty.output
     assert "peer@example.org" in if_empty.output  # make run reminds people of the logins every time
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 4 + 10  # the logins and a team
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 4 + len(DEMO_TEAM)  # the logins and a team
         peer = db.session.scalar(sa.select(User).where(User.email == "peer@example.org"))
         [certificate] = db.session.scalars(sa.select(Certificate).where(Certificate.user_id == peer.id)).all()
         assert certificate.course_slug == "starting-out"  # the fixture catalog has no self-care course

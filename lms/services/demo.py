@@ -33,7 +33,8 @@ DEMO_TEAM = (  # name, joined how many days ago, lessons done (FINISHED: the who
     ("Tasha Green", 400, FINISHED),
     ("Marcus Bell", 250, FINISHED),
     ("Lena Ortiz", 180, FINISHED),
-    ("Omar Haddad", 120, FINISHED),
+    ("Ana Silva", 150, FINISHED),
+    ("Omar Haddad", 21, FINISHED),  # finished, then his certificate was revoked: due again soon
     ("Priya Nair", 20, 3),
     ("Devon Walsh", 14, 2),
     ("Keisha Brown", 10, 1),
