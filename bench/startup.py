@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 from bench.common import (
-    PASSWORD, app_env, bench_database, figure, gunicorn, http_login, lesson_under_test, median, print_table,
+    PASSWORD, ROOT, app_env, bench_database, figure, gunicorn, http_login, lesson_under_test, median, print_table,
 )
 from bench.lesson_throughput import SERVERS, hammer
 
@@ -39,6 +39,7 @@ import json, time
 started = time.perf_counter()
 import flask, flask_login, flask_sqlalchemy
 app = flask.Flask("baseline")
+app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite://"
 flask_sqlalchemy.SQLAlchemy(app)
 flask_login.LoginManager(app)
 print(json.dumps({"total": time.perf_counter() - started}))
@@ -48,7 +49,7 @@ import json, time
 from lms.domain.courses import load_catalog
 started = time.perf_counter()
 load_catalog({folder!r})
-print(json.dumps({"total": time.perf_counter() - started}))
+print(json.dumps({{"total": time.perf_counter() - started}}))
 """
 WEASYPRINT_IMPORT = """
 import json, time
@@ -59,7 +60,7 @@ print(json.dumps({"total": time.perf_counter() - started}))
 
 
 def run_python(code: str, env: dict[str, str]) -> dict:
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
