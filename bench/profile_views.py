@@ -13,6 +13,18 @@ import tempfile
 from bench.common import PASSWORD, bench_database, client_login, lesson_under_test, queries_for
 
 VIEWS = 300
+STEPS = {  # (file name ending, function) -> what that step of a view does
+    ("lms/web/auth.py", "load_user"): "load the user (and roles)",
+    ("lms/services/progress.py", "record_view"): "record the view (INSERT ... ON CONFLICT)",
+    ("lms/services/progress.py", "progress_in"): "read progress",
+    ("lms/services/private_writing.py", "reflection_on"): "read the reflection",
+    ("lms/services/progress.py", "lesson_state"): "read progress and reflection (one statement)",
+    ("lms/services/role_card.py", "role_card_html"): "the agency's role card",
+    ("lms/web/htmx.py", "render_page"): "render the template (Jinja)",
+    ("lms/web/learn/lesson_page.py", "render_lesson"): "the kept page, filled in",
+    ("flask_wtf/csrf.py", "generate_csrf"): "CSRF token",
+    ("sqlalchemy/orm/session.py", "_connection_for_bind"): "check out a connection, begin",
+}
 GROUPS = {  # a file path fragment -> the part of the stack it stands for
     "flask_login": "loading the user (flask_login)",
     "sqlalchemy": "SQLAlchemy",
@@ -56,7 +68,13 @@ def main():
     for group, seconds in sorted(own.items(), key=lambda item: -item[1]):
         print(f"  {100 * seconds / total:5.1f} %  {group}")
     print()
-    stats.sort_stats("cumulative").print_stats(40)
+    print("steps (time including what they call, share of the view):")
+    for (filename, _, function), (_, _, _, cumulative, _) in sorted(stats.stats.items(), key=lambda item: -item[1][3]):
+        step = next((label for (ending, name), label in STEPS.items() if filename.endswith(ending) and function == name), None)
+        if step:
+            print(f"  {100 * cumulative / total:5.1f} %  {step}")
+    print()
+    stats.sort_stats("cumulative").print_stats(25)
 
 
 if __name__ == "__main__":

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 
-import textstat
-
 from lms.domain.courses import QUALITY, Course, Problem
 
 MAX_GRADE = 9.0
@@ -52,6 +50,8 @@ CLEAN_PROSE = re.compile(r"\[([^\]]*)\]\([^)]*\)|[*_`>#|]")
 
 def reading_grade(prose: str) -> float:
     """Flesch–Kincaid grade of prose, ignoring citations and Markdown marks."""
+    import textstat  # here, not at the top: it takes about half a second, and only `flask courses` grades prose
+
     text = CITED_PARENTHETICAL.sub("", CLEAN_PROSE.sub(lambda m: m.group(1) or "", prose))
     return textstat.flesch_kincaid_grade(text) if text.strip() else 0.0
 

@@ -27,7 +27,7 @@ from lms.web.htmx import render_page, wants_fragment
 
 TEMPLATE = "learn/lesson.html"
 MENU_ROLES = ("supervisor", "admin")  # base.html shows menu items for these roles
-MAX_PAGES = 2048  # per process; a page is about 15 KB
+MAX_PAGES = 1024  # per process; a page is about 15 KB, so at most about 15 MB
 MARKER = re.compile("\ue000(\\w+)\ue001")
 # URL converters want an int: this one appears in the page only where the reflection's id goes.
 REFLECTION_ID_MARK = 9_007_199_254_740_881
