@@ -1,7 +1,6 @@
 """Logging in and out; setting a password through an emailed link."""
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_url, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -13,6 +12,7 @@ from lms.extensions import db, limiter, login_manager
 from lms.models import User
 from lms.services import account_links
 from lms.services.accounts import MIN_PASSWORD_LENGTH
+from lms.services.signed_in import signed_in_user
 from lms.web.access import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -63,8 +63,7 @@ def send_to_login():
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    # The agency comes in the same query: every page's header shows its name and logo.
-    return db.session.get(User, int(user_id), options=[so.joinedload(User.agency)]) if user_id.isdigit() else None
+    return signed_in_user(int(user_id)) if user_id.isdigit() else None
 
 
 @bp.get("/login")
