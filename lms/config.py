@@ -14,7 +14,10 @@ class Config:
     # Fernet keys for learners' private writing, comma-separated, newest first.
     ENCRYPTION_KEYS = os.environ.get("ENCRYPTION_KEYS")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # default set in create_app
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No pre-ping: it costs a round trip on every checkout. Connections are replaced after
+    # 30 minutes (idle timeouts in firewalls and proxies), and after a database restart the
+    # user loader retries once on a fresh connection (lms.services.signed_in).
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_recycle": 1800}
     COURSES_DIR = os.environ.get("COURSES_DIR", str(PROJECT_ROOT / "courses"))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -25,8 +28,9 @@ class Config:
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: long lessons must not expire a form
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
-    # Certificates and QR codes point here, never at whatever Host a request claimed.
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    # Certificates, credentials, QR codes and emails point here, never at whatever Host a
+    # request claimed (lms.public_urls). Required in production.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/") or None
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")

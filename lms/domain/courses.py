@@ -139,6 +139,7 @@ class Course:
     plan_sections: tuple[PlanSection, ...]
     version: str
     path: str
+    valid_for_months: int | None = None  # a certificate expires this many months after completion
     key_lines: Mapping[str, int] = field(default_factory=dict, compare=False)  # front-matter key -> line in course.md
     requires: tuple[str, ...] = ()  # slugs of courses to finish first
 
@@ -306,6 +307,9 @@ def load_course(folder: Path, root: Path) -> tuple[Course | None, list[Problem]]
     summary = _text(meta, "summary", course_path, found)
     minutes = _whole_number(meta, "minutes", course_path, found, 10, 240)
     ce_hours = _ce_hours(meta, course_path, found)
+    valid_for_months = None
+    if "valid_for_months" in meta:
+        valid_for_months = _whole_number(meta, "valid_for_months", course_path, found, 1, 120)
     pass_mark = None
     if "pass_mark" in meta:
         pass_mark = _whole_number(meta, "pass_mark", course_path, found, 50, 100)
@@ -345,6 +349,7 @@ def load_course(folder: Path, root: Path) -> tuple[Course | None, list[Problem]]
         plan_sections=plan,
         version=content_version(folder),
         path=found.rel(folder),
+        valid_for_months=valid_for_months,
         key_lines=MappingProxyType(dict(meta.key_lines)),
         requires=tuple(requires),
     )

@@ -13,7 +13,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from lms.extensions import db
-from lms.models import Reflection, SelfCarePlan, utcnow
+from lms.models import Reflection, SelfCarePlan, SigningKey, utcnow
 from lms.services.upsert import insert_on_conflict
 from lms.vault import Vault
 
@@ -70,14 +70,14 @@ def reflection_on(vault: Vault, user_id: int, course_slug: str, lesson_id: str) 
             Reflection.user_id == user_id, Reflection.course_slug == course_slug, Reflection.lesson_id == lesson_id
         )
     )
-    return _open(vault, row) if row else None
+    return open_reflection(vault, row) if row else None
 
 
 def reflections_of(vault: Vault, user_id: int) -> list[ReflectionText]:
     rows = db.session.scalars(
         sa.select(Reflection).where(Reflection.user_id == user_id).order_by(Reflection.course_slug, Reflection.created_at)
     )
-    return [_open(vault, row) for row in rows]
+    return [open_reflection(vault, row) for row in rows]
 
 
 def delete_reflection(user_id: int, reflection_id: int) -> bool:
@@ -91,7 +91,8 @@ def delete_all_reflections(user_id: int) -> int:
     return db.session.execute(sa.delete(Reflection).where(Reflection.user_id == user_id)).rowcount
 
 
-def _open(vault: Vault, row: Reflection) -> ReflectionText:
+def open_reflection(vault: Vault, row) -> ReflectionText:
+    """A stored reflection (a Reflection, or a row with its columns), decrypted."""
     return ReflectionText(row.id, row.course_slug, row.lesson_id, vault.decrypt(row.body_encrypted), row.updated_at)
 
 
@@ -128,9 +129,11 @@ def save_plan(vault: Vault, user_id: int, sections: dict[str, str], review_on: d
 
 
 def rotate_keys(vault: Vault) -> int:
-    """Re-encrypt every stored reflection and plan with the newest key; returns rows rewritten."""
+    """Re-encrypt every stored reflection and plan, and every badge-signing private key, with
+    the newest key; returns rows rewritten."""
     count = 0
-    for model, column in ((Reflection, "body_encrypted"), (SelfCarePlan, "sections_encrypted")):
+    for model, column in ((Reflection, "body_encrypted"), (SelfCarePlan, "sections_encrypted"),
+                          (SigningKey, "private_key_encrypted")):
         for row in db.session.scalars(sa.select(model)):
             setattr(row, column, vault.rotate(getattr(row, column)))
             count += 1

@@ -1,7 +1,7 @@
 """agency courses, versions, policy blocks, learning paths
 
-Revision ID: b6b809843683
-Revises: ced260946310
+Revision ID: 0008_agency_courses
+Revises: 0006_credentials
 Create Date: 2026-11-28 04:37:51.951785
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'b6b809843683'
-down_revision = 'ced260946310'
+revision = '0008_agency_courses'
+down_revision = '0006_credentials'
 branch_labels = None
 depends_on = None
 

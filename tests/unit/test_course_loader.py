@@ -117,6 +117,7 @@ def _break(courses_copy, file, old, new):
         ("course.md", "last_reviewed: 2026-11-28", "last_reviewed: last autumn", 22, "last_reviewed must be a date"),
         ("course.md", "    credentials: Course writers working from the cited sources\n", "", 16, "authors must be a list of people, each with a name and credentials"),
         ("course.md", "further_sources:\n  - \"988", "further_sources: 988\n  - \"988", 14, "further_sources must be a list of full references"),
+        ("02-listening.md", "> [!key-point]", "> [!warning]", 19, "unknown callout '[!warning]'"),
     ],
 )
 def test_problems_name_the_file_and_line(courses_copy, file, old, new, line, message):
@@ -153,3 +154,18 @@ def test_markdown_is_sanitized():
 def test_relative_links_that_are_not_lessons_are_reported(courses_copy):
     _break(courses_copy, "01-welcome.md", "Read on in", "[notes](../secret.txt) Read on in")
     assert any("must be a lesson file" in str(p) for p in load_catalog(courses_copy).problems)
+
+
+def test_callouts_become_labelled_boxes():
+    html = load_catalog(FIXTURES).get("starting-out").lesson("listening").html
+    assert '<div class="callout callout-key-point" role="note">' in html
+    assert '<p class="callout-title">Key point</p>' in html and "Listen first. Talk later." in html
+    assert "[!key-point]" not in html
+    rendered = markdown.render("> [!Try this]\n> Ask one open question.\n\n> [!content-note]\n>\n> This lesson talks about suicide.")
+    assert rendered.issues == []
+    assert "Try this</p>" in rendered.html and "Content note</p>" in rendered.html and "talks about suicide" in rendered.html
+
+
+def test_only_callout_classes_survive_the_sanitizer():
+    rendered = markdown.render('Text <div class="evil" role="alert" onclick="x()">Hi</div>')
+    assert "evil" not in rendered.html and "onclick" not in rendered.html and 'role="alert"' not in rendered.html
