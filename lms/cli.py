@@ -25,6 +25,7 @@ from lms.services.certificate_export import ExportFilters, stream_zip
 from lms.services.certificates import EXPORT_STATUSES
 from lms.services import reminders
 from lms.services.accounts import AccountError, agency_named, create_user
+from lms.services.agency_catalog import catalog_for
 from lms.services.private_writing import rotate_keys
 from lms.vault import new_key
 from lms.web.certificates import render_certificate_pdf
@@ -279,7 +280,7 @@ def export_certificates_command(agency_name, target, team_name, course_slug, dat
         if team is None:
             raise click.ClickException(f"{agency.name} has no team called {team_name!r}.")
         team_ids = [team.id]
-    if course_slug and current_app.extensions["catalog"].get(course_slug) is None:
+    if course_slug and catalog_for(agency.id).get(course_slug) is None:  # its own courses count too
         raise click.ClickException(f"There is no course {course_slug!r}.")
     filters = ExportFilters(team_ids, course_slug, date_from and date_from.date(), date_to and date_to.date(), status or "")
     partial = target.with_name(target.name + ".partial")

@@ -342,3 +342,15 @@ def test_a_published_lesson_never_carries_admin_html(app, admin, make_user):
     html = course.lesson("what-supervision-is-for").html if course else ""
     for text in DANGEROUS:
         assert text not in html, text
+
+
+def test_the_cli_audit_export_takes_the_agencys_own_course(app, runner, admin, stranger, tmp_path):
+    client, token = admin
+    upload(client, token, course_zip())
+    assert publish(client, token, app).status_code == 303
+    target = tmp_path / "audit.zip"
+    own = runner.invoke(args=["certificates", "export", "--agency", "Test Agency", "--course", SLUG, "--out", str(target)])
+    assert own.exit_code == 0, own.output
+    assert "manifest.csv" in zipfile.ZipFile(target).namelist()
+    other = runner.invoke(args=["certificates", "export", "--agency", "Other Agency", "--course", SLUG, "--out", str(target)])
+    assert other.exit_code != 0 and f"There is no course {SLUG!r}." in other.output
