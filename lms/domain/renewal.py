@@ -37,6 +37,12 @@ def category_problem(name) -> str | None:
     return None
 
 
+def categories_line(categories: Mapping[str, float] | None) -> str:
+    """'ethics 1 hour, suicide-prevention 0.5 hours', or '' when there are none."""
+    return ", ".join(f"{name} {float(hours):g} hour{'' if float(hours) == 1 else 's'}"
+                     for name, hours in sorted((categories or {}).items()))
+
+
 def categories_problem(categories, hours: float) -> str | None:
     """Why a {category: hours} mapping does not fit an activity of `hours` hours, or None."""
     if not isinstance(categories, Mapping):
@@ -256,3 +262,32 @@ def attachment_problem(data: bytes) -> str | None:
     if attachment_type(data) is None:
         return "The file is not a PDF, PNG or JPEG. Attach the certificate as one of those."
     return None
+
+
+def parse_categories(text: str) -> dict[str, float]:
+    """'ethics: 1, suicide-prevention: 0.5' (commas or new lines) -> {ethics: 1.0, ...}.
+
+    ValueError with a plain message when a part cannot be read."""
+    found: dict[str, float] = {}
+    for part in re.split(r"[,\n]", text or ""):
+        part = part.strip()
+        if not part:
+            continue
+        name, colon, number = part.partition(":")
+        name = name.strip().lower().replace(" ", "-")
+        try:
+            hours = float(number) if colon else None
+        except ValueError:
+            hours = None
+        if hours is None or hours <= 0:
+            raise ValueError(f"Write each category as a name, a colon and hours, such as 'ethics: 1' (not '{part}').")
+        problem = category_problem(name)
+        if problem:
+            raise ValueError(problem[0].upper() + problem[1:] + ".")
+        found[name] = round(found.get(name, 0.0) + hours, 2)
+    return found
+
+
+def categories_text(categories: Mapping[str, float] | None) -> str:
+    """The form text of a {category: hours} mapping, as parse_categories reads it."""
+    return ", ".join(f"{name}: {float(hours):g}" for name, hours in sorted((categories or {}).items()))

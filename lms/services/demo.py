@@ -8,7 +8,8 @@ from lms.domain.courses import Catalog, Course
 from lms.domain.evaluation import read_evaluation
 from lms.domain.roles import ADMIN, CLINICIAN, PEER, SUPERVISOR
 from lms.extensions import db
-from lms.models import Assignment, Team, User
+from lms.domain.renewal import DELIVERY_FORMATS
+from lms.models import Assignment, RenewalTemplate, Team, User
 from lms.services import checks, progress
 from lms.services.accounts import agency_named, create_user
 from lms.services.completion import complete_if_done
@@ -25,6 +26,7 @@ DEMO_USERS = (
 )
 SUPERVISED_TEAM = "Peer Support Team"
 DEMO_COMPLETED_COURSE = "self-care"
+DEMO_RENEWAL_TEMPLATE = "Demo State Board (fictional): Certified Peer Specialist"
 
 
 class DemoRefused(RuntimeError):
@@ -71,6 +73,12 @@ def load_demo(environment: str, catalog: Catalog) -> list[tuple[str, str]]:
             db.session.add(
                 Assignment(agency_id=agency.id, course_slug=slug, role=role, due_days_after_joining=30, renew_yearly=renew)
             )
+    # A made-up board, so the renewal tracker has something to show; never a real board's rules.
+    db.session.add(RenewalTemplate(
+        agency_id=agency.id, name=DEMO_RENEWAL_TEMPLATE, period_months=24, total_hours=20.0,
+        category_minimums={"ethics": 3.0, "cultural-responsiveness": 2.0}, delivery_formats=list(DELIVERY_FORMATS),
+        outside_hours_count=True, outside_hours_need_verification=True,
+    ))
     db.session.flush()
     peer = db.session.scalar(sa.select(User).where(User.email == DEMO_USERS[0][0]))
     course = catalog.get(DEMO_COMPLETED_COURSE) or next((c for c in catalog if c.is_for(peer.roles)), None)

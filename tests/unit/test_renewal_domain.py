@@ -144,3 +144,13 @@ def test_courses_that_close_the_gap_carry_a_missing_category():
     found = progress(BOARD, PERIOD, [ours(date(2026, 1, 1), 3.0, {"ethics": 3.0})], TODAY)
     catalog = [Course("boundaries", {"ethics": 1.0}), Course("crisis", {"suicide-prevention": 1.5}), Course("other", {})]
     assert [c.slug for c in renewal.courses_for_gap(found, catalog)] == ["crisis"]
+
+
+def test_categories_are_read_from_what_an_admin_or_learner_types():
+    assert renewal.parse_categories("Ethics: 3, suicide prevention: 1.5\ncultural-responsiveness: 2") == {
+        "ethics": 3.0, "suicide-prevention": 1.5, "cultural-responsiveness": 2.0}
+    assert renewal.parse_categories("") == {}
+    for bad in ("ethics", "ethics: lots", "ethics: -1", "law_and_order: 1"):
+        with pytest.raises(ValueError):
+            renewal.parse_categories(bad)
+    assert renewal.parse_categories(renewal.categories_text({"ethics": 1.0, "law": 0.5})) == {"ethics": 1.0, "law": 0.5}
