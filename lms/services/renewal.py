@@ -203,16 +203,19 @@ def overview(user_id: int, today: date) -> list[tuple[LearnerCertification, Prog
     return [(c, progress_of(c, today, entries)) for c in certifications_of(user_id)]
 
 
-def progress_of_people(user_ids, today: date) -> dict[int, list[tuple[LearnerCertification, Progress]]]:
-    """Each person's certifications and their progress, in three queries for any number of people."""
+def progress_of_people(user_ids, today: date, certifications=None) -> dict[int, list[tuple[LearnerCertification, Progress]]]:
+    """Each person's certifications and their progress, in three queries for any number of people
+    (two when their certifications are given)."""
     user_ids = list(user_ids)
-    entries = entries_of(user_ids, today)
     found: dict[int, list] = {user_id: [] for user_id in user_ids}
     if not user_ids:
         return found
-    rows = db.session.scalars(sa.select(LearnerCertification).where(LearnerCertification.user_id.in_(user_ids))
-                              .order_by(LearnerCertification.id))
-    for certification in rows:
+    if certifications is None:
+        certifications = db.session.scalars(sa.select(LearnerCertification).where(
+            LearnerCertification.user_id.in_(user_ids)).order_by(LearnerCertification.id))
+    certifications = list(certifications)
+    entries = entries_of({c.user_id for c in certifications}, today)
+    for certification in certifications:
         found[certification.user_id].append((certification, progress_of(certification, today, entries[certification.user_id])))
     return found
 

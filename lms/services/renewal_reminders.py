@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from lms.domain.renewal import RENEWAL, RenewalNotice, renewal_notices
 from lms.domain.roles import SUPERVISOR
 from lms.extensions import db
-from lms.models import Agency, Team, User, team_supervisors
+from lms.models import Agency, LearnerCertification, Team, User, team_supervisors
 from lms.public_urls import public_url
 from lms.services import renewal
 
@@ -23,9 +23,14 @@ def outgoing(agency: Agency, today: date, sent: set, outgoing_type, render) -> l
 
     outgoing_type and render are lms.services.reminders' Outgoing and _render, passed in so this
     module adds to the reminder machinery without the two importing each other."""
+    certifications = list(db.session.scalars(
+        sa.select(LearnerCertification).join(User, User.id == LearnerCertification.user_id)
+        .where(User.agency_id == agency.id, User.active).order_by(LearnerCertification.id)))
+    if not certifications:  # one query for an agency that does not use the tracker
+        return []
     learners = {user.id: user for user in db.session.scalars(
         sa.select(User).where(User.agency_id == agency.id, User.active))}
-    found = renewal.progress_of_people(learners, today)
+    found = renewal.progress_of_people({c.user_id for c in certifications}, today, certifications)
     items = [(user_id, certification.id, certification.template.name, progress)
              for user_id, rows in found.items() for certification, progress in rows]
     notices = renewal_notices(items, sent, today)

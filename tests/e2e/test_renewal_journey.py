@@ -89,3 +89,19 @@ def test_peer_tracks_renewal_hours_and_downloads_the_report(new_context, make_pe
     assert "Total: 2.5 of 20 hours: NOT MET" in text and "ethics: 2.5 of 3 hours: NOT MET" in text
     assert "Ethics workshop" in text and "Starting out as a peer" in text
     assert "external (Regional Peer Network), verified by" in text
+
+
+def test_renewal_pages_have_no_serious_accessibility_problems(page, axe_scan, make_person, make_supervisor):
+    from tests.e2e.support import sign_in
+
+    failing = []
+    sign_in(page, make_person("admin"))
+    for path in ("/renewal/admin/templates", "/renewal/review", "/renewal/"):
+        page.goto(path)
+        failing += axe_scan(page, path)
+    page.context.clear_cookies()
+    sign_in(page, make_supervisor())
+    for path in ("/renewal/trainings", "/renewal/review", "/supervise/"):
+        page.goto(path)
+        failing += axe_scan(page, path)
+    assert not failing, "\n".join(failing)
