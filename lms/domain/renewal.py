@@ -7,6 +7,7 @@ Plain values in, plain values out; lms.services.renewal does the queries.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -83,11 +84,6 @@ def period_ending(ends_on: date, months: int) -> Period:
     return Period(add_months(ends_on, -months) + timedelta(days=1), ends_on)
 
 
-def next_period(period: Period, months: int) -> Period:
-    """The period after: it starts the day after this one ends."""
-    return Period(period.ends_on + timedelta(days=1), add_months(period.ends_on, months))
-
-
 @dataclass(frozen=True)
 class Entry:
     """One activity that may count: a certificate of ours or an external entry."""
@@ -114,6 +110,17 @@ def counts(entry: Entry, requirement: Requirement, period: Period) -> bool:
     if not requirement.outside_hours_count or entry.status == REJECTED:
         return False
     return entry.status == VERIFIED or not requirement.outside_hours_need_verification
+
+
+def not_counted_reason(entry: Entry, requirement: Requirement) -> str:
+    """Why an entry inside the period does not count, in a few plain words."""
+    if entry.delivery_format not in requirement.delivery_formats:
+        return "this kind of training does not count for this requirement"
+    if entry.source == OURS:
+        return f"the certificate is {entry.status}"
+    if not requirement.outside_hours_count:
+        return "outside hours do not count for this requirement"
+    return "not accepted" if entry.status == REJECTED else "waiting for review"
 
 
 @dataclass(frozen=True)
@@ -262,6 +269,15 @@ def attachment_problem(data: bytes) -> str | None:
     if attachment_type(data) is None:
         return "The file is not a PDF, PNG or JPEG. Attach the certificate as one of those."
     return None
+
+
+def report_file_name(learner_name: str, requirement_name: str, ends_on: date, extension: str) -> str:
+    """'renewal_Jordan-Rivera_Demo-State-Board_2027-06-30.pdf': safe in any file system and header."""
+    def part(text: str) -> str:
+        ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+        return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-")[:60] or "unnamed"
+
+    return f"renewal_{part(learner_name)}_{part(requirement_name)}_{ends_on.isoformat()}.{extension}"
 
 
 def parse_categories(text: str) -> dict[str, float]:

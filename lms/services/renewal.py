@@ -6,7 +6,7 @@ Services flush; the request or command commits.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timezone
 
 import sqlalchemy as sa
 
@@ -240,7 +240,8 @@ def owned_entry(user_id: int, entry_id: int) -> ExternalCeEntry | None:
     return entry if entry is not None and entry.user_id == user_id else None
 
 
-def add_entry(holder: User, values, file_name: str, data: bytes, today: date) -> ExternalCeEntry:
+def add_entry(holder: User, values, data: bytes, today: date) -> ExternalCeEntry:
+    """The stored file is named by its date and real type, never by what the upload called it."""
     errors: dict[str, str] = {}
     title = _text(values, "title", "title of the training", 300, errors)
     provider = _text(values, "provider", "provider (who gave the training)", 200, errors)
@@ -356,7 +357,7 @@ def record_training(supervisor: User, values, attendee_ids, allowed_ids: set[int
                               categories=categories, recorded_by_id=supervisor.id)
     db.session.add(training)
     db.session.flush()
-    attended_at = utcnow().replace(year=held_on.year, month=held_on.month, day=held_on.day)
+    attended_at = datetime.combine(held_on, time(12), tzinfo=timezone.utc)  # midday: the same date in any US zone
     for user_id in attendees:
         completion = CourseCompletion(user_id=user_id, course_slug=f"training-{training.id}", round=1, course_title=title,
                                       course_version="in-person", completed_at=attended_at, ce_hours=hours)

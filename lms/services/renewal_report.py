@@ -14,8 +14,8 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from lms.domain.certificates import _file_part, spreadsheet_safe, unique_names
-from lms.domain.renewal import DELIVERY_FORMATS, OURS, Entry, Progress, categories_line
+from lms.domain.certificates import spreadsheet_safe, unique_names
+from lms.domain.renewal import DELIVERY_FORMATS, OURS, Entry, Progress, categories_line, report_file_name
 from lms.extensions import db
 from lms.models import ExternalCeEntry, LearnerCertification, User
 from lms.services import licences, renewal
@@ -35,8 +35,7 @@ class Report:
         return self.progress.requirement
 
     def file_name(self, extension: str) -> str:
-        return (f"renewal_{_file_part(self.learner_name)}_{_file_part(self.requirement.name)}_"
-                f"{self.progress.period.ends_on.isoformat()}.{extension}")
+        return report_file_name(self.learner_name, self.requirement.name, self.progress.period.ends_on, extension)
 
 
 def build(certification: LearnerCertification, learner: User, today: date, ends_on: date | None = None) -> Report:

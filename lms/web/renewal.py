@@ -35,6 +35,7 @@ def _page(certification_values=None, certification_errors=None, entry_values=Non
         formats=rules.DELIVERY_FORMATS, certification_values=certification_values or {},
         certification_errors=certification_errors or {}, entry_values=entry_values or {},
         entry_errors=entry_errors or {}, categories_line=rules.categories_line,
+        not_counted_reason=rules.not_counted_reason,
     ), status
 
 
@@ -77,7 +78,7 @@ def add_entry():
         with upload.stream:  # a large upload is spooled to a temporary file: close it now
             data = upload.read(rules.MAX_ATTACHMENT_BYTES + 1)
     try:
-        renewal.add_entry(current_user, request.form, upload.filename if upload else "", data, _today())
+        renewal.add_entry(current_user, request.form, data, _today())
     except renewal.RenewalError as error:
         return _page(entry_values=request.form, entry_errors=error.errors, status=422)
     db.session.commit()
@@ -111,7 +112,7 @@ def entry_file(entry_id):
     return attachment(entry.file, entry.file_mimetype, entry.file_name, PRIVATE)
 
 
-def _report_period(certification):
+def _report_period():
     ends_on = request.args.get("period_ends_on", "")
     try:
         return date.fromisoformat(ends_on) if ends_on else None
@@ -123,7 +124,7 @@ def _report(certification_id):
     certification = renewal.certification_of(current_user.id, certification_id)
     if certification is None:
         abort(404)
-    return renewal_report.build(certification, current_user, _today(), _report_period(certification))
+    return renewal_report.build(certification, current_user, _today(), _report_period())
 
 
 @bp.get("/certifications/<int:certification_id>/report.pdf")

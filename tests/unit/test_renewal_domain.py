@@ -26,15 +26,15 @@ def external(day, hours=1.0, categories=None, status=VERIFIED, fmt=IN_PERSON):
 def test_the_period_runs_from_the_day_after_the_last_one_to_its_end_day():
     assert PERIOD.starts_on == date(2025, 7, 1)
     assert PERIOD.ends_on == date(2027, 6, 30)
-    following = renewal.next_period(PERIOD, 24)
-    assert following.starts_on == date(2027, 7, 1) and following.ends_on == date(2029, 6, 30)
+    following = period_ending(date(2029, 6, 30), 24)
+    assert following.starts_on == date(2027, 7, 1)
 
 
 def test_an_hour_on_the_last_day_counts_and_the_day_after_counts_for_the_next_period():
     last_day, day_after = ours(date(2027, 6, 30), 2.0, {"ethics": 2.0}), ours(date(2027, 7, 1), 1.5, {"ethics": 1.5})
     this = progress(BOARD, PERIOD, [last_day, day_after], TODAY)
     assert this.hours == 2.0 and this.hours_by_category == {"ethics": 2.0}
-    following = progress(BOARD, renewal.next_period(PERIOD, 24), [last_day, day_after], TODAY)
+    following = progress(BOARD, period_ending(date(2029, 6, 30), 24), [last_day, day_after], TODAY)
     assert following.hours == 1.5
 
 
@@ -48,7 +48,8 @@ def test_expired_revoked_and_replaced_certificates_do_not_count(status):
     found = progress(BOARD, PERIOD, [ours(date(2026, 1, 5), 3.0, {"ethics": 3.0}, status), ours(date(2026, 2, 1))], TODAY)
     assert found.hours == 1.0
     assert [c.earned for c in found.categories if c.name == "ethics"] == [0.0]
-    assert len(found.not_counted) == 1
+    [left_out] = found.not_counted
+    assert renewal.not_counted_reason(left_out, BOARD) == f"the certificate is {status}"
 
 
 def test_external_hours_count_only_once_verified_when_the_template_says_so():
@@ -154,3 +155,8 @@ def test_categories_are_read_from_what_an_admin_or_learner_types():
         with pytest.raises(ValueError):
             renewal.parse_categories(bad)
     assert renewal.parse_categories(renewal.categories_text({"ethics": 1.0, "law": 0.5})) == {"ethics": 1.0, "law": 0.5}
+
+
+def test_report_file_names_are_safe_in_a_header_and_a_file_system():
+    name = renewal.report_file_name('José "Jo" Núñez', "Demo State Board: CPS/II", date(2027, 6, 30), "pdf")
+    assert name == "renewal_Jose-Jo-Nunez_Demo-State-Board-CPS-II_2027-06-30.pdf"
