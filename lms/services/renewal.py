@@ -198,9 +198,13 @@ def progress_of(certification: LearnerCertification, today: date, entries: list[
     return renewal.progress(requirement_of(certification.template), period_of(certification, ends_on), entries, today)
 
 
-def overview(user_id: int, today: date) -> list[tuple[LearnerCertification, Progress]]:
-    entries = entries_of([user_id], today)[user_id]
-    return [(c, progress_of(c, today, entries)) for c in certifications_of(user_id)]
+def overview(learner: User, today: date, catalog) -> list[tuple[LearnerCertification, Progress, list]]:
+    """Each of the learner's certifications, its progress, and the catalog courses open to them
+    that carry a category still short."""
+    entries = entries_of([learner.id], today)[learner.id]
+    courses = [course for course in catalog if course.is_for(learner.roles)]
+    found = [(c, progress_of(c, today, entries)) for c in certifications_of(learner.id)]
+    return [(c, progress, renewal.courses_for_gap(progress, courses)) for c, progress in found]
 
 
 def progress_of_people(user_ids, today: date, certifications=None) -> dict[int, list[tuple[LearnerCertification, Progress]]]:

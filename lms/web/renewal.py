@@ -18,6 +18,9 @@ from lms.web.downloads import attachment, pdf_from_template
 bp = Blueprint("renewal", __name__, url_prefix="/renewal")
 
 PRIVATE = "private, no-store"
+# The certification card is shown on My profile too, so its helpers are there for any template.
+bp.add_app_template_global(rules.categories_line, "renewal_categories_line")
+bp.add_app_template_global(rules.not_counted_reason, "renewal_not_counted_reason")
 
 
 def _today() -> date:
@@ -25,17 +28,12 @@ def _today() -> date:
 
 
 def _page(certification_values=None, certification_errors=None, entry_values=None, entry_errors=None, status=200):
-    today = _today()
-    overview = renewal.overview(current_user.id, today)
-    courses = [course for course in catalog() if course.is_for(current_user.roles)]
     return render_template(
-        "renewal/mine.html", overview=overview, today=today,
-        gaps={c.id: rules.courses_for_gap(found, courses) for c, found in overview},
+        "renewal/mine.html", overview=renewal.overview(current_user, _today(), catalog()),
         templates=renewal.templates_of(current_user.agency_id), entries=renewal.external_entries_of(current_user.id),
         formats=rules.DELIVERY_FORMATS, certification_values=certification_values or {},
         certification_errors=certification_errors or {}, entry_values=entry_values or {},
-        entry_errors=entry_errors or {}, categories_line=rules.categories_line,
-        not_counted_reason=rules.not_counted_reason,
+        entry_errors=entry_errors or {},
     ), status
 
 
@@ -201,8 +199,7 @@ def remove_template(template_id):
 @role_required(ADMIN, SUPERVISOR)
 def review_queue():
     return render_template("renewal/review.html", pending=renewal.reviewable_entries(current_user),
-                           formats=rules.DELIVERY_FORMATS, categories_line=rules.categories_line,
-                           is_admin=current_user.has_role(ADMIN), errors={})
+                           formats=rules.DELIVERY_FORMATS, is_admin=current_user.has_role(ADMIN), errors={})
 
 
 @bp.post("/review/<int:entry_id>")
@@ -215,8 +212,7 @@ def review_entry(entry_id):
         renewal.review(entry, current_user, request.form.get("decision", ""), request.form.get("reason", ""))
     except renewal.RenewalError as error:
         return render_template("renewal/review.html", pending=renewal.reviewable_entries(current_user),
-                               formats=rules.DELIVERY_FORMATS, categories_line=rules.categories_line,
-                               is_admin=current_user.has_role(ADMIN), errors={entry.id: error}), 422
+                               formats=rules.DELIVERY_FORMATS, is_admin=current_user.has_role(ADMIN), errors={entry.id: error}), 422
     db.session.commit()
     flash(f"“{entry.title}” is marked {entry.status}.", "success")
     return redirect(url_for("renewal.review_queue"), code=303)

@@ -84,6 +84,8 @@ def test_peer_sees_hours_from_a_course_and_verified_outside_training(app, make_u
     page = peer.get("/renewal/").get_data(as_text=True)
     assert "0 of 20 hours" in page and "ethics: 0 of 3 hours" in page
     assert "Starting out as a peer" in page  # the catalog course that carries ethics hours
+    profile = peer.get("/account/").get_data(as_text=True)
+    assert "0 of 20 hours" in profile and "ethics: 0 of 3 hours" in profile and "days left" in profile
 
     finish_lessons(peer, token)
     pass_check(peer, token)
