@@ -11,15 +11,15 @@ from sqlalchemy.orm import aliased
 from flask import current_app, render_template
 
 from lms.domain import reminders
+from lms.domain.renewal import RENEWAL
 from lms.domain.roles import SUPERVISOR
 from lms.extensions import db
 from lms.mail import Mail, SmtpSettings, send_all
 from lms.models import Agency, Certificate, CourseCompletion, SentReminder, Team, User, team_supervisors
 from lms.public_urls import public_url
-from lms.services.assignments import person_of, rules_of
 from lms.services import renewal_reminders
+from lms.services.assignments import person_of, rules_of
 from lms.services.completion import EXPIRY_RENEWAL_DAYS
-from lms.domain.renewal import RENEWAL
 
 REMINDER, DIGEST = "reminder", "digest"
 
