@@ -1,5 +1,6 @@
 """`flask …` commands. They call services; the command commits."""
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from lms.domain.course_report import report_table
 from lms.domain.courses import load_catalog
 from lms.domain.roles import ROLES
 from lms.domain.user_import import MAX_FILE_BYTES, FileProblem, ImportPlan, role_list
+from lms.domain.wording import counted
 from lms.backup import backup_sqlite
 from lms.extensions import db
 from lms.mail import SmtpSettings
@@ -48,7 +50,7 @@ def rotate_command():
     """
     count = rotate_keys(current_app.extensions["vault"])
     db.session.commit()
-    click.echo(f"Re-encrypted {count} record(s) with the newest key.")
+    click.echo(f"Re-encrypted {counted(count, 'record')} with the newest key.")
 
 
 @users.command("create")
@@ -83,7 +85,7 @@ def _send_invitations(users) -> None:
             err=True,
         )
     else:
-        click.echo(f"Sent {len(users)} invitation(s).")
+        click.echo(f"Sent {counted(len(users), 'invitation')}.")
 
 
 @users.command("import")
@@ -106,7 +108,7 @@ def import_users_command(file, agency_name, dry_run):
         raise click.ClickException(str(problem)) from problem
     _echo_plan(plan)
     if plan.has_errors:
-        raise click.ClickException(f"{plan.count('error')} line(s) have errors; nothing was written.")
+        raise click.ClickException(f"{counted(plan.count('error'), 'line')} {'has' if plan.count('error') == 1 else 'have'} errors; nothing was written.")
     if dry_run:
         click.echo("Dry run: nothing was written.")
         return
@@ -146,7 +148,7 @@ def check_courses(folder, verbose):
     for problem in problems:
         click.echo(str(problem))
     served = len(catalog.courses)
-    click.echo(f"{served} course(s) load, {len(catalog.broken)} cannot be served, {len(problems)} problem(s).")
+    click.echo(f"{counted(served, 'course')} load, {len(catalog.broken)} cannot be served, {counted(len(problems), 'problem')}.")
     if problems:
         raise SystemExit(1)
 
@@ -182,6 +184,34 @@ def load_demo_command(if_empty):
         click.echo(f"  {email:<26} password: {demo.DEMO_PASSWORD}   ({roles})")
 
 
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--demo/--no-demo", default=True, show_default=True, help="Load the demo data into an empty database.")
+@with_appcontext
+@click.pass_context
+def serve_command(context, host, port, demo):
+    """Try Common Ground on this computer: update the database, load the demo, serve.
+
+    One process does all three, so `make run` starts Python once. Not for production
+    (run it with gunicorn there, as the README says).
+    """
+    from flask_migrate import upgrade
+    from werkzeug.serving import run_simple
+
+    app = current_app._get_current_object()
+    if app.config["ENVIRONMENT"] == "production":
+        raise click.ClickException("`flask serve` is for trying the site out; in production run it with gunicorn.")
+    upgrade()
+    if demo:
+        context.invoke(load_demo_command, if_empty=True)
+    if "PUBLIC_BASE_URL" not in os.environ:
+        # Certificates, QR codes and emailed links point at the address served here.
+        app.config["PUBLIC_BASE_URL"] = f"http://{host}:{port}"
+    click.echo(f"Common Ground is at http://{host}:{port}/  (Ctrl+C stops it)")
+    run_simple(host, port, app, threaded=True)
+
+
 @click.command("backup")
 @with_appcontext
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
@@ -202,6 +232,7 @@ def init_app(app):
     app.cli.add_command(backup_command)
     app.cli.add_command(reminders_group)
     app.cli.add_command(certificates_group)
+    app.cli.add_command(serve_command)
 
 
 @demo_group.command("seed")
@@ -290,14 +321,14 @@ def send_reminders_command(today, dry_run):
     """
     day = today.date() if today else date.today()
     outgoing = reminders.outgoing_mails(current_app.extensions["catalog"], day)
-    counted = sum(item.kind == reminders.REMINDER for item in outgoing), sum(item.kind == reminders.DIGEST for item in outgoing)
+    totals = sum(item.kind == reminders.REMINDER for item in outgoing), sum(item.kind == reminders.DIGEST for item in outgoing)
     if dry_run:
         for item in outgoing:
             click.echo(f"Would send a {item.kind} to {item.mail.to}: {item.mail.subject}")
             for line in item.details:
                 click.echo(f"    {line}")
         db.session.rollback()
-        click.echo(f"Dry run for {day.isoformat()}: {counted[0]} reminder(s), {counted[1]} digest(s) would be sent. "
+        click.echo(f"Dry run for {day.isoformat()}: {counted(totals[0], 'reminder')}, {counted(totals[1], 'digest')} would be sent. "
                    "Nothing was sent or recorded.")
         return
     try:
@@ -306,4 +337,4 @@ def send_reminders_command(today, dry_run):
         db.session.commit()  # remember the mails that did go out
         raise click.ClickException(str(error)) from error
     db.session.commit()
-    click.echo(f"Sent {counted[0]} reminder(s), {counted[1]} digest(s) for {day.isoformat()}.")
+    click.echo(f"Sent {counted(totals[0], 'reminder')}, {counted(totals[1], 'digest')} for {day.isoformat()}.")

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from lms.config import PROJECT_ROOT
 from lms.extensions import db
 from lms.models import Certificate, RenewalTemplate, User
+from lms.services.demo import DEMO_TEAM
 from tests.conftest import FIXTURE_COURSES
 
 COMPLETE_COURSES = PROJECT_ROOT / "tests" / "fixtures" / "complete-courses"
@@ -21,13 +22,13 @@ def test_courses_check_reports_path_line_message_and_fails(runner, tmp_path):
     result = runner.invoke(args=["courses", "check", str(courses)])
     assert result.exit_code == 1
     assert "courses/starting-out/02-listening.md:2: duplicate lesson order 1" in result.output
-    assert "1 course(s) load, 1 cannot be served" in result.output
+    assert "1 course load, 1 cannot be served" in result.output
 
 
 def test_courses_check_on_a_clean_copy_reports_only_quality(runner):
     result = runner.invoke(args=["courses", "check", FIXTURE_COURSES, "--verbose"])
     # The tiny fixture courses are structurally sound but far too short for the quality rules.
-    assert "2 course(s) load, 0 cannot be served" in result.output
+    assert "2 courses load, 0 cannot be served" in result.output
     assert "words of prose" in result.output
     assert "starting-out/01-welcome.md: reading grade" in result.output
     assert result.exit_code == 1
@@ -35,7 +36,7 @@ def test_courses_check_on_a_clean_copy_reports_only_quality(runner):
 
 def test_courses_check_passes_a_course_that_keeps_every_rule(runner):
     result = runner.invoke(args=["courses", "check", str(COMPLETE_COURSES)])
-    assert result.output == "1 course(s) load, 0 cannot be served, 0 problem(s).\n"
+    assert result.output == "1 course load, 0 cannot be served, 0 problems.\n"
     assert result.exit_code == 0
 
 
@@ -72,13 +73,51 @@ def test_demo_load_prints_logins_and_refuses_a_second_time(app, runner):
     assert if_empty.exit_code == 0 and "not loaded" in if_empty.output
     assert "peer@example.org" in if_empty.output  # make run reminds people of the logins every time
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 4
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 4 + len(DEMO_TEAM)  # the logins and a team
         peer = db.session.scalar(sa.select(User).where(User.email == "peer@example.org"))
         [certificate] = db.session.scalars(sa.select(Certificate).where(Certificate.user_id == peer.id)).all()
         assert certificate.course_slug == "starting-out"  # the fixture catalog has no self-care course
         assert certificate.signer_name == "Morgan Lee"
         [template] = db.session.scalars(sa.select(RenewalTemplate)).all()
         assert "Demo State Board" in template.name and "fictional" in template.name
+
+
+def test_demo_team_shows_every_stage_to_its_supervisor(app, runner):
+    from datetime import date
+
+    from lms.services import team_matrix
+    from lms.services.evaluations import summary_for
+
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    with app.app_context():
+        supervisor = db.session.scalar(sa.select(User).where(User.email == "supervisor@example.org"))
+        teams = team_matrix.supervised_teams(supervisor)
+        matrix = team_matrix.team_matrix(supervisor, teams, app.extensions["catalog"], team_matrix.Filters(), date.today())
+        assert len(matrix.rows) >= 10
+        summary = matrix.summary
+        assert summary["overdue"] == 1 and summary["complete"] >= 5
+        assert summary["in-progress"] >= 2 and summary["not-started"] >= 2
+        responses, _ = summary_for(supervisor.agency_id, app.extensions["catalog"].get("starting-out"))
+        assert responses >= 5  # enough answers for the evaluation summary to show
+        revoked = db.session.scalars(sa.select(Certificate).where(Certificate.revoked_at.is_not(None))).all()
+        assert len(revoked) == 1
+
+
+def test_the_example_csv_adds_people_beside_the_demo_ones(app, runner):
+    import csv
+
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    with app.app_context():
+        demo_emails = set(db.session.scalars(sa.select(User.email)))
+    with open(PROJECT_ROOT / "docs" / "examples" / "users.csv", newline="") as example:
+        example_emails = {row["email"].strip().lower() for row in csv.DictReader(example)}
+    assert not demo_emails & example_emails  # importing the example never changes a demo person
+
+
+def test_serve_is_refused_in_production(make_app):
+    app = make_app(ENVIRONMENT="production")
+    result = app.test_cli_runner().invoke(args=["serve", "--port", "5999"])
+    assert result.exit_code != 0 and "gunicorn" in result.output
 
 
 def test_demo_load_is_refused_in_production(make_app):

@@ -1,5 +1,6 @@
 """`flask reminders send` against a real SMTP server on loopback, and the email settings page."""
 
+import re
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 
@@ -95,7 +96,7 @@ def test_reminders_and_digests_go_to_the_right_people_once(world):
     with smtp_server() as (inbox, port):
         result = send(world, "--today", TODAY, port=port)
         assert result.exit_code == 0, result.output
-        assert "Sent 4 reminder(s), 2 digest(s)" in result.output
+        assert "Sent 4 reminders, 2 digests" in result.output
         mails = received(inbox)
         assert set(mails) == {"soon@example.org", "late@example.org", "south@example.org", "far@example.org",
                               "boss@example.org", "admin@other.example.org"}
@@ -115,7 +116,7 @@ def test_reminders_and_digests_go_to_the_right_people_once(world):
         assert "Flo Far" in text and "Flo Far" in html and "Lee Late" not in text
 
         again = send(world, "--today", TODAY)
-        assert again.exit_code == 0 and "Sent 0 reminder(s), 0 digest(s)" in again.output
+        assert again.exit_code == 0 and "Sent 0 reminders, 0 digests" in again.output
         assert len(inbox.messages) == 6
     assert ("soon@example.org", "due-soon", "starting-out:2030-03-09") in sent_rows(world)
     assert ("boss@example.org", "digest", "2030-W10") in sent_rows(world)
@@ -127,12 +128,12 @@ def test_overdue_follows_due_soon_and_the_digest_comes_weekly(world):
         inbox.messages.clear()
         # Sunday, same ISO week: Sam is now overdue, but the boss already had this week's digest.
         result = send(world, "--today", "2030-03-10")
-        assert "Sent 1 reminder(s), 0 digest(s)" in result.output, result.output
+        assert "Sent 1 reminder, 0 digests" in result.output, result.output
         [mail] = inbox.messages
         assert mail["to"] == ["soon@example.org"] and mail["subject"] == f"Reminder: {TITLE} is past due"
         inbox.messages.clear()
         result = send(world, "--today", "2030-03-11")  # Monday: a new week
-        assert "Sent 0 reminder(s), 2 digest(s)" in result.output, result.output
+        assert "Sent 0 reminders, 2 digests" in result.output, result.output
         digest = received(inbox)["boss@example.org"]
         text, _ = inbox.bodies(inbox.messages.index(digest))
         assert "Sam Soon" in text and "Lee Late" in text
@@ -145,7 +146,7 @@ def test_dry_run_sends_and_records_nothing(world):
     assert result.exit_code == 0, result.output
     assert "Would send a reminder to soon@example.org" in result.output
     assert "Would send a digest to boss@example.org" in result.output
-    assert "4 reminder(s), 2 digest(s) would be sent. Nothing was sent or recorded." in result.output
+    assert "4 reminders, 2 digests would be sent. Nothing was sent or recorded." in result.output
     assert inbox.messages == [] and sent_rows(world) == []
 
 
@@ -243,7 +244,7 @@ def test_supervisor_turns_the_digest_off_and_on(app, make_user):
     page = client.get("/learn/settings/email").get_data(as_text=True)
     assert page.count("<h1") == 1 and '<label for="digest">' in page
     assert 'id="digest" name="digest" value="yes" aria-describedby="digest-hint" checked' in page
-    assert 'href="/learn/settings/email">Email settings</a>' in page  # in the nav
+    assert re.search(r'href="/learn/settings/email"[^>]*>Email settings</a>', page)  # in the nav
     token = Auth(client).token("/learn/settings/email")
 
     response = client.post("/learn/settings/email", data={"csrf_token": token})

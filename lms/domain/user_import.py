@@ -174,6 +174,7 @@ class RowPlan:
     changes: dict[str, tuple] = field(default_factory=dict)  # field -> (from, to), for updates
     notes: list[str] = field(default_factory=list)
     licence: dict | None = None  # kind, number, issuer, expires_on (ISO date or None)
+    team_as_written: str = ""  # shown beside a problem with it, where `team` stays None
 
     @property
     def ok(self) -> bool:
@@ -235,7 +236,8 @@ def plan_import(rows: list[Row], directory: Directory) -> ImportPlan:
 def _plan_row(row: Row, directory: Directory, teams: dict[str, str], inactive_teams: set[str]) -> RowPlan:
     values = {name: (row.values.get(name) or "").strip() for name in COLUMNS}
     roles, unknown_roles = parse_roles(values["roles"])
-    plan = RowPlan(row.line, values["name"], values["email"], roles, None, values["supervisor_email"].lower() or None)
+    plan = RowPlan(row.line, values["name"], values["email"], roles, None, values["supervisor_email"].lower() or None,
+                   team_as_written=values["team"])
     problems = plan.problems
     if row.extra_values:
         problems.append("This line has more values than there are columns. Put a name that has a comma in double quotes.")

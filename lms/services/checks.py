@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from lms.domain.courses import Course
-from lms.domain.grading import Grade, grade, pass_mark_for
+from lms.domain.grading import Grade, grade, pass_mark_for, shuffled
 from lms.extensions import db
 from lms.models import CheckAttempt, utcnow
 
@@ -66,13 +66,14 @@ def submit(attempt: CheckAttempt, course: Course, roles, answers: dict[str, str]
 def marked(attempt: CheckAttempt, course: Course) -> Grade | None:
     """The question-by-question result, when the attempt was on the current course version.
 
-    Graded on the questions the learner answered: the set they were served, even if their
-    roles have changed since.
+    Graded on the questions the learner answered (the set they were served, even if their
+    roles have changed since), in the order the attempt showed them.
     """
     if attempt.answers is None or attempt.course_version != course.version:
         return None
     answered = [question for question in course.questions if question.id in attempt.answers]
-    return grade(answered, attempt.answers, attempt.pass_mark)
+    shown = [item.question for item in shuffled(answered, attempt.id)]
+    return grade(shown, attempt.answers, attempt.pass_mark)
 
 
 def submitted_attempts(user_id: int, course_slug: str) -> list[CheckAttempt]:

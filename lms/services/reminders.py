@@ -13,6 +13,7 @@ from flask import current_app, render_template
 from lms.domain import reminders
 from lms.domain.renewal import RENEWAL
 from lms.domain.roles import SUPERVISOR
+from lms.domain.wording import counted
 from lms.extensions import db
 from lms.mail import Mail, SmtpSettings, send_all
 from lms.models import Agency, Certificate, CourseCompletion, SentReminder, Team, User, team_supervisors
@@ -39,7 +40,7 @@ class NotAllSent(RuntimeError):
     def __init__(self, sent: int, total: int, settings: SmtpSettings, error: Exception):
         super().__init__(
             f"Could not send email through the mail server at {settings.host}:{settings.port} ({error}). "
-            f"Sent {sent} of {total} email(s); the others were not recorded and will be tried on the next run."
+            f"Sent {sent} of {counted(total, 'email')}; the others were not recorded and will be tried on the next run."
         )
         self.sent = sent
         self.total = total

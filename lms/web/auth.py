@@ -12,6 +12,7 @@ from lms.extensions import db, limiter, login_manager
 from lms.models import User
 from lms.services import account_links
 from lms.services.accounts import MIN_PASSWORD_LENGTH
+from lms.services.signed_in import signed_in_user
 from lms.web.access import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -62,7 +63,7 @@ def send_to_login():
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return signed_in_user(int(user_id)) if user_id.isdigit() else None
 
 
 @bp.get("/login")

@@ -4,11 +4,12 @@ from pathlib import Path
 
 from flask import current_app, make_response, render_template
 
-from lms.pdf import PDF_STATIC, render_pdf
-
 
 def pdf_from_template(template: str, **context) -> bytes:
     """Render a print template to PDF; it reaches the site's static files as {{ static }}."""
+    # WeasyPrint takes seconds to import: load it with the first PDF, not when the site starts.
+    from lms.pdf import PDF_STATIC, render_pdf
+
     html = render_template(template, static=PDF_STATIC, **context)
     return render_pdf(html, Path(current_app.static_folder))
 

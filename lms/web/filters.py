@@ -5,6 +5,9 @@ from datetime import datetime, timedelta, timezone
 
 from markupsafe import Markup, escape
 
+from lms.domain.audit_text import action_name, describe
+from lms.domain.wording import counted
+
 # A web address, without the full stop or bracket that may end the sentence around it.
 WEB_ADDRESS = re.compile(r"https?://[^\s<>\"]*[^\s<>\".,;:)]")
 
@@ -26,6 +29,10 @@ def hours(value: float) -> str:
     return f"{value:g}"
 
 
+def audit_text(event):
+    return describe(event.action, event.subject, event.details)
+
+
 def linked_addresses(text: str) -> Markup:
     """Plain text, escaped, with each web address (a DOI, a source's page) made a link."""
     parts, start = [], 0
@@ -37,6 +44,9 @@ def linked_addresses(text: str) -> Markup:
 
 
 def init_app(app):
+    app.add_template_filter(audit_text)
+    app.add_template_filter(counted)
+    app.add_template_filter(action_name)
     app.add_template_filter(linked_addresses)
     app.add_template_filter(saved_label)
     app.add_template_filter(long_date)

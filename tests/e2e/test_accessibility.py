@@ -14,6 +14,7 @@ if BROWSER_MISSING:
 from playwright.sync_api import expect  # noqa: E402
 
 from tests.e2e.support import (  # noqa: E402
+    main_nav,
     ARTIFACTS,
     CLINICIAN_COURSE_URL,
     COURSE_URL,
@@ -137,7 +138,7 @@ def test_learner_pages(page, axe_scan, make_person, viewport):
 def test_admin_course_health_page(page, axe_scan, make_person):
     sign_in(page, make_person("admin"))
     page.goto("/learn/")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Admin").click()
+    main_nav(page).get_by_role("link", name="Admin").click()
     page.get_by_role("link", name="Course files").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Course files")
     expect(page.get_by_role("table")).to_contain_text("Starting out as a peer")

@@ -20,6 +20,7 @@ from playwright.sync_api import expect  # noqa: E402
 
 from lms.config import PROJECT_ROOT  # noqa: E402
 from tests.e2e.support import (  # noqa: E402
+    open_filters,
     BASICS_JS,
     CERTIFICATE_CODE,
     CHECK_URL,
@@ -193,6 +194,7 @@ def test_supervisor_pages(page, axe_scan, new_context, viewport, make_person, ma
     page.set_viewport_size(size)
     assert widths[0] > widths[1], f"expected the matrix to scroll inside its region at 320px: {widths}"
 
+    open_filters(page)
     page.get_by_label("Show people with").select_option(label="In progress")  # htmx swap
     expect(page).to_have_url(re.compile(r"status=in-progress|status=in_progress"))
     problems += check_page(page, axe_scan, "supervisor matrix after filtering")

@@ -122,6 +122,7 @@ def _break(courses_copy, file, old, new):
         ("course.md", "ce_categories: {ethics: 0.5}", "ce_categories: {ethics: 0.5, law: 0.25}", 25, "ce_categories: the categories add up to more than the 0.5 hours"),
         ("course.md", "ce_categories: {ethics: 0.5}", "ce_categories: {Ethics: 0.5}", 25, "ce_categories: category 'Ethics' must be lowercase words"),
         ("course.md", "ce_categories: {ethics: 0.5}", "ce_categories: [ethics]", 25, "ce_categories: categories must map each category to its hours"),
+        ("02-listening.md", "> [!key-point]", "> [!warning]", 19, "unknown callout '[!warning]'"),
     ],
 )
 def test_problems_name_the_file_and_line(courses_copy, file, old, new, line, message):
@@ -158,3 +159,18 @@ def test_markdown_is_sanitized():
 def test_relative_links_that_are_not_lessons_are_reported(courses_copy):
     _break(courses_copy, "01-welcome.md", "Read on in", "[notes](../secret.txt) Read on in")
     assert any("must be a lesson file" in str(p) for p in load_catalog(courses_copy).problems)
+
+
+def test_callouts_become_labelled_boxes():
+    html = load_catalog(FIXTURES).get("starting-out").lesson("listening").html
+    assert '<div class="callout callout-key-point" role="note">' in html
+    assert '<p class="callout-title">Key point</p>' in html and "Listen first. Talk later." in html
+    assert "[!key-point]" not in html
+    rendered = markdown.render("> [!Try this]\n> Ask one open question.\n\n> [!content-note]\n>\n> This lesson talks about suicide.")
+    assert rendered.issues == []
+    assert "Try this</p>" in rendered.html and "Content note</p>" in rendered.html and "talks about suicide" in rendered.html
+
+
+def test_only_callout_classes_survive_the_sanitizer():
+    rendered = markdown.render('Text <div class="evil" role="alert" onclick="x()">Hi</div>')
+    assert "evil" not in rendered.html and "onclick" not in rendered.html and 'role="alert"' not in rendered.html

@@ -110,3 +110,11 @@ def test_vault_round_trip_and_rotation():
     assert both.decrypt(token) == "I felt heard today"
     rotated = both.rotate(token)
     assert Vault([new]).decrypt(rotated) == "I felt heard today"
+
+
+def test_counts_are_written_with_the_right_noun():
+    from lms.domain.wording import counted
+
+    assert counted(1, "line") == "1 line" and counted(6, "line") == "6 lines" and counted(0, "line") == "0 lines"
+    assert counted(1, "new person", "new people") == "1 new person" and counted(2, "new person", "new people") == "2 new people"
+    assert counted(0.5, "hour") == "0.5 hours" and counted(1.0, "hour") == "1 hour"

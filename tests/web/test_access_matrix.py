@@ -133,7 +133,7 @@ FRESH_ENTRY = {"entry_id": "fresh_entry"}
 FRESH_TEMPLATE = {"template_id": "fresh_template"}
 
 ACCESS = {
-    "index": Access(ANY_USER),
+    "index": Access(PUBLIC),
     # auth: public by nature (a logged-in person asking for the login page is sent home)
     "auth.login_form": Access(PUBLIC),
     "auth.login": Access(PUBLIC),
@@ -193,6 +193,8 @@ ACCESS = {
     "supervise.export_certificates": Access(SUPERVISOR_PAGE),  # their own teams' certificates only
     # admins: pages about their own agency
     "admin.home": Access(ADMIN_PAGE),
+    "admin.compliance_csv": Access(ADMIN_PAGE),
+    "admin.compliance_pdf": Access(ADMIN_PAGE),
     "admin.assignments": Access(ADMIN_PAGE),
     "admin.add_assignment": Access(ADMIN_PAGE),
     "admin.audit_log": Access(ADMIN_PAGE),

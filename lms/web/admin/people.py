@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from lms.domain.roles import ADMIN, ROLE_LABELS, ROLES
 from lms.domain.user_import import COLUMNS, MAX_FILE_BYTES, MAX_ROWS, FileProblem, role_list
+from lms.domain.wording import counted
 from lms.extensions import db
 from lms.models import ProfessionalCredential
 from lms.services import account_links, licences, people, user_import
@@ -337,12 +338,12 @@ def confirm_import():
     except user_import.ImportRefused as refused:
         return _render_preview(refused.preview, refused.message, 409)
     db.session.commit()
-    skipped = f" {result.skipped} line(s) with errors were skipped." if result.skipped else ""
+    skipped = f" {counted(result.skipped, 'line')} with errors {'was' if result.skipped == 1 else 'were'} skipped." if result.skipped else ""
     flash(f"Import done: {len(result.created)} added, {len(result.updated)} updated.{skipped}", "success")
     if result.created:
         _invite(
             result.created,
-            f"Invitations were sent to the {len(result.created)} new people.",
+            f"Invitations were sent to {counted(len(result.created), 'new person', 'new people')}.",
             "The people are saved. Once mail works, choose “Send the invitation again” on each new person’s page.",
         )
     return redirect(url_for("admin.people_list"), code=303)

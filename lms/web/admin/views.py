@@ -1,12 +1,16 @@
 """Agency administration: course file health, evaluation results."""
 
+from datetime import date
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from lms.domain.evaluation import MIN_RESPONSES_TO_SHOW
 from lms.domain.roles import ADMIN
 from lms.extensions import db
-from lms.services import certificates
+from lms.domain import compliance_report
+from lms.services import certificates, team_matrix
+from lms.services.agency_dashboard import agency_counts
 from lms.domain.markdown import render as render_markdown
 from lms.services.agency_settings import (
     COURSE_APPROVAL_FIELDS, NUMBER_FIELDS, SETTINGS_FIELDS, SettingsError, course_approvals, remove_course_approval,
@@ -17,12 +21,39 @@ from lms.services.evaluations import response_counts, summary_for
 from lms.web import certificate_export
 from lms.web.access import catalog, role_required
 from lms.web.admin import bp
+from lms.web.downloads import attachment, pdf_from_template
 
 
 @bp.get("/")
 @role_required(ADMIN)
 def home():
-    return render_template("admin/index.html")
+    today = date.today()
+    return render_template(
+        "admin/index.html",
+        counts=agency_counts(current_user.agency_id, today),
+        compliance=team_matrix.agency_matrix(current_user.agency_id, catalog(), today),
+    )
+
+
+@bp.get("/compliance.csv")
+@role_required(ADMIN)
+def compliance_csv():
+    today = date.today()
+    report = team_matrix.agency_matrix(current_user.agency_id, catalog(), today)
+    body = compliance_report.csv_text(report)
+    return attachment(body.encode("utf-8"), "text/csv; charset=utf-8", f"required-training-{today.isoformat()}.csv", "private, no-store")
+
+
+@bp.get("/compliance.pdf")
+@role_required(ADMIN)
+def compliance_pdf():
+    today = date.today()
+    report = team_matrix.agency_matrix(current_user.agency_id, catalog(), today)
+    pdf = pdf_from_template(
+        "admin/print/compliance.html", agency=current_user.agency, report=report, lines=list(compliance_report.lines(report)),
+        today=today,
+    )
+    return attachment(pdf, "application/pdf", f"required-training-{today.isoformat()}.pdf", "private, no-store")
 
 
 @bp.get("/courses")
