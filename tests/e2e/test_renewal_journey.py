@@ -15,7 +15,7 @@ if BROWSER_MISSING:
 from playwright.sync_api import expect  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
-from tests.e2e.support import complete_course_over_http, log_in  # noqa: E402
+from tests.e2e.support import complete_course_over_http, log_in, sign_in  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 
@@ -25,7 +25,7 @@ OUTSIDE_PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 
 def test_peer_tracks_renewal_hours_and_downloads_the_report(new_context, make_person, tmp_path):
     admin_page = new_context().new_page()
-    log_in(admin_page, make_person("admin"))
+    sign_in(admin_page, make_person("admin"))
     admin_page.goto("/admin/")
     admin_page.get_by_role("link", name="Renewal requirements").click()
     admin_page.get_by_label("Board and credential").fill(REQUIREMENT)
@@ -92,7 +92,6 @@ def test_peer_tracks_renewal_hours_and_downloads_the_report(new_context, make_pe
 
 
 def test_renewal_pages_have_no_serious_accessibility_problems(page, axe_scan, make_person, make_supervisor):
-    from tests.e2e.support import sign_in
 
     failing = []
     sign_in(page, make_person("admin"))
