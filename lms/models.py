@@ -79,6 +79,8 @@ class User(UserMixin, db.Model):
     )
     # Supervisors may turn off the weekly digest of their teams' overdue training.
     digest_opt_out: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    # Supervisors may ask to be told when someone on their teams is short of renewal hours.
+    renewal_alerts_wanted: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     agency: so.Mapped[Agency] = so.relationship()
     team: so.Mapped[Team | None] = so.relationship(foreign_keys=[team_id])
@@ -276,6 +278,10 @@ class Certificate(db.Model):
     revoked_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
     replaced_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("certificate.id"))
     pdf: so.Mapped[bytes | None] = so.mapped_column(sa.LargeBinary, deferred=True)
+    # CE hours by category ({ethics: 1.0}) and how it was delivered; None on older certificates
+    # (a self-paced online course with no categories).
+    ce_categories: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
+    delivery_format: so.Mapped[str | None] = so.mapped_column(sa.String(40))
 
     replaced_by: so.Mapped[Certificate | None] = so.relationship(remote_side=[id])
 
@@ -409,4 +415,71 @@ class LearningPath(db.Model):
     slug: so.Mapped[str] = so.mapped_column(sa.String(100))
     title: so.Mapped[str] = so.mapped_column(sa.String(200))
     course_slugs: so.Mapped[list] = so.mapped_column(sa.JSON)  # in order
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class RenewalTemplate(db.Model):
+    """What a board asks for to renew a certification, as an agency admin typed it in.
+
+    category_minimums: {category: hours}; delivery_formats: the formats whose hours count."""
+
+    __table_args__ = (sa.UniqueConstraint("agency_id", "name"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    agency_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("agency.id", ondelete="CASCADE"), index=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    period_months: so.Mapped[int] = so.mapped_column()
+    total_hours: so.Mapped[float] = so.mapped_column(sa.Numeric(6, 2, asdecimal=False))
+    category_minimums: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
+    delivery_formats: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
+    outside_hours_count: so.Mapped[bool] = so.mapped_column(default=True)
+    outside_hours_need_verification: so.Mapped[bool] = so.mapped_column(default=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class LearnerCertification(db.Model):
+    """A certification a learner keeps by earning hours in each renewal period."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    template_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("renewal_template.id", ondelete="CASCADE"), index=True)
+    number: so.Mapped[str] = so.mapped_column(sa.String(100))
+    period_ends_on: so.Mapped[date] = so.mapped_column(sa.Date)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    template: so.Mapped[RenewalTemplate] = so.relationship(lazy="joined")
+
+
+class ExternalCeEntry(db.Model):
+    """CE hours a learner earned elsewhere, with the certificate file they were given."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    title: so.Mapped[str] = so.mapped_column(sa.String(300))
+    provider: so.Mapped[str] = so.mapped_column(sa.String(200))
+    taken_on: so.Mapped[date] = so.mapped_column(sa.Date)
+    hours: so.Mapped[float] = so.mapped_column(sa.Numeric(5, 2, asdecimal=False))
+    categories: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
+    delivery_format: so.Mapped[str] = so.mapped_column(sa.String(40))
+    file: so.Mapped[bytes | None] = so.mapped_column(sa.LargeBinary, deferred=True)
+    file_mimetype: so.Mapped[str | None] = so.mapped_column(sa.String(40))
+    file_name: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    status: so.Mapped[str] = so.mapped_column(sa.String(20), default="pending")  # pending, verified, rejected
+    reviewed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    reviewer_name: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    reviewed_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    review_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class AgencyTraining(db.Model):
+    """An in-person training a supervisor recorded; each attendee gets a certificate of attendance."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    agency_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("agency.id", ondelete="CASCADE"), index=True)
+    title: so.Mapped[str] = so.mapped_column(sa.String(300))
+    held_on: so.Mapped[date] = so.mapped_column(sa.Date)
+    hours: so.Mapped[float] = so.mapped_column(sa.Numeric(4, 2, asdecimal=False))
+    categories: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
+    recorded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from lms.config import PROJECT_ROOT
 from lms.extensions import db
-from lms.models import Certificate, User
+from lms.models import Certificate, RenewalTemplate, User
 from lms.services.demo import DEMO_TEAM
 from tests.conftest import FIXTURE_COURSES
 
@@ -78,6 +78,8 @@ def test_demo_load_prints_logins_and_refuses_a_second_time(app, runner):
         [certificate] = db.session.scalars(sa.select(Certificate).where(Certificate.user_id == peer.id)).all()
         assert certificate.course_slug == "starting-out"  # the fixture catalog has no self-care course
         assert certificate.signer_name == "Morgan Lee"
+        [template] = db.session.scalars(sa.select(RenewalTemplate)).all()
+        assert "Demo State Board" in template.name and "fictional" in template.name
 
 
 def test_demo_team_shows_every_stage_to_its_supervisor(app, runner):

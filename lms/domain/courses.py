@@ -17,6 +17,7 @@ from typing import Mapping
 import yaml
 
 from lms.domain import markdown
+from lms.domain.renewal import categories_problem
 from lms.domain.roles import ROLES
 from lms.domain.yaml_lines import LineDict, load_yaml
 
@@ -140,6 +141,8 @@ class Course:
     version: str
     path: str
     valid_for_months: int | None = None  # a certificate expires this many months after completion
+    # CE hours by category, e.g. {"ethics": 1.0}: part of ce_hours, counted toward renewal minimums.
+    ce_categories: Mapping[str, float] = field(default_factory=dict)
     key_lines: Mapping[str, int] = field(default_factory=dict, compare=False)  # front-matter key -> line in course.md
     requires: tuple[str, ...] = ()  # slugs of courses to finish first
 
@@ -307,6 +310,7 @@ def load_course(folder: Path, root: Path) -> tuple[Course | None, list[Problem]]
     summary = _text(meta, "summary", course_path, found)
     minutes = _whole_number(meta, "minutes", course_path, found, 10, 240)
     ce_hours = _ce_hours(meta, course_path, found)
+    ce_categories = _ce_categories(meta, ce_hours, course_path, found)
     valid_for_months = None
     if "valid_for_months" in meta:
         valid_for_months = _whole_number(meta, "valid_for_months", course_path, found, 1, 120)
@@ -350,6 +354,7 @@ def load_course(folder: Path, root: Path) -> tuple[Course | None, list[Problem]]
         version=content_version(folder),
         path=found.rel(folder),
         valid_for_months=valid_for_months,
+        ce_categories=MappingProxyType(ce_categories),
         key_lines=MappingProxyType(dict(meta.key_lines)),
         requires=tuple(requires),
     )
@@ -432,6 +437,18 @@ def _ce_hours(meta, path, found) -> float:
         found.add(path, meta.line_of("ce_hours"), "ce_hours must be a number of hours, such as 1.0")
         return 0.0
     return float(value)
+
+
+def _ce_categories(meta, hours, path, found) -> dict[str, float]:
+    """ce_categories: {ethics: 1.0}: lowercase category names, adding up to no more than ce_hours."""
+    value = meta.get("ce_categories")
+    if value is None:
+        return {}
+    problem = categories_problem(value, hours)
+    if problem:
+        found.add(path, meta.line_of("ce_categories"), f"ce_categories: {problem}")
+        return {}
+    return {name: float(hours) for name, hours in sorted(value.items())}
 
 
 def _ce_facts(meta, path, found) -> dict:

@@ -64,9 +64,12 @@ def _identity(learner: User) -> dict:
 
 
 def issue_certificate(completion: CourseCompletion, objectives: list[str], learner: User | None = None,
-                      valid_for_months: int | None = None) -> Certificate:
+                      valid_for_months: int | None = None, ce_categories: dict | None = None,
+                      delivery_format: str | None = None) -> Certificate:
     """Freeze the facts of a completion, on its day, into a certificate with a fresh code:
-    the CE approval in force, the learner's licences, and when it expires."""
+    the CE approval in force, the learner's licences, the hours by category, and when it expires.
+
+    delivery_format: a key of lms.domain.renewal.DELIVERY_FORMATS; None is a self-paced online course."""
     learner = learner or db.session.get(User, completion.user_id)
     agency = learner.agency
     completed_on = completion.completed_at.date()
@@ -87,6 +90,8 @@ def issue_certificate(completion: CourseCompletion, objectives: list[str], learn
         accreditation=_accreditation(agency, completion.course_slug),
         licences=licences_of(learner.id),
         expires_on=expiry_for(completed_on, valid_for_months),
+        ce_categories=ce_categories or None,
+        delivery_format=delivery_format,
         **_identity(learner),
     ))
 
@@ -196,7 +201,7 @@ def reissue(certificate: Certificate, actor: User) -> Certificate:
     kept = {column: getattr(certificate, column) for column in (
         "completion_id", "user_id", "agency_id", "course_slug", "course_title", "course_version", "objectives",
         "completed_on", "ce_hours", "agency_name", "signer_name", "signer_title", "accreditation", "licences",
-        "expires_on")}
+        "expires_on", "ce_categories", "delivery_format")}
     replacement = _add_with_fresh_code(dict(
         kept, learner_name=learner.name, original_issued_at=certificate.original_issued_at or certificate.issued_at,
         **_identity(learner)))

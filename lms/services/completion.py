@@ -169,5 +169,5 @@ def complete_if_done(user_id: int, course: Course) -> CourseCompletion | None:
     completion = completion_of(user_id, course.slug)
     if inserted is not None:  # only the request that made the completion issues its certificate
         issue_certificate(completion, [objective.text for objective in course.objectives],
-                          valid_for_months=course.valid_for_months)
+                          valid_for_months=course.valid_for_months, ce_categories=dict(course.ce_categories))
     return completion

@@ -8,9 +8,10 @@ import sqlalchemy as sa
 
 from lms.domain.courses import Catalog, Course
 from lms.domain.evaluation import read_evaluation
+from lms.domain.renewal import DELIVERY_FORMATS
 from lms.domain.roles import ADMIN, CLINICIAN, PEER, SUPERVISOR
 from lms.extensions import db
-from lms.models import Assignment, Certificate, Team, User
+from lms.models import Assignment, Certificate, RenewalTemplate, Team, User
 from lms.services import checks, progress
 from lms.services.accounts import agency_named, create_user
 from lms.services.certificates import revoke
@@ -28,6 +29,7 @@ DEMO_USERS = (
 )
 SUPERVISED_TEAM = "Peer Support Team"
 DEMO_COMPLETED_COURSE = "self-care"
+DEMO_RENEWAL_TEMPLATE = "Demo State Board (fictional): Certified Peer Specialist"
 FINISHED = -1
 DEMO_TEAM = (  # name, joined how many days ago, lessons done (FINISHED: the whole course, check and feedback)
     ("Tasha Green", 400, FINISHED),
@@ -92,6 +94,12 @@ def load_demo(environment: str, catalog: Catalog) -> list[tuple[str, str]]:
             db.session.add(
                 Assignment(agency_id=agency.id, course_slug=course.slug, role=role, due_days_after_joining=30, renew_yearly=renew)
             )
+    # A made-up board, so the renewal tracker has something to show; never a real board's rules.
+    db.session.add(RenewalTemplate(
+        agency_id=agency.id, name=DEMO_RENEWAL_TEMPLATE, period_months=24, total_hours=20.0,
+        category_minimums={"ethics": 3.0, "cultural-responsiveness": 2.0}, delivery_formats=list(DELIVERY_FORMATS),
+        outside_hours_count=True, outside_hours_need_verification=True,
+    ))
     db.session.flush()
     if peer_course is not None:
         complete_course_for_demo(peer, peer_course)

@@ -11,12 +11,14 @@ from sqlalchemy.orm import aliased
 from flask import current_app, render_template
 
 from lms.domain import reminders
+from lms.domain.renewal import RENEWAL
 from lms.domain.roles import SUPERVISOR
 from lms.domain.wording import counted
 from lms.extensions import db
 from lms.mail import Mail, SmtpSettings, send_all
 from lms.models import Agency, Certificate, CourseCompletion, SentReminder, Team, User, team_supervisors
 from lms.public_urls import public_url
+from lms.services import renewal_reminders
 from lms.services.agency_catalog import with_agency_courses
 from lms.services.assignments import person_of, rules_of
 from lms.services.completion import EXPIRY_RENEWAL_DAYS
@@ -97,7 +99,7 @@ def _already_sent(agency_id: int, today: date) -> set[tuple[int, str, str]]:
         sa.select(SentReminder.user_id, SentReminder.kind, SentReminder.key).where(
             SentReminder.user_id.in_(_agency_people(agency_id)),
             sa.or_(
-                SentReminder.kind.in_((reminders.DUE_SOON, reminders.OVERDUE, reminders.EXPIRING)),
+                SentReminder.kind.in_((reminders.DUE_SOON, reminders.OVERDUE, reminders.EXPIRING, RENEWAL)),
                 sa.and_(SentReminder.kind == reminders.DIGEST, SentReminder.key == reminders.week_key(today)),
             ),
         )
@@ -116,6 +118,7 @@ def outgoing_mails(catalog, today: date) -> list[Outgoing]:
         outgoing += [_digest_mail(agency, digest) for digest in found.digests]
         notices = reminders.expiry_notices(_expiring_certificates(agency.id, today), sent, today, EXPIRY_RENEWAL_DAYS)
         outgoing += [_expiry_mail(agency, notice) for notice in notices]
+        outgoing += renewal_reminders.outgoing(agency, today, sent, Outgoing, _render)
     return outgoing
 
 

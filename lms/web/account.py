@@ -1,11 +1,14 @@
 """A person's own profile: their name, their password, their professional credentials."""
 
+from datetime import date
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from lms.extensions import db
-from lms.services import licences
+from lms.services import licences, renewal
 from lms.services.accounts import MIN_PASSWORD_LENGTH
+from lms.web.access import catalog
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -15,6 +18,7 @@ def _page(licence_values=None, licence_errors=None, password_errors=None, status
         "account/profile.html", licences=licences.licences_of(current_user.id), fields=licences.FIELDS,
         licence_values=licence_values or {}, licence_errors=licence_errors or {},
         password_errors=password_errors or {}, min_length=MIN_PASSWORD_LENGTH,
+        certifications=renewal.overview(current_user, date.today(), catalog()),
     ), status
 
 

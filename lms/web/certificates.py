@@ -9,6 +9,7 @@ import segno
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from lms.domain.renewal import DELIVERY_FORMATS, IN_PERSON, categories_line
 from lms.domain.certificates import (
     DELIVERY_FORMAT, VALID, TranscriptRow, approval_statement, certificate_title, hours_phrase,
     licence_line, normalize_code, plain_hours, transcript,
@@ -35,7 +36,9 @@ def certificate_context(certificate) -> dict:
         "course_title": certificate.course_title,
         "completed_on": certificate.completed_on,
         "hours_phrase": hours_phrase(certificate.ce_hours, certificate.accreditation),
-        "delivery_format": DELIVERY_FORMAT,
+        "delivery_format": DELIVERY_FORMATS.get(certificate.delivery_format or "", DELIVERY_FORMAT),
+        "attended": certificate.delivery_format == IN_PERSON,
+        "categories_line": categories_line(certificate.ce_categories),
         "objectives": list(certificate.objectives),
         "agency_name": certificate.agency_name,
         "signer_name": certificate.signer_name,

@@ -10,7 +10,7 @@ from flask_login import current_user
 from lms.domain.assignments import STATE_LABELS, STATES, standing
 from lms.domain.matrix import Filters
 from lms.domain.roles import SUPERVISOR
-from lms.services import licences, team_matrix
+from lms.services import licences, renewal, team_matrix
 from lms.services.assignments import latest_completions, requirements_of
 from lms.services.progress import progress_in_all
 from lms.web import certificate_export
@@ -40,6 +40,8 @@ def matrix():
         states=STATES,
         state_labels=STATE_LABELS,
         query=request.query_string.decode(),
+        # Only whether a period ends within 90 days with hours short: never the hours or entries.
+        renewal_at_risk=renewal.at_risk_ids([row.user_id for row in result.rows], date.today()),
     )
 
 

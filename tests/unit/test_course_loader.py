@@ -28,6 +28,8 @@ def test_loads_courses_with_lessons_in_order():
     assert course.lesson_ids == ("welcome", "listening", "supervision")
     assert [o.id for o in course.objectives] == ["O1", "O2"]
     assert course.ce_hours == 0.5 and course.minutes == 30
+    assert course.ce_categories == {"ethics": 0.5}
+    assert load_catalog(FIXTURES).get("team-orientation").ce_categories == {}
     assert course.pass_mark is None and course.requires_evaluation is True
     assert [s.id for s in course.plan_sections] == ["warning-signs", "commitment"]
     assert [(q.id, q.kind, q.audiences, q.line) for q in course.questions] == [
@@ -117,6 +119,9 @@ def _break(courses_copy, file, old, new):
         ("course.md", "last_reviewed: 2026-11-28", "last_reviewed: last autumn", 22, "last_reviewed must be a date"),
         ("course.md", "    credentials: Course writers working from the cited sources\n", "", 16, "authors must be a list of people, each with a name and credentials"),
         ("course.md", "further_sources:\n  - \"988", "further_sources: 988\n  - \"988", 14, "further_sources must be a list of full references"),
+        ("course.md", "ce_categories: {ethics: 0.5}", "ce_categories: {ethics: 0.5, law: 0.25}", 25, "ce_categories: the categories add up to more than the 0.5 hours"),
+        ("course.md", "ce_categories: {ethics: 0.5}", "ce_categories: {Ethics: 0.5}", 25, "ce_categories: category 'Ethics' must be lowercase words"),
+        ("course.md", "ce_categories: {ethics: 0.5}", "ce_categories: [ethics]", 25, "ce_categories: categories must map each category to its hours"),
         ("02-listening.md", "> [!key-point]", "> [!warning]", 19, "unknown callout '[!warning]'"),
     ],
 )

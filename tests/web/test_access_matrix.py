@@ -15,6 +15,12 @@ Who may use an endpoint is declared once, in ACCESS below, with a small vocabula
     ADMIN_PAGE          any admin (the page shows their own agency); other roles 403
     ADMIN_OF_AGENCY     an object of the admin's own agency, by id; another agency's admin
                         404, other roles 403
+    OWNER_OR_ADMIN      the learner's own file (an external CE certificate): the learner and
+                        their agency's admin; anyone else 404 (supervisors included)
+    REVIEWER_PAGE       admins and supervisors (the page shows their agency or teams); others 403
+    REVIEWER_OF_ENTRY   a learner's external CE entry: their agency's admin and their team's
+                        supervisor; another agency's admin or another team's supervisor 404,
+                        other roles 403
 
 and how to fill the URL's parameters: by default the peer's objects (DEFAULT_PARAMS);
 an endpoint that changes or deletes its object gets a fresh one for each test (FRESH).
@@ -34,6 +40,7 @@ reflection text, email and certificate code, and agency A's logo.
 from __future__ import annotations
 
 import itertools
+from datetime import date
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -48,8 +55,8 @@ from lms.domain.course_files import MemoryFolder
 from lms.domain.courses import content_version
 from lms.extensions import db
 from lms.models import (
-    Agency, AgencyCourse, AgencyCourseVersion, Assignment, Certificate, CheckAttempt, CourseCompletion, LearningPath,
-    ProfessionalCredential, Reflection, Team, User,
+    Agency, AgencyCourse, AgencyCourseVersion, Assignment, Certificate, CheckAttempt, CourseCompletion, ExternalCeEntry,
+    LearnerCertification, LearningPath, ProfessionalCredential, Reflection, RenewalTemplate, Team, User,
 )
 from lms.services import account_links
 from lms.services.accounts import create_user
@@ -69,6 +76,9 @@ SUPERVISOR_PAGE = "SUPERVISOR_PAGE"
 SUPERVISOR_OF_TEAM = "SUPERVISOR_OF_TEAM"
 ADMIN_PAGE = "ADMIN_PAGE"
 ADMIN_OF_AGENCY = "ADMIN_OF_AGENCY"
+OWNER_OR_ADMIN = "OWNER_OR_ADMIN"
+REVIEWER_PAGE = "REVIEWER_PAGE"
+REVIEWER_OF_ENTRY = "REVIEWER_OF_ENTRY"
 
 OK, LOGIN = "allowed", "login"  # outcomes besides 403 and 404
 
@@ -88,6 +98,9 @@ AGENCY_COURSE_FOLDER = Path(__file__).resolve().parent.parent / "fixtures" / "ag
 AGENCY_COURSE_SLUG, AGENCY_COURSE_TITLE = AGENCY_COURSE_FOLDER.name, "Our supervision routine"
 NAMES = {"peer": "Pat Canary", "other_peer": "Sol Southside"}  # easy to spot where they must not be
 LICENCE_CANARY = "canary-licence-4711"
+ENTRY_CANARY = "canary-outside-training-title"
+FILE_CANARY = "canary-certificate-file-bytes"
+CERTIFICATION_CANARY = "canary-certification-number"
 
 # URL parameters, by name: an attribute of the World (the peer's objects), or a literal.
 DEFAULT_PARAMS = {
@@ -105,6 +118,9 @@ DEFAULT_PARAMS = {
     "path_id": "learning_path_id",
     "agency_id": "agency_id",
     "list_number": "0",
+    "certification_id": "certification_id",
+    "entry_id": "entry_id",
+    "template_id": "template_id",
 }
 
 
@@ -121,6 +137,9 @@ FRESH_ASSIGNMENT = {"assignment_id": "fresh_assignment"}
 FRESH_CERTIFICATE = {"certificate_id": "fresh_certificate"}
 FRESH_AGENCY_COURSE = {"course_id": "fresh_agency_course"}
 FRESH_LICENCE = {"licence_id": "fresh_licence"}
+FRESH_CERTIFICATION = {"certification_id": "fresh_certification"}
+FRESH_ENTRY = {"entry_id": "fresh_entry"}
+FRESH_TEMPLATE = {"template_id": "fresh_template"}
 
 ACCESS = {
     "index": Access(PUBLIC),
@@ -243,6 +262,25 @@ ACCESS = {
     "admin.unpublish_agency_course": Access(ADMIN_OF_AGENCY, FRESH_AGENCY_COURSE),
     "admin.agency_course_versions": Access(ADMIN_OF_AGENCY),
     "admin.export_agency_course": Access(ADMIN_OF_AGENCY),
+    # renewal: a learner's certifications, outside training and reports are theirs alone;
+    # an outside certificate's file also reaches their agency's admins
+    "renewal.my_certifications": Access(ANY_USER),
+    "renewal.add_certification": Access(ANY_USER),
+    "renewal.remove_certification": Access(OWNER_ONLY, FRESH_CERTIFICATION),
+    "renewal.report_pdf": Access(OWNER_ONLY),
+    "renewal.report_csv": Access(OWNER_ONLY),
+    "renewal.report_zip": Access(OWNER_ONLY),
+    "renewal.add_entry": Access(ANY_USER),
+    "renewal.remove_entry": Access(OWNER_ONLY, FRESH_ENTRY),
+    "renewal.entry_file": Access(OWNER_OR_ADMIN),
+    "renewal.templates": Access(ADMIN_PAGE),
+    "renewal.create_template": Access(ADMIN_PAGE),
+    "renewal.remove_template": Access(ADMIN_OF_AGENCY, FRESH_TEMPLATE),
+    "renewal.review_queue": Access(REVIEWER_PAGE),
+    "renewal.review_entry": Access(REVIEWER_OF_ENTRY, FRESH_ENTRY),
+    "renewal.save_alerts": Access(SUPERVISOR_PAGE),
+    "renewal.attendance_form": Access(SUPERVISOR_PAGE),
+    "renewal.record_attendance": Access(SUPERVISOR_PAGE),
 }
 
 # What an endpoint shows anyone on purpose: verification shows the learner's name.
@@ -277,6 +315,12 @@ def expected(rule: str, actor: str, audiences: frozenset) -> str | int:
         return OK if "admin" in roles else 403
     if rule == ADMIN_OF_AGENCY:
         return OK if actor == "admin" else 404 if "admin" in roles else 403
+    if rule == OWNER_OR_ADMIN:
+        return OK if actor in ("peer", "admin") else 404
+    if rule == REVIEWER_PAGE:
+        return OK if roles & {"admin", "supervisor"} else 403
+    if rule == REVIEWER_OF_ENTRY:
+        return OK if actor in ("admin", "supervisor") else 404 if roles & {"admin", "supervisor"} else 403
     raise AssertionError(f"unknown rule {rule}")
 
 
@@ -320,6 +364,9 @@ class World:
     reflection_id: int
     certificate_id: int
     certificate_code: str
+    certification_id: int
+    entry_id: int
+    template_id: int
     assignment_id: int
     agency_course_id: int  # agency A's own published course
     learning_path_id: int
@@ -381,6 +428,28 @@ class World:
             db.session.commit()
             return licence.id
 
+    def fresh_certification(self) -> int:
+        with self.app.app_context():
+            certification = LearnerCertification(user_id=self.peer_id, template_id=self.template_id, number="fresh",
+                                                 period_ends_on=date(2027, 6, 30))
+            db.session.add(certification)
+            db.session.commit()
+            return certification.id
+
+    def fresh_entry(self) -> int:
+        with self.app.app_context():
+            return _outside_entry(self.peer_id, "fresh outside training").id
+
+    def fresh_template(self) -> int:
+        with self.app.app_context():
+            template = RenewalTemplate(agency_id=self.agency_id, name=f"Fresh requirement {next(self.addresses)}",
+                                       period_months=24, total_hours=10, category_minimums={},
+                                       delivery_formats=["in-person"], outside_hours_count=True,
+                                       outside_hours_need_verification=True)
+            db.session.add(template)
+            db.session.commit()
+            return template.id
+
     def url(self, endpoint: str, method: str) -> str:
         _, arguments = ROUTES[(endpoint, method)]
         values = {}
@@ -401,6 +470,16 @@ class World:
         cookie, _ = self.sessions[actor]
         client.set_cookie(self.app.config["SESSION_COOKIE_NAME"], cookie)
         return client
+
+
+def _outside_entry(user_id: int, title: str) -> ExternalCeEntry:
+    entry = ExternalCeEntry(user_id=user_id, title=title, provider="Elsewhere", taken_on=date(2026, 5, 1), hours=2,
+                            categories={"ethics": 1.0}, delivery_format="in-person",
+                            file=b"%PDF-1.4 " + FILE_CANARY.encode(), file_mimetype="application/pdf",
+                            file_name="certificate-2026-05-01.pdf", status="pending")
+    db.session.add(entry)
+    db.session.commit()
+    return entry
 
 
 def _log_in(app, user):
@@ -444,12 +523,23 @@ def _build(app) -> World:
         # the peer's licence number: the peer and their admin see it; a supervisor only that one exists
         db.session.flush()
         db.session.add(ProfessionalCredential(user_id=users["peer"].id, kind="CPS", number=LICENCE_CANARY, issuer="Canary Board"))
+        template = RenewalTemplate(agency_id=agency.id, name="Demo State Board: peer specialist", period_months=24,
+                                   total_hours=20, category_minimums={"ethics": 3.0},
+                                   delivery_formats=["self-paced-online", "in-person"], outside_hours_count=True,
+                                   outside_hours_need_verification=True)
+        db.session.add(template)
+        db.session.flush()
+        certification = LearnerCertification(user_id=users["peer"].id, template_id=template.id,
+                                             number=CERTIFICATION_CANARY, period_ends_on=date(2027, 6, 30))
+        db.session.add(certification)
         db.session.commit()
         agency_course_id = publish_agency_course(agency.id, AGENCY_COURSE_SLUG)
         path = LearningPath(agency_id=agency.id, slug="orientation", title="Orientation", course_slugs=[COURSE_SLUG])
         db.session.add(path)
         db.session.commit()
         learning_path_id = path.id
+        entry_id = _outside_entry(users["peer"].id, ENTRY_CANARY).id
+        template_id, certification_id = template.id, certification.id
         ids = {actor: user.id for actor, user in users.items()}
         peer_email, other_peer_email = users["peer"].email, users["other_peer"].email
         south_id = south.id
@@ -492,6 +582,9 @@ def _build(app) -> World:
         reflection_id=reflection_id,
         certificate_id=certificate.id,
         certificate_code=certificate.code,
+        certification_id=certification_id,
+        entry_id=entry_id,
+        template_id=template_id,
         assignment_id=assignment_id,
         agency_course_id=agency_course_id,
         learning_path_id=learning_path_id,
@@ -506,6 +599,9 @@ def _build(app) -> World:
             NAMES["other_peer"]: {"other_peer", "other_supervisor", "admin"},
             certificate.code: {"peer", "supervisor", "admin"},
             LICENCE_CANARY: {"peer", "admin"},
+            CERTIFICATION_CANARY: {"peer"},
+            ENTRY_CANARY: {"peer", "supervisor", "admin"},  # the peer's reviewers see what they review
+            FILE_CANARY: {"peer", "admin"},
             "canary-logo-of-agency-A": everyone_in_a,
             AGENCY_COURSE_TITLE: everyone_in_a,  # agency A's own course
         },
@@ -567,7 +663,7 @@ def test_no_declaration_lets_a_stranger_at_an_object_by_id():
     """Any route that takes an object's id or code refuses those it does not belong to."""
     owned = {
         "attempt_id", "reflection_id", "code", "user_id", "team_id", "assignment_id", "certificate_id", "course_id", "path_id",
-        "licence_id",
+        "licence_id", "certification_id", "entry_id", "template_id",
     }
     for (endpoint, _), (_, arguments) in ROUTES.items():
         if owned & set(arguments) and endpoint != "verify.verify_code":  # a certificate code is public by design
@@ -588,6 +684,11 @@ def test_the_leak_checks_are_not_vacuous(world):
         if secret.endswith("@a.example.org") or secret in NAMES.values():
             assert secret in people, secret
     assert LICENCE_CANARY in peer.get("/account/").get_data(as_text=True)
+    assert CERTIFICATION_CANARY in peer.get("/renewal/").get_data(as_text=True)
+    assert ENTRY_CANARY in peer.get("/renewal/").get_data(as_text=True)
+    assert FILE_CANARY.encode() in peer.get(f"/renewal/entries/{world.entry_id}/file").data
+    assert FILE_CANARY.encode() in world.client("admin").get(f"/renewal/entries/{world.entry_id}/file").data
+    assert ENTRY_CANARY in world.client("supervisor").get("/renewal/review").get_data(as_text=True)
     assert LICENCE_CANARY in world.client("admin").get(f"/admin/people/{world.peer_id}").get_data(as_text=True)
     assert NAMES["peer"] in world.client("supervisor").get("/supervise/").get_data(as_text=True)
     assert NAMES["other_peer"] in world.client("other_supervisor").get("/supervise/").get_data(as_text=True)
@@ -642,6 +743,10 @@ PROBES = [
     ("other_admin", "/admin/teams"),
     ("other_admin", "/admin/certificates/export.zip?status=valid"),
     ("other_supervisor", "/supervise/certificates.zip"),
+    ("other_supervisor", "/renewal/review"),
+    ("other_admin", "/renewal/review"),
+    ("other_admin", "/renewal/admin/templates"),
+    ("other_supervisor", "/renewal/trainings"),
 ]
 
 

@@ -1,0 +1,374 @@
+"""Certification renewal: requirement templates, learners' certifications, external CE
+entries and their review, in-person agency trainings, and what counts in a period.
+
+Services flush; the request or command commits.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timezone
+
+import sqlalchemy as sa
+
+from lms.domain import renewal
+from lms.domain.renewal import (
+    DELIVERY_FORMATS, EXTERNAL, IN_PERSON, OURS, PENDING, REJECTED, VERIFIED, Entry, Progress, Requirement,
+)
+from lms.extensions import db
+from lms.models import (
+    AgencyTraining, Certificate, CourseCompletion, ExternalCeEntry, LearnerCertification, RenewalTemplate, Team, User,
+    team_supervisors, utcnow,
+)
+from lms.services import audit
+from lms.services.certificates import issue_certificate, status
+
+
+class RenewalError(ValueError):
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def _text(values, field: str, label: str, limit: int, errors: dict) -> str:
+    text = " ".join((values.get(field) or "").split())
+    if not text:
+        errors[field] = f"Enter the {label}."
+    elif len(text) > limit:
+        errors[field] = f"Keep the {label} under {limit} characters."
+    return text
+
+
+def _number(values, field: str, label: str, errors: dict, low: float, high: float) -> float:
+    try:
+        number = float((values.get(field) or "").strip())
+    except ValueError:
+        errors[field] = f"Enter the {label} as a number, such as 2 or 1.5."
+        return 0.0
+    if not low <= number <= high:
+        errors[field] = f"Enter {label} from {low:g} to {high:g}."
+    return number
+
+
+def _day(values, field: str, label: str, errors: dict) -> date | None:
+    try:
+        return date.fromisoformat((values.get(field) or "").strip())
+    except ValueError:
+        errors[field] = f"Enter the {label} like 2027-06-30."
+        return None
+
+
+def _categories(values, field: str, errors: dict) -> dict[str, float]:
+    try:
+        return renewal.parse_categories(values.get(field) or "")
+    except ValueError as error:
+        errors[field] = str(error)
+        return {}
+
+
+# Requirement templates (agency admins)
+
+
+def requirement_of(template: RenewalTemplate) -> Requirement:
+    return Requirement(
+        name=template.name, period_months=template.period_months, total_hours=float(template.total_hours),
+        category_minimums=dict(template.category_minimums or {}), delivery_formats=frozenset(template.delivery_formats or ()),
+        outside_hours_count=template.outside_hours_count,
+        outside_hours_need_verification=template.outside_hours_need_verification,
+    )
+
+
+def templates_of(agency_id: int) -> list[RenewalTemplate]:
+    return list(db.session.scalars(
+        sa.select(RenewalTemplate).where(RenewalTemplate.agency_id == agency_id).order_by(RenewalTemplate.name)))
+
+
+def template_in(agency_id: int, template_id: int | None) -> RenewalTemplate | None:
+    template = db.session.get(RenewalTemplate, template_id) if template_id is not None else None
+    return template if template is not None and template.agency_id == agency_id else None
+
+
+def checked_template(values) -> dict:
+    errors: dict[str, str] = {}
+    cleaned = dict(
+        name=_text(values, "name", "name of the board and credential", 200, errors),
+        period_months=int(_number(values, "period_months", "the period in months", errors, 1, 120)),
+        total_hours=_number(values, "total_hours", "total hours", errors, 0.25, 500),
+        category_minimums=_categories(values, "category_minimums", errors),
+        delivery_formats=[key for key in DELIVERY_FORMATS if key in values.getlist("delivery_formats")],
+        outside_hours_count=values.get("outside_hours_count") == "yes",
+        outside_hours_need_verification=values.get("outside_hours_need_verification") == "yes",
+    )
+    if "period_months" not in errors and float(values.get("period_months")) != cleaned["period_months"]:
+        errors["period_months"] = "Enter the period as a whole number of months."
+    if not cleaned["delivery_formats"]:
+        errors["delivery_formats"] = "Choose at least one kind of training whose hours count."
+    if "total_hours" not in errors and sum(cleaned["category_minimums"].values()) > cleaned["total_hours"]:
+        errors["category_minimums"] = "The category minimums add up to more than the total hours."
+    if errors:
+        raise RenewalError(errors)
+    return cleaned
+
+
+def create_template(agency_id: int, actor: User, values) -> RenewalTemplate:
+    cleaned = checked_template(values)
+    if any(t.name.lower() == cleaned["name"].lower() for t in templates_of(agency_id)):
+        raise RenewalError({"name": "Your agency already has a requirement with this name."})
+    template = RenewalTemplate(agency_id=agency_id, **cleaned)
+    db.session.add(template)
+    db.session.flush()
+    audit.record(agency_id, actor.id, "renewal.template.add", template.name, total_hours=template.total_hours,
+                 period_months=template.period_months)
+    return template
+
+
+def remove_template(template: RenewalTemplate, actor: User) -> None:
+    audit.record(template.agency_id, actor.id, "renewal.template.remove", template.name)
+    db.session.delete(template)
+    db.session.flush()
+
+
+# A learner's certifications
+
+
+def certifications_of(user_id: int) -> list[LearnerCertification]:
+    return list(db.session.scalars(
+        sa.select(LearnerCertification).where(LearnerCertification.user_id == user_id).order_by(LearnerCertification.id)))
+
+
+def certification_of(user_id: int, certification_id: int) -> LearnerCertification | None:
+    found = db.session.get(LearnerCertification, certification_id)
+    return found if found is not None and found.user_id == user_id else None
+
+
+def add_certification(holder: User, values) -> LearnerCertification:
+    errors: dict[str, str] = {}
+    template = template_in(holder.agency_id, values.get("template_id", type=int))
+    if template is None:
+        errors["template_id"] = "Choose the requirement your board sets."
+    number = _text(values, "number", "certification number", 100, errors)
+    ends_on = _day(values, "period_ends_on", "date your current period ends", errors)
+    if errors:
+        raise RenewalError(errors)
+    certification = LearnerCertification(user_id=holder.id, template_id=template.id, number=number, period_ends_on=ends_on)
+    db.session.add(certification)
+    db.session.flush()
+    return certification
+
+
+def remove_certification(certification: LearnerCertification) -> None:
+    db.session.delete(certification)
+    db.session.flush()
+
+
+# What may count: our certificates and external entries
+
+
+def _certificate_entry(certificate: Certificate, today: date) -> Entry:
+    return Entry(OURS, certificate.course_title, certificate.completed_on, float(certificate.ce_hours),
+                 dict(certificate.ce_categories or {}), certificate.delivery_format or renewal.SELF_PACED_ONLINE,
+                 status(certificate, today), certificate.code)
+
+
+def _external_entry(entry: ExternalCeEntry) -> Entry:
+    return Entry(EXTERNAL, entry.title, entry.taken_on, float(entry.hours), dict(entry.categories or {}),
+                 entry.delivery_format, entry.status, entry.provider, entry.reviewer_name,
+                 entry.reviewed_at.date() if entry.reviewed_at else None, entry.id)
+
+
+def entries_of(user_ids, today: date) -> dict[int, list[Entry]]:
+    """Everything that may count, per person, in two queries."""
+    found: dict[int, list[Entry]] = {user_id: [] for user_id in user_ids}
+    if not found:
+        return found
+    for certificate in db.session.scalars(sa.select(Certificate).where(Certificate.user_id.in_(list(found)))):
+        found[certificate.user_id].append(_certificate_entry(certificate, today))
+    for entry in db.session.scalars(sa.select(ExternalCeEntry).where(ExternalCeEntry.user_id.in_(list(found)))):
+        found[entry.user_id].append(_external_entry(entry))
+    return found
+
+
+def period_of(certification: LearnerCertification, ends_on: date | None = None) -> renewal.Period:
+    return renewal.period_ending(ends_on or certification.period_ends_on, certification.template.period_months)
+
+
+def progress_of(certification: LearnerCertification, today: date, entries: list[Entry] | None = None,
+                ends_on: date | None = None) -> Progress:
+    if entries is None:
+        entries = entries_of([certification.user_id], today)[certification.user_id]
+    return renewal.progress(requirement_of(certification.template), period_of(certification, ends_on), entries, today)
+
+
+def overview(learner: User, today: date, catalog) -> list[tuple[LearnerCertification, Progress, list]]:
+    """Each of the learner's certifications, its progress, and the catalog courses open to them
+    that carry a category still short."""
+    entries = entries_of([learner.id], today)[learner.id]
+    courses = [course for course in catalog if course.is_for(learner.roles)]
+    found = [(c, progress_of(c, today, entries)) for c in certifications_of(learner.id)]
+    return [(c, progress, renewal.courses_for_gap(progress, courses)) for c, progress in found]
+
+
+def progress_of_people(user_ids, today: date, certifications=None) -> dict[int, list[tuple[LearnerCertification, Progress]]]:
+    """Each person's certifications and their progress, in three queries for any number of people
+    (two when their certifications are given)."""
+    user_ids = list(user_ids)
+    found: dict[int, list] = {user_id: [] for user_id in user_ids}
+    if not user_ids:
+        return found
+    if certifications is None:
+        certifications = db.session.scalars(sa.select(LearnerCertification).where(
+            LearnerCertification.user_id.in_(user_ids)).order_by(LearnerCertification.id))
+    certifications = list(certifications)
+    entries = entries_of({c.user_id for c in certifications}, today)
+    for certification in certifications:
+        found[certification.user_id].append((certification, progress_of(certification, today, entries[certification.user_id])))
+    return found
+
+
+def at_risk_ids(user_ids, today: date) -> set[int]:
+    """Who has a certification whose period ends within 90 days with hours still short."""
+    return {user_id for user_id, found in progress_of_people(user_ids, today).items()
+            if any(renewal.at_risk(progress, today) for _, progress in found)}
+
+
+# External CE entries
+
+
+def external_entries_of(user_id: int) -> list[ExternalCeEntry]:
+    return list(db.session.scalars(
+        sa.select(ExternalCeEntry).where(ExternalCeEntry.user_id == user_id)
+        .order_by(ExternalCeEntry.taken_on.desc(), ExternalCeEntry.id.desc())))
+
+
+def owned_entry(user_id: int, entry_id: int) -> ExternalCeEntry | None:
+    entry = db.session.get(ExternalCeEntry, entry_id)
+    return entry if entry is not None and entry.user_id == user_id else None
+
+
+def add_entry(holder: User, values, data: bytes, today: date) -> ExternalCeEntry:
+    """The stored file is named by its date and real type, never by what the upload called it."""
+    errors: dict[str, str] = {}
+    title = _text(values, "title", "title of the training", 300, errors)
+    provider = _text(values, "provider", "provider (who gave the training)", 200, errors)
+    taken_on = _day(values, "taken_on", "date of the training", errors)
+    if taken_on and taken_on > today:
+        errors["taken_on"] = "The date is in the future. Log training after you take it."
+    hours = _number(values, "hours", "hours", errors, 0.25, 100)
+    categories = _categories(values, "categories", errors)
+    if "hours" not in errors and "categories" not in errors and sum(categories.values()) > hours:
+        errors["categories"] = "The category hours add up to more than the hours of the training."
+    delivery_format = values.get("delivery_format", "")
+    if delivery_format not in DELIVERY_FORMATS:
+        errors["delivery_format"] = "Choose how the training was given."
+    problem = renewal.attachment_problem(data)
+    if problem:
+        errors["file"] = problem
+    if errors:
+        raise RenewalError(errors)
+    mimetype, extension = renewal.attachment_type(data)
+    entry = ExternalCeEntry(user_id=holder.id, title=title, provider=provider, taken_on=taken_on, hours=hours,
+                            categories=categories, delivery_format=delivery_format, file=data, file_mimetype=mimetype,
+                            file_name=f"certificate-{taken_on.isoformat()}.{extension}", status=PENDING)
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def remove_entry(entry: ExternalCeEntry) -> None:
+    """A learner may take back an entry no one has reviewed yet."""
+    if entry.status != PENDING:
+        raise RenewalError({"entry": "This entry has been reviewed, so it stays on your record."})
+    db.session.delete(entry)
+    db.session.flush()
+
+
+def _supervised_user_ids(supervisor: User):
+    return (sa.select(User.id).join(team_supervisors, team_supervisors.c.team_id == User.team_id)
+            .join(Team, Team.id == User.team_id)
+            .where(team_supervisors.c.user_id == supervisor.id, Team.active, User.agency_id == supervisor.agency_id))
+
+
+def reviewable_entries(reviewer: User, pending_only: bool = True) -> list[tuple[ExternalCeEntry, User]]:
+    """Entries an admin (their agency's) or a supervisor (their teams') may review."""
+    query = sa.select(ExternalCeEntry, User).join(User, User.id == ExternalCeEntry.user_id).where(
+        User.agency_id == reviewer.agency_id)
+    if not reviewer.has_role("admin"):
+        query = query.where(User.id.in_(_supervised_user_ids(reviewer)))
+    if pending_only:
+        query = query.where(ExternalCeEntry.status == PENDING)
+    return list(db.session.execute(query.order_by(ExternalCeEntry.created_at, ExternalCeEntry.id)).all())
+
+
+def reviewable_entry(reviewer: User, entry_id: int) -> ExternalCeEntry | None:
+    entry = db.session.get(ExternalCeEntry, entry_id)
+    if entry is None:
+        return None
+    learner = db.session.get(User, entry.user_id)
+    if learner.agency_id != reviewer.agency_id or learner.id == reviewer.id:
+        return None
+    if reviewer.has_role("admin"):
+        return entry
+    supervised = db.session.scalar(sa.select(sa.func.count()).where(User.id == learner.id,
+                                                                     User.id.in_(_supervised_user_ids(reviewer))))
+    return entry if supervised else None
+
+
+def file_entry(viewer: User, entry_id: int) -> ExternalCeEntry | None:
+    """An entry whose file the viewer may download: their own, or as an admin of the learner's agency."""
+    entry = db.session.get(ExternalCeEntry, entry_id)
+    if entry is None or entry.file_mimetype is None:
+        return None
+    if entry.user_id == viewer.id:
+        return entry
+    learner = db.session.get(User, entry.user_id)
+    return entry if viewer.has_role("admin") and learner.agency_id == viewer.agency_id else None
+
+
+def review(entry: ExternalCeEntry, reviewer: User, decision: str, reason: str) -> None:
+    reason = " ".join((reason or "").split())
+    if decision not in (VERIFIED, REJECTED):
+        raise RenewalError({"decision": "Choose whether to verify or reject the entry."})
+    if decision == REJECTED and not reason:
+        raise RenewalError({"reason": "Give a reason for rejecting the entry. The learner sees it."})
+    entry.status = decision
+    entry.reviewed_by_id = reviewer.id
+    entry.reviewer_name = reviewer.name
+    entry.reviewed_at = utcnow()
+    entry.review_reason = reason or None
+    audit.record(reviewer.agency_id, reviewer.id, f"renewal.entry.{decision}", f"external CE entry {entry.id}",
+                 title=entry.title, hours=float(entry.hours), reason=reason)
+    db.session.flush()
+
+
+# In-person agency trainings: a certificate of attendance for each attendee
+
+
+def record_training(supervisor: User, values, attendee_ids, allowed_ids: set[int], today: date) -> AgencyTraining:
+    errors: dict[str, str] = {}
+    title = _text(values, "title", "title of the training", 300, errors)
+    held_on = _day(values, "held_on", "date of the training", errors)
+    if held_on and held_on > today:
+        errors["held_on"] = "The date is in the future. Record attendance after the training."
+    hours = _number(values, "hours", "hours", errors, 0.25, 24)
+    categories = _categories(values, "categories", errors)
+    if "hours" not in errors and "categories" not in errors and sum(categories.values()) > hours:
+        errors["categories"] = "The category hours add up to more than the hours of the training."
+    attendees = sorted({int(i) for i in attendee_ids if str(i).isdigit()} & allowed_ids)
+    if not attendees:
+        errors["attendees"] = "Choose at least one person from your teams who attended."
+    if errors:
+        raise RenewalError(errors)
+    training = AgencyTraining(agency_id=supervisor.agency_id, title=title, held_on=held_on, hours=hours,
+                              categories=categories, recorded_by_id=supervisor.id)
+    db.session.add(training)
+    db.session.flush()
+    attended_at = datetime.combine(held_on, time(12), tzinfo=timezone.utc)  # midday: the same date in any US zone
+    for user_id in attendees:
+        completion = CourseCompletion(user_id=user_id, course_slug=f"training-{training.id}", round=1, course_title=title,
+                                      course_version="in-person", completed_at=attended_at, ce_hours=hours)
+        db.session.add(completion)
+        db.session.flush()
+        issue_certificate(completion, [], ce_categories=categories, delivery_format=IN_PERSON)
+    audit.record(supervisor.agency_id, supervisor.id, "renewal.training.record", title, held_on=held_on.isoformat(),
+                 hours=hours, attendees=len(attendees))
+    db.session.flush()
+    return training

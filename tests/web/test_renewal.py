@@ -1,0 +1,244 @@
+"""The renewal tracker through its pages: templates, certifications, outside training and
+its review, attendance at agency trainings, reports and reminders."""
+
+import csv
+import io
+import zipfile
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from werkzeug.test import EnvironBuilder
+
+from lms.extensions import db
+from lms.models import Certificate, ExternalCeEntry, SentReminder, User
+from tests.conftest import Auth
+from tests.smtp import smtp_server
+from tests.web.helpers import GOOD_EVALUATION, COURSE, finish_lessons, pass_check, pdf_text
+
+PDF = b"%PDF-1.4\n% an outside certificate\n"
+TODAY = date.today()
+
+
+def client_for(app, make_user, *roles, **where):
+    user = make_user(*roles, **where)
+    client = app.test_client()
+    auth = Auth(client)
+    assert auth.login(user).status_code == 303
+    return user, client, auth.token()
+
+
+def add_template(client, token, **changes):
+    form = {"name": "Demo State Board: peer specialist", "period_months": "24", "total_hours": "20",
+            "category_minimums": "ethics: 3", "delivery_formats": ["self-paced-online", "in-person", "live-online"],
+            "outside_hours_count": "yes", "outside_hours_need_verification": "yes", "csrf_token": token, **changes}
+    return client.post("/renewal/admin/templates", data=form)
+
+
+def template_id(app):
+    from lms.models import RenewalTemplate
+
+    with app.app_context():
+        return db.session.scalar(sa.select(RenewalTemplate.id))
+
+
+def add_certification(app, client, token, ends_on):
+    return client.post("/renewal/certifications", data={
+        "template_id": str(template_id(app)), "number": "CPS-0042", "period_ends_on": ends_on.isoformat(),
+        "csrf_token": token})
+
+
+def log_training(client, token, data=PDF, file_name="certificate.pdf", **changes):
+    form = {"title": "Ethics in peer work", "provider": "Elsewhere Training", "taken_on": (TODAY - timedelta(days=3)).isoformat(),
+            "hours": "2", "categories": "ethics: 2", "delivery_format": "live-online", "csrf_token": token, **changes}
+    form["file"] = (io.BytesIO(data), file_name)
+    # Built by hand so its spooled request body is closed after (a large file goes to a temporary file).
+    environ = EnvironBuilder(path="/renewal/entries", method="POST", data=form).get_environ()
+    try:
+        return client.open(environ)
+    finally:
+        environ["wsgi.input"].close()
+
+
+def entry(app):
+    with app.app_context():
+        return db.session.scalar(sa.select(ExternalCeEntry))
+
+
+def test_admin_sets_up_a_requirement_and_bad_input_is_explained(app, make_user):
+    _, admin, token = client_for(app, make_user, "admin", team=None)
+    refused = add_template(admin, token, total_hours="lots", category_minimums="Ethics 3", delivery_formats=[])
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "total hours as a number" in page and "Write each category as a name" in page and "Choose at least one" in page
+    assert add_template(admin, token).status_code == 303
+    listed = admin.get("/renewal/admin/templates").get_data(as_text=True)
+    assert "Demo State Board: peer specialist" in listed and "ethics: 3" in listed
+    assert add_template(admin, token).status_code == 422  # the same name twice
+
+
+def test_peer_sees_hours_from_a_course_and_verified_outside_training(app, make_user):
+    _, admin, admin_token = client_for(app, make_user, "admin", team=None)
+    add_template(admin, admin_token)
+    peer_user, peer, token = client_for(app, make_user, "peer")
+    assert add_certification(app, peer, token, TODAY + timedelta(days=200)).status_code == 303
+    page = peer.get("/renewal/").get_data(as_text=True)
+    assert "0 of 20 hours" in page and "ethics: 0 of 3 hours" in page
+    assert "Starting out as a peer" in page  # the catalog course that carries ethics hours
+    profile = peer.get("/account/").get_data(as_text=True)
+    assert "0 of 20 hours" in profile and "ethics: 0 of 3 hours" in profile and "days left" in profile
+
+    finish_lessons(peer, token)
+    pass_check(peer, token)
+    peer.post(COURSE + "evaluation", data={**GOOD_EVALUATION, "csrf_token": token})
+    assert "0.5 of 20 hours" in peer.get("/renewal/").get_data(as_text=True)
+
+    assert log_training(peer, token).status_code == 303
+    page = peer.get("/renewal/").get_data(as_text=True)
+    assert "Waiting for review" in page and "0.5 of 20 hours" in page  # not counted until verified
+
+    queue = admin.get("/renewal/review").get_data(as_text=True)
+    assert "Ethics in peer work" in queue
+    entry_id = entry(app).id
+    assert admin.post(f"/renewal/review/{entry_id}", data={"decision": "rejected", "csrf_token": admin_token}).status_code == 422
+    assert admin.post(f"/renewal/review/{entry_id}", data={"decision": "verified", "csrf_token": admin_token}).status_code == 303
+    page = peer.get("/renewal/").get_data(as_text=True)
+    assert "2.5 of 20 hours" in page and "ethics: 2.5 of 3 hours" in page and "Verified by" in page
+
+    file = peer.get(f"/renewal/entries/{entry_id}/file")
+    assert file.status_code == 200 and file.data == PDF
+    assert file.headers["Content-Type"] == "application/pdf"
+    assert "no-store" in file.headers["Cache-Control"]
+    assert file.headers["Content-Disposition"].startswith("attachment")
+    assert admin.get(f"/renewal/entries/{entry_id}/file").data == PDF
+
+    certification_id = peer.get("/renewal/").get_data(as_text=True).split("/renewal/certifications/")[1].split("/")[0]
+    report = peer.get(f"/renewal/certifications/{certification_id}/report.pdf")
+    assert report.status_code == 200 and "no-store" in report.headers["Cache-Control"]
+    text = pdf_text(report.data)
+    assert "Total hours 2.5" in text and "ethics 2.5" in text
+    assert "Total: 2.5 of 20 hours: NOT MET" in text and "ethics: 2.5 of 3 hours: NOT MET" in text
+    with app.app_context():
+        code = db.session.scalar(sa.select(Certificate.code).where(Certificate.user_id == peer_user.id))
+    assert f"verification code {code}" in text
+    assert "external (Elsewhere Training), verified by" in text
+
+    bundle = zipfile.ZipFile(io.BytesIO(peer.get(f"/renewal/certifications/{certification_id}/report.zip").data))
+    names = bundle.namelist()
+    assert any(name.endswith(".pdf") and name.startswith("renewal_") for name in names)
+    assert [bundle.read(name) for name in names if name.startswith("external/")] == [PDF]
+
+
+def test_outside_certificates_are_checked_by_their_bytes_and_size(app, make_user):
+    _, admin, admin_token = client_for(app, make_user, "admin", team=None)
+    add_template(admin, admin_token)
+    _, peer, token = client_for(app, make_user, "peer")
+    disguised = log_training(peer, token, data=b"MZ\x90\x00 not really a pdf", file_name="certificate.pdf")
+    assert disguised.status_code == 422 and "not a PDF, PNG or JPEG" in disguised.get_data(as_text=True)
+    too_big = log_training(peer, token, data=b"%PDF-" + b"0" * (2 * 1024 * 1024), file_name="big.pdf")
+    assert too_big.status_code == 422 and "too large" in too_big.get_data(as_text=True)
+    future = log_training(peer, token, taken_on=(TODAY + timedelta(days=2)).isoformat())
+    assert future.status_code == 422 and "in the future" in future.get_data(as_text=True)
+    assert entry(app) is None
+    png = log_training(peer, token, data=b"\x89PNG\r\n\x1a\n rest of a picture", file_name="photo.pdf")
+    assert png.status_code == 303
+    assert entry(app).file_mimetype == "image/png"
+
+
+def test_report_csv_cells_cannot_run_as_formulas(app, make_user):
+    _, admin, admin_token = client_for(app, make_user, "admin", team=None)
+    add_template(admin, admin_token, outside_hours_need_verification="")
+    _, peer, token = client_for(app, make_user, "peer")
+    add_certification(app, peer, token, TODAY + timedelta(days=30))
+    log_training(peer, token, title='=HYPERLINK("http://evil.example","x")')
+    certification_id = peer.get("/renewal/").get_data(as_text=True).split("/renewal/certifications/")[1].split("/")[0]
+    rows = list(csv.reader(io.StringIO(peer.get(f"/renewal/certifications/{certification_id}/report.csv").get_data(as_text=True))))
+    titles = [row[1] for row in rows if len(row) == 6 and row[0] != "date"]
+    assert titles == ["'=HYPERLINK(\"http://evil.example\",\"x\")"]
+    assert ["Total: 2 of 20 hours", "not met"] in rows
+
+
+def test_supervisor_reviews_only_their_teams_and_records_attendance(app, make_user):
+    _, admin, admin_token = client_for(app, make_user, "admin", team=None)
+    add_template(admin, admin_token)
+    north_user, north_peer, north_token = client_for(app, make_user, "peer", team="North")
+    _, south_peer, south_token = client_for(app, make_user, "peer", team="South")
+    log_training(north_peer, north_token, title="North training")
+    log_training(south_peer, south_token, title="South training")
+    supervisor_user, supervisor, supervisor_token = client_for(app, make_user, "supervisor", team=None)
+    with app.app_context():
+        from lms.models import Team
+
+        user = db.session.get(User, supervisor_user.id)
+        user.supervised_teams.append(db.session.scalar(sa.select(Team).where(Team.name == "North")))
+        db.session.commit()
+        south_entry = db.session.scalar(sa.select(ExternalCeEntry.id).where(ExternalCeEntry.title == "South training"))
+    queue = supervisor.get("/renewal/review").get_data(as_text=True)
+    assert "North training" in queue and "South training" not in queue
+    assert supervisor.post(f"/renewal/review/{south_entry}", data={"decision": "verified", "csrf_token": supervisor_token}).status_code == 404
+    assert supervisor.get(f"/renewal/entries/{south_entry}/file").status_code == 404  # files: learner and admins only
+
+    recorded = supervisor.post("/renewal/trainings", data={
+        "title": "Agency ethics refresher", "held_on": (TODAY - timedelta(days=1)).isoformat(), "hours": "1.5",
+        "categories": "ethics: 1.5", "attendees": [str(north_user.id), "999999"], "csrf_token": supervisor_token})
+    assert recorded.status_code == 303
+    with app.app_context():
+        [certificate] = db.session.scalars(sa.select(Certificate).where(Certificate.course_title == "Agency ethics refresher"))
+        assert certificate.user_id == north_user.id and certificate.delivery_format == "in-person"
+        assert certificate.ce_categories == {"ethics": 1.5}
+    attendance = pdf_text(north_peer.get(f"/certificates/{certificate.code}.pdf").data)
+    assert "attended the training" in attendance and "ethics 1.5 hours" in attendance and "In-person training" in attendance
+
+
+def test_team_view_flags_renewal_at_risk_without_showing_hours(app, make_user):
+    _, admin, admin_token = client_for(app, make_user, "admin", team=None)
+    add_template(admin, admin_token)
+    _, soon_peer, soon_token = client_for(app, make_user, "peer", team="North")
+    add_certification(app, soon_peer, soon_token, TODAY + timedelta(days=60))
+    supervisor_user, supervisor, _ = client_for(app, make_user, "supervisor", team=None)
+    with app.app_context():
+        from lms.models import Team
+
+        user = db.session.get(User, supervisor_user.id)
+        user.supervised_teams.append(db.session.scalar(sa.select(Team).where(Team.name == "North")))
+        db.session.commit()
+    page = supervisor.get("/supervise/").get_data(as_text=True)
+    assert page.count("Renewal at risk") == 1
+    assert "CPS-0042" not in page and "0 of 20" not in page
+
+
+def test_renewal_reminders_go_once_at_90_and_30_days(app, make_user):
+    _, admin, admin_token = client_for(app, make_user, "admin", team=None)
+    add_template(admin, admin_token)
+    peer_user, peer, token = client_for(app, make_user, "peer", team="North")
+    ends_on = TODAY + timedelta(days=200)
+    add_certification(app, peer, token, ends_on)
+    supervisor_user, supervisor, supervisor_token = client_for(app, make_user, "supervisor", team=None)
+    with app.app_context():
+        from lms.models import Team
+
+        user = db.session.get(User, supervisor_user.id)
+        user.supervised_teams.append(db.session.scalar(sa.select(Team).where(Team.name == "North")))
+        db.session.commit()
+    supervisor.post("/renewal/alerts", data={"renewal_alerts": "yes", "csrf_token": supervisor_token})
+
+    def send(day):
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+        result = app.test_cli_runner().invoke(args=["reminders", "send", "--today", day.isoformat()])
+        assert result.exit_code == 0, result.output
+
+    with smtp_server() as (inbox, port):
+        send(ends_on - timedelta(days=100))
+        assert inbox.messages == []
+        send(ends_on - timedelta(days=90))
+        assert sorted(m["to"][0] for m in inbox.messages) == sorted([peer_user.email, supervisor_user.email])
+        text, _ = inbox.bodies([m["to"][0] for m in inbox.messages].index(peer_user.email))
+        assert "0 of 20 hours" in text and "ethics" in text
+        send(ends_on - timedelta(days=80))
+        assert len(inbox.messages) == 2
+        send(ends_on - timedelta(days=30))
+        assert len(inbox.messages) == 4
+        send(ends_on - timedelta(days=29))
+        assert len(inbox.messages) == 4
+    with app.app_context():
+        kinds = db.session.scalars(sa.select(SentReminder.kind)).all()
+        assert kinds == ["renewal"] * 4
