@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, flash, make_response, redirect,
 from flask_login import current_user, login_required, login_url, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug import security as password_hashing
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from lms.extensions import db, limiter, login_manager
@@ -15,7 +15,7 @@ from lms.services.accounts import MIN_PASSWORD_LENGTH
 from lms.web.access import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
-_UNKNOWN_USER_HASH = generate_password_hash("no account has this password")
+_UNKNOWN_USER_HASH = password_hashing.generate_password_hash("no account has this password")
 
 
 class LoginForm(FlaskForm):
@@ -73,7 +73,8 @@ def login_form():
 
 
 def _login_email() -> str:
-    return "login:" + (request.form.get("email") or "").strip().lower()
+    """The account a login names, read the way the form reads it (a form post or JSON)."""
+    return "login:" + (LoginForm(meta={"csrf": False}).email.data or "").strip().lower()
 
 
 @bp.post("/login")
@@ -88,11 +89,12 @@ def login():
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 400
     user = db.session.scalar(sa.select(User).where(User.email == form.email.data.strip().lower()))
-    # One message for every failure, so the form does not reveal who has an account; an
-    # unknown address still costs one password hash, so the answer takes as long.
-    if user is None:
-        check_password_hash(_UNKNOWN_USER_HASH, form.password.data)
-    if user is None or not user.check_password(form.password.data) or not user.is_active:
+    # One message for every failure, so the form does not reveal who has an account, and
+    # exactly one password hash for every kind of account (unknown, invited without a
+    # password, deactivated, real), so the answer takes as long.
+    password_hash = user.password_hash if user is not None and user.password_hash else _UNKNOWN_USER_HASH
+    password_matches = password_hashing.check_password_hash(password_hash, form.password.data) and password_hash is not _UNKNOWN_USER_HASH
+    if not password_matches or not user.is_active:
         flash("That email and password do not match an active account.", "error")
         return render_template("auth/login.html", form=form), 401
     session.clear()  # a fresh session at login, so a planted session id is useless

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from lms.domain.certificates import TranscriptRow, approval_statement, hours_label, normalize_code, transcript
 from lms.domain.open_badges import open_badge_credential
+from lms.domain.spreadsheet import safe_row
 from lms.extensions import limiter
 from lms.services import certificates
 from lms.web.downloads import attachment, pdf_from_template
@@ -115,7 +116,7 @@ def transcript_csv():
     writer = csv.writer(out)
     writer.writerow(["completed_on", "course", "hours", "certificate_code"])
     for row in data.rows:
-        writer.writerow([row.completed_on.isoformat(), row.course_title, f"{row.ce_hours:g}", row.code])
+        writer.writerow(safe_row([row.completed_on.isoformat(), row.course_title, f"{row.ce_hours:g}", row.code]))
     for year, hours in data.hours_by_year:
         writer.writerow([f"total {year}", "", f"{hours:g}", ""])
     writer.writerow(["total", "", f"{data.total_hours:g}", ""])
