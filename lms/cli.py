@@ -18,11 +18,12 @@ from lms.mail import SmtpSettings
 from lms.models import Agency
 from lms.services import account_links, demo, seed, user_import
 from lms.services import reminders
-from lms.services.accounts import AccountError, agency_named, create_user
+from lms.services.accounts import AccountError, agency_with_slug, create_agency, create_user
 from lms.services.private_writing import rotate_keys
 from lms.vault import new_key
 
 users = AppGroup("users", help="Manage people.")
+agencies = AppGroup("agencies", help="The agencies on this site.")
 courses = AppGroup("courses", help="Work with the course files.")
 demo_group = AppGroup("demo", help="Demo data for trying Common Ground out.")
 private_data = AppGroup("private-data", help="Learners' encrypted reflections and self-care plans.")
@@ -46,24 +47,43 @@ def rotate_command():
     click.echo(f"Re-encrypted {count} record(s) with the newest key.")
 
 
+@agencies.command("list")
+def list_agencies_command():
+    """Print every agency's slug and name."""
+    for agency in db.session.scalars(sa.select(Agency).order_by(Agency.slug)):
+        click.echo(f"{agency.slug}  {agency.name}")
+
+
 @users.command("create")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
-@click.option("--agency", "agency_name", required=True, help="Agency name; created if new.")
+@click.option("--agency", "agency_slug", help="The slug of an existing agency (see `flask agencies list`).")
+@click.option("--create-agency", "new_agency_name", help="Create a new agency with this name for the person.")
+@click.option("--slug", help="With --create-agency: the new agency's slug (default: made from its name).")
 @click.option("--role", "roles", multiple=True, type=click.Choice(ROLES), default=["admin"], show_default=True)
 @click.option("--password", help="Asked for when not given (and no --invite).")
 @click.option("--invite", is_flag=True, help="Email them a link to choose their own password instead.")
-def create_user_command(email, name, agency_name, roles, password, invite):
-    """Create a person, for example the first admin of a new agency."""
+def create_user_command(email, name, agency_slug, new_agency_name, slug, roles, password, invite):
+    """Create a person, for example the first admin of a new agency.
+
+    Name the agency by its slug with --agency, or create one with --create-agency: a new
+    agency is only ever made when asked for, and never takes an existing agency's name.
+    """
+    if bool(agency_slug) == bool(new_agency_name):
+        raise click.UsageError("Give exactly one of --agency SLUG (an existing agency) or --create-agency NAME (a new one).")
+    if slug and not new_agency_name:
+        raise click.UsageError("--slug goes with --create-agency.")
     if not invite and password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = create_user(agency_named(agency_name), email, name, roles, None if invite else password)
+        agency = agency_with_slug(agency_slug) if agency_slug else create_agency(new_agency_name, slug)
+        user = create_user(agency, email, name, roles, None if invite else password)
     except AccountError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
     db.session.commit()
-    click.echo(f"Created {user.email} ({', '.join(sorted(user.roles))}) in {user.agency.name}.")
+    created = f" (new agency, slug {agency.slug})" if new_agency_name else ""
+    click.echo(f"Created {user.email} ({', '.join(sorted(user.roles))}) in {user.agency.name}{created}.")
     if invite:
         _send_invitations([user])
 
@@ -83,16 +103,17 @@ def _send_invitations(users) -> None:
 
 @users.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--agency", "agency_name", required=True, help="The agency's exact name.")
+@click.option("--agency", "agency_slug", required=True, help="The agency's slug (see `flask agencies list`).")
 @click.option("--dry-run", is_flag=True, help="Only show what would happen; write nothing.")
-def import_users_command(file, agency_name, dry_run):
+def import_users_command(file, agency_slug, dry_run):
     """Add or update people from a CSV file (name,email,roles,team,supervisor_email).
 
     Writes nothing, and exits with an error, when any line has an error.
     """
-    agency = db.session.scalar(sa.select(Agency).where(Agency.name == agency_name))
-    if agency is None:  # never created here: a typo must not make a new agency
-        raise click.ClickException(f"There is no agency called {agency_name!r}.")
+    try:  # never created here: a typo must not make a new agency
+        agency = agency_with_slug(agency_slug)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
     with file.open("rb") as opened:
         data = opened.read(MAX_FILE_BYTES + 1)
     try:
@@ -180,6 +201,7 @@ def backup_command(target):
 
 def init_app(app):
     app.cli.add_command(users)
+    app.cli.add_command(agencies)
     app.cli.add_command(courses)
     app.cli.add_command(demo_group)
     app.cli.add_command(private_data)

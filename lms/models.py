@@ -9,6 +9,7 @@ import sqlalchemy.orm as so
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from lms.domain.agencies import name_key, slugify
 from lms.domain.roles import ROLES
 from lms.extensions import db
 
@@ -22,6 +23,10 @@ class Agency(db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    # The name without case or spacing: unique, so no agency can take another's name.
+    name_key: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
+    # How the command line names the agency; set once, kept when the name changes.
+    slug: so.Mapped[str] = so.mapped_column(sa.String(60), unique=True)
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
     certificate_signer_name: so.Mapped[str | None] = so.mapped_column(sa.String(200))
     certificate_signer_title: so.Mapped[str | None] = so.mapped_column(sa.String(200))
@@ -37,6 +42,13 @@ class Agency(db.Model):
     logo_mimetype: so.Mapped[str | None] = so.mapped_column(sa.String(40))
 
     teams: so.Mapped[list[Team]] = so.relationship(back_populates="agency", order_by="Team.name")
+
+    @so.validates("name")
+    def _keep_name_key(self, _key, name):
+        self.name_key = name_key(name)
+        if self.slug is None:
+            self.slug = slugify(name)
+        return name
 
 
 team_supervisors = sa.Table(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from lms.domain.agencies import is_slug, name_key, slugify
 from lms.extensions import db
 from lms.models import Agency, Team, User
 
@@ -41,11 +42,54 @@ def create_user(agency: Agency, email: str, name: str, roles, password: str | No
     return user
 
 
-def agency_named(name: str) -> Agency:
-    """The agency with this name, created if it does not exist yet."""
-    agency = db.session.scalar(sa.select(Agency).where(Agency.name == name))
-    if agency is None:
-        agency = Agency(name=name)
-        db.session.add(agency)
-        db.session.flush()
+def agency_with_slug(slug: str) -> Agency:
+    """The agency the command line names by its slug; AccountError when there is none.
+
+    Only an exact slug is accepted, never a name: a name can be changed by an agency's
+    admin, so looking people's agency up by name would let one agency take another's.
+    """
+    agency = db.session.scalar(sa.select(Agency).where(Agency.slug == (slug or "").strip()))
+    if agency is not None:
+        return agency
+    named = db.session.scalar(sa.select(Agency).where(Agency.name_key == name_key(slug)))
+    if named is not None:
+        raise AccountError(f"{slug!r} is an agency's name, not its slug: use --agency {named.slug}")
+    raise AccountError(
+        f"There is no agency with the slug {slug!r}. `flask agencies list` shows every agency; "
+        "add --create-agency \"Name\" instead to create a new one."
+    )
+
+
+def create_agency(name: str, slug: str | None = None) -> Agency:
+    """A new agency; AccountError when the name (in any case) or the slug is taken."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise AccountError("the agency needs a name")
+    slug = slug.strip() if slug else slugify(name)
+    if not is_slug(slug):
+        raise AccountError(f"{slug!r} is not a slug: use lower-case letters, digits and dashes")
+    existing = db.session.scalar(sa.select(Agency).where(Agency.name_key == name_key(name)))
+    if existing is not None:
+        raise AccountError(
+            f"An agency named {existing.name!r} already exists (slug {existing.slug}). "
+            f"Use --agency {existing.slug} to add people to it, or choose another name."
+        )
+    if db.session.scalar(sa.select(Agency.id).where(Agency.slug == slug)) is not None:
+        raise AccountError(f"The slug {slug!r} is taken by another agency: choose one with --slug")
+    agency = Agency(name=name, slug=slug)
+    db.session.add(agency)
+    db.session.flush()
     return agency
+
+
+def name_taken(name: str, agency: Agency) -> bool:
+    """Whether another agency already uses this name (case and spacing aside)."""
+    return db.session.scalar(
+        sa.select(Agency.id).where(Agency.name_key == name_key(name), Agency.id != agency.id)
+    ) is not None
+
+
+def agency_named(name: str) -> Agency:
+    """Demo and benchmark data only: the agency with this name, created if it does not exist yet."""
+    agency = db.session.scalar(sa.select(Agency).where(Agency.name_key == name_key(name)))
+    return agency if agency is not None else create_agency(name)

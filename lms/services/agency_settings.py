@@ -7,6 +7,7 @@ from PIL import Image
 
 from lms.models import Agency, User
 from lms.services import audit
+from lms.services.accounts import name_taken
 
 SETTINGS_FIELDS = (
     ("name", "Agency name"),
@@ -36,6 +37,11 @@ def update_settings(agency: Agency, actor: User, values: dict[str, str]) -> None
     errors = {}
     if not cleaned["name"]:
         errors["name"] = "The agency needs a name."
+    elif name_taken(cleaned["name"], agency):
+        errors["name"] = (
+            f"Another agency already uses the name “{cleaned['name']}”. Choose a name that is yours, "
+            "for example with your town or region in it."
+        )
     for field, value in cleaned.items():
         if len(value) > MAX_LENGTH:
             errors[field] = f"Keep this under {MAX_LENGTH} characters."

@@ -242,7 +242,7 @@ def test_people_are_kept_when_invitations_cannot_be_sent(app, client, token):
 
 def test_the_cli_dry_run_prints_the_preview_and_fails_on_errors(app, runner, admin):
     before = snapshot(app)
-    result = runner.invoke(args=["users", "import", str(EXAMPLE), "--agency", "Test Agency", "--dry-run"])
+    result = runner.invoke(args=["users", "import", str(EXAMPLE), "--agency", "test-agency", "--dry-run"])
     assert result.exit_code == 1
     assert re.search(r"^2 +create +avery\.johnson@example\.org", result.output, re.MULTILINE)
     assert re.search(r"^10 +update +peer@example\.org .*Team: none → Integrated Care Team", result.output, re.MULTILINE)
@@ -251,7 +251,7 @@ def test_the_cli_dry_run_prints_the_preview_and_fails_on_errors(app, runner, adm
     assert "6 line(s) have errors; nothing was written." in result.output
     assert snapshot(app) == before
     # Without --dry-run a file with errors writes nothing either.
-    assert runner.invoke(args=["users", "import", str(EXAMPLE), "--agency", "Test Agency"]).exit_code == 1
+    assert runner.invoke(args=["users", "import", str(EXAMPLE), "--agency", "test-agency"]).exit_code == 1
     assert snapshot(app) == before
 
 
@@ -259,11 +259,11 @@ def test_the_cli_imports_a_clean_file_and_sends_invitations(app, runner, admin, 
     clean = tmp_path / "clean.csv"
     clean.write_text(CLEAN_EXAMPLE, encoding="utf-8")
     before = snapshot(app)
-    dry = runner.invoke(args=["users", "import", str(clean), "--agency", "Test Agency", "--dry-run"])
+    dry = runner.invoke(args=["users", "import", str(clean), "--agency", "test-agency", "--dry-run"])
     assert dry.exit_code == 0 and "Dry run: nothing was written." in dry.output
     assert snapshot(app) == before
 
-    result = runner.invoke(args=["users", "import", str(clean), "--agency", "Test Agency"])
+    result = runner.invoke(args=["users", "import", str(clean), "--agency", "test-agency"])
     assert result.exit_code == 0, result.output
     assert "Imported: 8 added, 1 updated." in result.output and "Sent 8 invitation(s)." in result.output
     assert user(app, "eli.thompson@example.org")[2] == "Integrated Care Team" and len(inbox.messages) == 8
@@ -273,14 +273,16 @@ def test_the_cli_imports_a_clean_file_and_sends_invitations(app, runner, admin, 
 
 
 def test_the_cli_never_creates_an_agency(runner, admin):
-    result = runner.invoke(args=["users", "import", str(EXAMPLE), "--agency", "No Such Agency"])
-    assert result.exit_code == 1 and "There is no agency called 'No Such Agency'." in result.output
+    result = runner.invoke(args=["users", "import", str(EXAMPLE), "--agency", "no-such-agency"])
+    assert result.exit_code == 1 and "There is no agency with the slug 'no-such-agency'." in result.output
+    by_name = runner.invoke(args=["users", "import", str(EXAMPLE), "--agency", "Test Agency"])
+    assert by_name.exit_code == 1 and "use --agency test-agency" in by_name.output
 
 
 def test_the_cli_refuses_a_bad_file(runner, admin, tmp_path):
     latin = tmp_path / "latin.csv"
     latin.write_bytes("name,email,roles,team,supervisor_email\nZoë,zoe@example.org,peer,,\n".encode("latin-1"))
-    result = runner.invoke(args=["users", "import", str(latin), "--agency", "Test Agency"])
+    result = runner.invoke(args=["users", "import", str(latin), "--agency", "test-agency"])
     assert result.exit_code == 1 and "not saved as UTF-8" in result.output
 
 

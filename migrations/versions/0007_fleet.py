@@ -1,0 +1,70 @@
+"""fleet: unique agency names and slugs
+
+Revision ID: 7f1ee7a0c007
+Revises: ced260946310
+Create Date: 2026-11-28 04:00:00
+
+Agencies get a unique slug and a unique, case-insensitive name key. Existing agencies
+that share a name (case and spacing aside) are told apart deterministically: the oldest
+(lowest id) keeps the name, the next ones get " (2)", " (3)", … appended.
+"""
+import re
+import unicodedata
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '7f1ee7a0c007'
+down_revision = 'ced260946310'
+branch_labels = None
+depends_on = None
+
+
+# Copies of lms.domain.agencies as they are today: a migration must not change when the app does.
+def _name_key(name):
+    return " ".join((name or "").split()).casefold()
+
+
+def _slugify(name):
+    ascii_name = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60].strip("-")
+    return slug or "agency"
+
+
+def _backfill_agencies(connection):
+    agency = sa.table("agency", sa.column("id", sa.Integer), sa.column("name", sa.String),
+                      sa.column("name_key", sa.String), sa.column("slug", sa.String))
+    keys, slugs = set(), set()
+    for agency_id, name in connection.execute(sa.select(agency.c.id, agency.c.name).order_by(agency.c.id)).all():
+        unique_name, number = name, 1
+        while _name_key(unique_name) in keys:
+            number += 1
+            unique_name = f"{name} ({number})"
+        slug, number = _slugify(unique_name), 1
+        while slug in slugs:
+            number += 1
+            slug = f"{_slugify(unique_name)[:55]}-{number}"
+        keys.add(_name_key(unique_name))
+        slugs.add(slug)
+        connection.execute(agency.update().where(agency.c.id == agency_id).values(
+            name=unique_name, name_key=_name_key(unique_name), slug=slug))
+
+
+def upgrade():
+    with op.batch_alter_table('agency', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('name_key', sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column('slug', sa.String(length=60), nullable=True))
+    _backfill_agencies(op.get_bind())
+    with op.batch_alter_table('agency', schema=None) as batch_op:
+        batch_op.alter_column('name_key', existing_type=sa.String(length=200), nullable=False)
+        batch_op.alter_column('slug', existing_type=sa.String(length=60), nullable=False)
+        batch_op.create_unique_constraint(batch_op.f('uq_agency_name_key'), ['name_key'])
+        batch_op.create_unique_constraint(batch_op.f('uq_agency_slug'), ['slug'])
+
+
+def downgrade():
+    with op.batch_alter_table('agency', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_agency_slug'), type_='unique')
+        batch_op.drop_constraint(batch_op.f('uq_agency_name_key'), type_='unique')
+        batch_op.drop_column('slug')
+        batch_op.drop_column('name_key')
