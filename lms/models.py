@@ -320,3 +320,16 @@ class SentReminder(db.Model):
     kind: so.Mapped[str] = so.mapped_column(sa.String(20))  # due-soon, overdue, digest
     key: so.Mapped[str] = so.mapped_column(sa.String(200))  # what it was about, e.g. course and due date
     sent_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class LoginThrottle(db.Model):
+    """Recent failed logins for one account from one client address, for back-off.
+
+    The key is an HMAC of the email and the address, so the table names no one. Kept in
+    the database, so every worker and server sees it and a restart forgets nothing.
+    """
+
+    key: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
+    failures: so.Mapped[int] = so.mapped_column()
+    last_failure_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), index=True)
+    blocked_until: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from werkzeug import security as password_hashing
 
 from lms.domain.agencies import is_slug, name_key, slugify
 from lms.extensions import db
 from lms.models import Agency, Team, User
 
 MIN_PASSWORD_LENGTH = 10
+# Checked when there is no real hash to check, so every login costs one hash.
+_NO_ACCOUNT_HASH = password_hashing.generate_password_hash("no account has this password")
 
 
 class AccountError(ValueError):
@@ -20,6 +23,20 @@ def normalize_email(email: str) -> str:
     if "@" not in email or email.startswith("@") or email.endswith("@") or " " in email:
         raise AccountError(f"'{email}' is not an email address")
     return email
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active person with this email and password, or None.
+
+    Exactly one password hash is checked for every kind of account (unknown, invited and
+    without a password, deactivated, real), so the answer's timing reveals none of them.
+    """
+    user = db.session.scalar(sa.select(User).where(User.email == (email or "").strip().lower()))
+    password_hash = user.password_hash if user is not None and user.password_hash else _NO_ACCOUNT_HASH
+    matches = password_hashing.check_password_hash(password_hash, password or "")
+    if not matches or password_hash is _NO_ACCOUNT_HASH or not user.active:
+        return None
+    return user
 
 
 def create_user(agency: Agency, email: str, name: str, roles, password: str | None = None, team: Team | None = None) -> User:

@@ -1,21 +1,22 @@
 """Logging in and out; setting a password through an emailed link."""
 
-import sqlalchemy as sa
+import math
+
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_url, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
-from werkzeug import security as password_hashing
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from lms.extensions import db, limiter, login_manager
 from lms.models import User
-from lms.services import account_links
-from lms.services.accounts import MIN_PASSWORD_LENGTH
+from lms.domain.throttle import BackoffPolicy
+from lms.services import account_links, login_throttle
+from lms.services.accounts import MIN_PASSWORD_LENGTH, authenticate
 from lms.web.access import safe_next
+from lms.web.errors import render_error
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
-_UNKNOWN_USER_HASH = password_hashing.generate_password_hash("no account has this password")
 
 
 class LoginForm(FlaskForm):
@@ -72,31 +73,40 @@ def login_form():
     return render_template("auth/login.html", form=LoginForm())
 
 
-def _login_email() -> str:
-    """The account a login names, read the way the form reads it (a form post or JSON)."""
-    return "login:" + (LoginForm(meta={"csrf": False}).email.data or "").strip().lower()
+def _backoff_policy() -> BackoffPolicy:
+    return BackoffPolicy.parse(current_app.config["LOGIN_FAILURE_LIMIT"], current_app.config["LOGIN_FIRST_WAIT_SECONDS"])
+
+
+def _wait_page(seconds: int):
+    minutes = math.ceil(seconds / 60)
+    wait = f"{seconds} seconds" if seconds < 60 else f"{minutes} minute{'s' if minutes > 1 else ''}"
+    html, status = render_error(429, f"There were too many wrong passwords for this account from here. Wait {wait}, "
+                                     "then try again, or choose “Forgot your password?” to set a new one.")
+    response = make_response(html, status)
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 @bp.post("/login")
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_FAILURE_LIMIT"],
-    key_func=_login_email,
-    deduct_when=lambda response: response.status_code == 401,
-)
 def login():
-    form = LoginForm()
+    form = LoginForm()  # reads a form post or a JSON body alike
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 400
-    user = db.session.scalar(sa.select(User).where(User.email == form.email.data.strip().lower()))
-    # One message for every failure, so the form does not reveal who has an account, and
-    # exactly one password hash for every kind of account (unknown, invited without a
-    # password, deactivated, real), so the answer takes as long.
-    password_hash = user.password_hash if user is not None and user.password_hash else _UNKNOWN_USER_HASH
-    password_matches = password_hashing.check_password_hash(password_hash, form.password.data) and password_hash is not _UNKNOWN_USER_HASH
-    if not password_matches or not user.is_active:
+    # Per account and client (OWASP): guesses from one place slow down that place only.
+    key = login_throttle.throttle_key(current_app.config["SECRET_KEY"], form.email.data, request.remote_addr)
+    wait = login_throttle.seconds_to_wait(key)
+    if wait:
+        return _wait_page(wait)
+    user = authenticate(form.email.data, form.password.data)
+    if user is None:
+        # One message for every failure, so the form does not reveal who has an account.
+        login_throttle.record_failure(key, _backoff_policy())
+        db.session.commit()
         flash("That email and password do not match an active account.", "error")
         return render_template("auth/login.html", form=form), 401
+    login_throttle.forget(key)
+    db.session.commit()
     session.clear()  # a fresh session at login, so a planted session id is useless
     login_user(user)
     return redirect(safe_next(request.args.get("next"), url_for("index")), code=303)

@@ -1,4 +1,4 @@
-"""fleet: unique agency names and slugs
+"""fleet: agency slugs, login back-off
 
 Revision ID: 7f1ee7a0c007
 Revises: ced260946310
@@ -7,6 +7,7 @@ Create Date: 2026-11-28 04:00:00
 Agencies get a unique slug and a unique, case-insensitive name key. Existing agencies
 that share a name (case and spacing aside) are told apart deterministically: the oldest
 (lowest id) keeps the name, the next ones get " (2)", " (3)", … appended.
+Failed logins are counted in the database (login_throttle), shared by every app server.
 """
 import re
 import unicodedata
@@ -51,6 +52,16 @@ def _backfill_agencies(connection):
 
 
 def upgrade():
+    op.create_table(
+        'login_throttle',
+        sa.Column('key', sa.String(length=64), nullable=False),
+        sa.Column('failures', sa.Integer(), nullable=False),
+        sa.Column('last_failure_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('blocked_until', sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint('key', name=op.f('pk_login_throttle')),
+    )
+    with op.batch_alter_table('login_throttle', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_throttle_last_failure_at'), ['last_failure_at'], unique=False)
     with op.batch_alter_table('agency', schema=None) as batch_op:
         batch_op.add_column(sa.Column('name_key', sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column('slug', sa.String(length=60), nullable=True))
@@ -63,6 +74,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('login_throttle', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_throttle_last_failure_at'))
+    op.drop_table('login_throttle')
     with op.batch_alter_table('agency', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_agency_slug'), type_='unique')
         batch_op.drop_constraint(batch_op.f('uq_agency_name_key'), type_='unique')
