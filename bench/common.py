@@ -135,6 +135,23 @@ def gunicorn(app_spec: str, env: dict[str, str], workers: int = 4):
         server.wait(timeout=30)
 
 
+@contextmanager
+def gunicorn_production(env: dict[str, str], workers: int = 2):
+    """Serve the app with the repository's gunicorn.conf.py, as the README says, on a free port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(workers),
+           "GUNICORN_ACCESS_LOG": "/dev/null", "GUNICORN_LOG_LEVEL": "warning"}
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py")], cwd=ROOT, env=env)
+    try:
+        _wait_until_serving(server, port)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def _wait_until_serving(server: subprocess.Popen, port: int) -> None:
     """Until a worker answers: workers build the app after the port opens, slowly on a busy machine."""
     deadline = time.monotonic() + START_TIMEOUT

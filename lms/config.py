@@ -42,6 +42,11 @@ class Config:
     LOGIN_FAILURE_LIMIT = os.environ.get("LOGIN_FAILURE_LIMIT", "5 per 15 minutes")
     LOGIN_FIRST_WAIT_SECONDS = float(os.environ.get("LOGIN_FIRST_WAIT_SECONDS", "30"))
     RESET_RATE_LIMIT = os.environ.get("RESET_RATE_LIMIT", "5 per minute")  # password-reset requests per client
+    # PDFs: each render runs in its own process and is stopped after this many seconds; a
+    # person may ask for this many PDFs; the reflections PDF holds up to this many characters.
+    PDF_TIME_LIMIT_SECONDS = float(os.environ.get("PDF_TIME_LIMIT_SECONDS", "20"))
+    PDF_RATE_LIMIT = os.environ.get("PDF_RATE_LIMIT", "10 per minute")
+    PDF_MAX_CHARACTERS = int(os.environ.get("PDF_MAX_CHARACTERS", "60000"))
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_FROM = os.environ.get("MAIL_FROM", "training@common-ground.invalid")

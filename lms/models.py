@@ -89,6 +89,9 @@ class User(UserMixin, db.Model):
     )
     # Supervisors may turn off the weekly digest of their teams' overdue training.
     digest_opt_out: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    # Part of every session's user id: raising it ends every session of this person on
+    # every server (logout, a new password, a role change, deactivation), even a copied cookie.
+    session_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
 
     agency: so.Mapped[Agency] = so.relationship()
     team: so.Mapped[Team | None] = so.relationship(foreign_keys=[team_id])
@@ -101,6 +104,12 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # flask-login refuses to log in inactive users
         return self.active
 
+    def get_id(self) -> str:  # what flask-login keeps in the session cookie
+        return f"{self.id}:{self.session_version or 0}"
+
+    def end_sessions(self) -> None:
+        self.session_version = (self.session_version or 0) + 1
+
     @property
     def roles(self) -> frozenset[str]:
         return frozenset(row.role for row in self.role_rows)
@@ -112,11 +121,15 @@ class User(UserMixin, db.Model):
         unknown = set(roles) - set(ROLES)
         if unknown:
             raise ValueError(f"unknown role: {', '.join(sorted(unknown))}")
+        if self.role_rows and set(roles) != self.roles:
+            self.end_sessions()  # pages already open must not keep the old roles' access
         keep = [row for row in self.role_rows if row.role in roles]
         have = {row.role for row in keep}
         self.role_rows = keep + [UserRole(role=r) for r in sorted(set(roles) - have)]
 
     def set_password(self, password: str) -> None:
+        if self.password_hash is not None:
+            self.end_sessions()
         self.password_hash = generate_password_hash(password)
 
     def check_password(self, password: str) -> bool:
@@ -333,3 +346,17 @@ class LoginThrottle(db.Model):
     failures: so.Mapped[int] = so.mapped_column()
     last_failure_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), index=True)
     blocked_until: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+
+
+class PdfCache(db.Model):
+    """A learner's last rendered PDF of their private writing, encrypted like the writing.
+
+    fingerprint is an HMAC (keyed with SECRET_KEY) of the HTML it was rendered from: the
+    cache is used while nothing printed has changed, and reveals nothing of the text.
+    """
+
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(30), primary_key=True)
+    fingerprint: so.Mapped[str] = so.mapped_column(sa.String(64))
+    pdf_encrypted: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)

@@ -39,6 +39,12 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def end_sessions(user: User) -> None:
+    """End every session of this person, on every server."""
+    user.end_sessions()
+    db.session.flush()
+
+
 def create_user(agency: Agency, email: str, name: str, roles, password: str | None = None, team: Team | None = None) -> User:
     email = normalize_email(email)
     if not name or not name.strip():

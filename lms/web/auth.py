@@ -12,6 +12,7 @@ from lms.extensions import db, limiter, login_manager
 from lms.models import User
 from lms.domain.throttle import BackoffPolicy
 from lms.services import account_links, login_throttle
+from lms.services import accounts
 from lms.services.accounts import MIN_PASSWORD_LENGTH, authenticate
 from lms.web.access import safe_next
 from lms.web.errors import render_error
@@ -62,8 +63,15 @@ def send_to_login():
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_user_id: str):
+    """The person a session belongs to, while that session has not been ended (see User.get_id)."""
+    user_id, _, version = session_user_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
 
 
 @bp.get("/login")
@@ -115,10 +123,13 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    # CSRFProtect has already refused a post without a valid token.
+    # CSRFProtect has already refused a post without a valid token. Every session of the
+    # account ends, on every device and server: a copied cookie is worthless from now on.
+    accounts.end_sessions(current_user)
+    db.session.commit()
     logout_user()
     session.clear()
-    flash("You are logged out.", "info")
+    flash("You are logged out, on this device and every other.", "info")
     return redirect(url_for("auth.login_form"), code=303)
 
 

@@ -13,7 +13,7 @@ from lms.domain.open_badges import open_badge_credential
 from lms.domain.spreadsheet import safe_row
 from lms.extensions import limiter
 from lms.services import certificates
-from lms.web.downloads import attachment, pdf_from_template
+from lms.web.downloads import attachment, pdf_from_template, pdf_rate_limit, pdf_user_key
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 verify_bp = Blueprint("verify", __name__, url_prefix="/verify")
@@ -80,6 +80,7 @@ def my_certificates():
 
 @bp.get("/<code>.pdf")
 @login_required
+@limiter.limit(pdf_rate_limit, key_func=pdf_user_key)
 def download_pdf(code):
     certificate = _own_certificate(code)
     pdf = certificates.cached_pdf(certificate, render_certificate_pdf)
@@ -103,6 +104,7 @@ def download_open_badge(code):
 
 @bp.get("/transcript.pdf")
 @login_required
+@limiter.limit(pdf_rate_limit, key_func=pdf_user_key)
 def transcript_pdf():
     pdf = pdf_from_template("certificates/print/transcript.html", transcript=_transcript())
     return _download(pdf, "application/pdf", "ce-transcript.pdf")

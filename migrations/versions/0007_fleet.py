@@ -1,4 +1,4 @@
-"""fleet: agency slugs, login back-off
+"""fleet: agency slugs, login back-off, session versions, PDF cache
 
 Revision ID: 7f1ee7a0c007
 Revises: ced260946310
@@ -8,6 +8,8 @@ Agencies get a unique slug and a unique, case-insensitive name key. Existing age
 that share a name (case and spacing aside) are told apart deterministically: the oldest
 (lowest id) keeps the name, the next ones get " (2)", " (3)", … appended.
 Failed logins are counted in the database (login_throttle), shared by every app server.
+A user's session_version is part of every session cookie: raising it ends them all.
+pdf_cache keeps a learner's last PDF of their private writing, encrypted.
 """
 import re
 import unicodedata
@@ -52,6 +54,18 @@ def _backfill_agencies(connection):
 
 
 def upgrade():
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('session_version', sa.Integer(), server_default='0', nullable=False))
+    op.create_table(
+        'pdf_cache',
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=30), nullable=False),
+        sa.Column('fingerprint', sa.String(length=64), nullable=False),
+        sa.Column('pdf_encrypted', sa.LargeBinary(), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_pdf_cache_user_id_user'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('user_id', 'kind', name=op.f('pk_pdf_cache')),
+    )
     op.create_table(
         'login_throttle',
         sa.Column('key', sa.String(length=64), nullable=False),
@@ -74,9 +88,12 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.drop_column('session_version')
     with op.batch_alter_table('login_throttle', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_login_throttle_last_failure_at'))
     op.drop_table('login_throttle')
+    op.drop_table('pdf_cache')
     with op.batch_alter_table('agency', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_agency_slug'), type_='unique')
         batch_op.drop_constraint(batch_op.f('uq_agency_name_key'), type_='unique')

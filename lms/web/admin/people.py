@@ -3,7 +3,7 @@
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_user
 
 from lms.domain.roles import ADMIN, ROLE_LABELS, ROLES
 from lms.domain.user_import import COLUMNS, MAX_FILE_BYTES, MAX_ROWS, FileProblem, role_list
@@ -121,6 +121,8 @@ def update_person(user_id):
     except people.PersonError as error:
         return _render_person_form(person, _submitted_values(request.form), error.errors, 422)
     db.session.commit()
+    if person.id == current_user.id:
+        login_user(person)  # a change of one's own roles ended one's sessions: keep this one
     flash(f"Changes to {person.name} are saved.", "success")
     return redirect(url_for("admin.show_person", user_id=person.id), code=303)
 
