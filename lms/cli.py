@@ -14,9 +14,9 @@ from lms.domain.roles import ROLES
 from lms.domain.user_import import MAX_FILE_BYTES, FileProblem, ImportPlan, role_list
 from lms.backup import backup_sqlite
 from lms.extensions import db
-from lms.mail import SmtpSettings
+from lms.mail import SmtpSession, SmtpSettings
 from lms.models import Agency
-from lms.services import account_links, demo, seed, user_import
+from lms.services import account_links, demo, outbox, seed, user_import
 from lms.services import reminders
 from lms.services.accounts import AccountError, agency_with_slug, create_agency, create_user
 from lms.services.private_writing import rotate_keys
@@ -81,24 +81,17 @@ def create_user_command(email, name, agency_slug, new_agency_name, slug, roles, 
     except AccountError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
-    db.session.commit()
     created = f" (new agency, slug {agency.slug})" if new_agency_name else ""
     click.echo(f"Created {user.email} ({', '.join(sorted(user.roles))}) in {user.agency.name}{created}.")
     if invite:
-        _send_invitations([user])
+        _queue_invitations([user])
+    db.session.commit()
 
 
-def _send_invitations(users) -> None:
-    try:
-        account_links.send_links(users, account_links.INVITATION)
-    except account_links.MailNotSent as error:
-        click.echo(
-            f"Warning: the invitation email could not be sent ({error}). The people are saved; "
-            "resend the invitation from each person's page under Admin, People.",
-            err=True,
-        )
-    else:
-        click.echo(f"Sent {len(users)} invitation(s).")
+def _queue_invitations(users) -> None:
+    count = account_links.queue_link_mails(users, account_links.INVITATION)
+    if count:
+        click.echo(f"Queued {count} invitation(s): the mail worker sends them (or run `flask mail send`).")
 
 
 @users.command("import")
@@ -127,10 +120,9 @@ def import_users_command(file, agency_slug, dry_run):
         click.echo("Dry run: nothing was written.")
         return
     result = user_import.apply_plan(agency, None, plan, file.name)
-    db.session.commit()
     click.echo(f"Imported: {len(result.created)} added, {len(result.updated)} updated.")
-    if result.created:
-        _send_invitations(result.created)
+    _queue_invitations(result.created)
+    db.session.commit()
 
 
 def _echo_plan(plan: ImportPlan) -> None:
@@ -207,6 +199,7 @@ def init_app(app):
     app.cli.add_command(private_data)
     app.cli.add_command(backup_command)
     app.cli.add_command(reminders_group)
+    app.cli.add_command(mail_group)
 
 
 @demo_group.command("seed")
@@ -246,10 +239,59 @@ def send_reminders_command(today, dry_run):
         click.echo(f"Dry run for {day.isoformat()}: {counted[0]} reminder(s), {counted[1]} digest(s) would be sent. "
                    "Nothing was sent or recorded.")
         return
-    try:
-        reminders.send(outgoing, SmtpSettings.from_config(current_app.config))
-    except reminders.NotAllSent as error:
-        db.session.commit()  # remember the mails that did go out
-        raise click.ClickException(str(error)) from error
+    reminders.queue(outgoing)
     db.session.commit()
-    click.echo(f"Sent {counted[0]} reminder(s), {counted[1]} digest(s) for {day.isoformat()}.")
+    click.echo(f"Queued {counted[0]} reminder(s), {counted[1]} digest(s) for {day.isoformat()}: "
+               "the mail worker sends them (or run `flask mail send`).")
+
+
+mail_group = AppGroup("mail", help="The outbox of mail waiting to be sent.")
+
+
+@mail_group.command("send")
+@click.option("--loop", is_flag=True, help="Keep running: send what is due, wait, and again (a mail worker).")
+@click.option("--interval", type=click.FloatRange(min=0.1), default=10, show_default=True,
+              help="With --loop: seconds between rounds.")
+@click.option("--batch", type=click.IntRange(min=1), default=200, show_default=True, help="Mails claimed at a time.")
+def send_mail_command(loop, interval, batch):
+    """Send the mail that is due. Run it every minute (cron or a systemd timer), or once with --loop.
+
+    Several senders may run at once: each mail is claimed by one of them and sent once.
+    """
+    settings = SmtpSettings.from_config(current_app.config)
+    stop = _stop_on_signals() if loop else None
+    while True:
+        report = _send_due(settings, batch)
+        if report.sent or report.failed or report.cancelled or not loop:
+            click.echo(f"Sent {report.sent}, failed {report.failed} (of which {report.dead} now dead), "
+                       f"cancelled {report.cancelled}.")
+        if not loop or stop.wait(interval):
+            return
+
+
+def _send_due(settings, batch):
+    report = outbox.Delivery()
+    with SmtpSession(settings) as session:
+        while True:
+            claimed = outbox.claim(batch)
+            db.session.commit()  # the claim is visible to other senders before anything is sent
+            for done, mail_id in enumerate(claimed):
+                reachable = outbox.deliver(mail_id, session, report)
+                db.session.commit()  # each mail's outcome is kept as soon as it is known
+                if not reachable:  # the rest would fail the same way: try them next round
+                    outbox.release(claimed[done + 1:])
+                    db.session.commit()
+                    return report
+            if len(claimed) < batch:
+                return report
+
+
+def _stop_on_signals():
+    """An event set by SIGTERM or SIGINT, so a worker finishes the mail in hand and stops."""
+    import signal
+    import threading
+
+    stop = threading.Event()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: stop.set())
+    return stop

@@ -360,3 +360,30 @@ class PdfCache(db.Model):
     fingerprint: so.Mapped[str] = so.mapped_column(sa.String(64))
     pdf_encrypted: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class OutgoingMail(db.Model):
+    """A mail waiting to go out, written in the same transaction as what caused it and sent
+    by `flask mail send`. Tried again with growing pauses; after the last try it is "dead"
+    and shown to the agency's admins.
+
+    Invitations and password resets keep only the person: their link is made when the mail
+    is sent. Other mails keep their text, encrypted, until they are sent.
+    """
+
+    __table_args__ = (sa.Index("ix_outgoing_mail_status_next_attempt_at", "status", "next_attempt_at"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    agency_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("agency.id", ondelete="CASCADE"), index=True)
+    user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    kind: so.Mapped[str] = so.mapped_column(sa.String(30))  # invitation, password-reset, reminder, digest
+    recipient: so.Mapped[str] = so.mapped_column(sa.String(254))
+    subject: so.Mapped[str] = so.mapped_column(sa.String(300))
+    body_encrypted: so.Mapped[bytes | None] = so.mapped_column(sa.LargeBinary)
+    status: so.Mapped[str] = so.mapped_column(sa.String(12), default="queued")  # queued, sending, sent, dead, cancelled
+    attempts: so.Mapped[int] = so.mapped_column(default=0)
+    next_attempt_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    claimed_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    last_error: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    sent_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))

@@ -51,7 +51,7 @@ def test_demo_load_prints_logins_and_refuses_a_second_time(app, runner):
 
 
 def test_demo_load_is_refused_in_production(make_app):
-    app = make_app(ENVIRONMENT="production")
+    app = make_app(ENVIRONMENT="production", SINGLE_WORKER=True)
     result = app.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code != 0
     assert "never loaded in production" in result.output

@@ -153,12 +153,13 @@ def request_reset():
         return render_template("auth/reset.html", form=form), 422
     flash(RESET_SENT, "info")
     response = redirect(url_for("auth.reset_request_form"), code=303)
-    # Look up and mail only once the answer has gone out, so its timing tells no one who has an account.
+    # Look up and queue the mail only once the answer has gone out, so its timing tells no one who has an account.
     app, email = current_app._get_current_object(), form.email.data
 
     def mail_a_link():
         with app.app_context():
             account_links.request_password_reset(email)
+            db.session.commit()
 
     response.call_on_close(mail_a_link)
     return response

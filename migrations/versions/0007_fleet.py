@@ -1,4 +1,4 @@
-"""fleet: agency slugs, login back-off, session versions, PDF cache
+"""fleet: agency slugs, login back-off, session versions, PDF cache, mail outbox
 
 Revision ID: 7f1ee7a0c007
 Revises: ced260946310
@@ -10,6 +10,7 @@ that share a name (case and spacing aside) are told apart deterministically: the
 Failed logins are counted in the database (login_throttle), shared by every app server.
 A user's session_version is part of every session cookie: raising it ends them all.
 pdf_cache keeps a learner's last PDF of their private writing, encrypted.
+outgoing_mail is the outbox that `flask mail send` empties.
 """
 import re
 import unicodedata
@@ -57,6 +58,29 @@ def upgrade():
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('session_version', sa.Integer(), server_default='0', nullable=False))
     op.create_table(
+        'outgoing_mail',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('agency_id', sa.Integer(), nullable=True),
+        sa.Column('user_id', sa.Integer(), nullable=True),
+        sa.Column('kind', sa.String(length=30), nullable=False),
+        sa.Column('recipient', sa.String(length=254), nullable=False),
+        sa.Column('subject', sa.String(length=300), nullable=False),
+        sa.Column('body_encrypted', sa.LargeBinary(), nullable=True),
+        sa.Column('status', sa.String(length=12), nullable=False),
+        sa.Column('attempts', sa.Integer(), nullable=False),
+        sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('last_error', sa.Text(), nullable=True),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_outgoing_mail_agency_id_agency'), ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_outgoing_mail_user_id_user'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_outgoing_mail')),
+    )
+    with op.batch_alter_table('outgoing_mail', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outgoing_mail_agency_id'), ['agency_id'], unique=False)
+        batch_op.create_index('ix_outgoing_mail_status_next_attempt_at', ['status', 'next_attempt_at'], unique=False)
+    op.create_table(
         'pdf_cache',
         sa.Column('user_id', sa.Integer(), nullable=False),
         sa.Column('kind', sa.String(length=30), nullable=False),
@@ -94,6 +118,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_login_throttle_last_failure_at'))
     op.drop_table('login_throttle')
     op.drop_table('pdf_cache')
+    with op.batch_alter_table('outgoing_mail', schema=None) as batch_op:
+        batch_op.drop_index('ix_outgoing_mail_status_next_attempt_at')
+        batch_op.drop_index(batch_op.f('ix_outgoing_mail_agency_id'))
+    op.drop_table('outgoing_mail')
     with op.batch_alter_table('agency', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_agency_slug'), type_='unique')
         batch_op.drop_constraint(batch_op.f('uq_agency_name_key'), type_='unique')

@@ -161,6 +161,7 @@ ACCESS = {
     "admin.assignments": Access(ADMIN_PAGE),
     "admin.add_assignment": Access(ADMIN_PAGE),
     "admin.audit_log": Access(ADMIN_PAGE),
+    "admin.mail_outbox": Access(ADMIN_PAGE),
     "admin.certificate_list": Access(ADMIN_PAGE),
     "admin.course_health": Access(ADMIN_PAGE),
     "admin.evaluations": Access(ADMIN_PAGE),

@@ -1,4 +1,4 @@
-"""Admins: the audit log of admin actions, filterable, newest first."""
+"""Admins: the audit log of admin actions, filterable, newest first; the mail outbox."""
 
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -9,6 +9,7 @@ from flask_login import current_user
 from lms.domain.roles import ADMIN
 from lms.extensions import db
 from lms.models import AuditEvent, User
+from lms.services import outbox
 from lms.web.access import role_required
 from lms.web.admin import bp
 
@@ -94,3 +95,12 @@ def audit_log():
         filters={"action": action, "actor": actor, "from": request.args.get("from", ""), "to": request.args.get("to", "")},
         error=error,
     ), 422 if error else 200
+
+
+@bp.get("/mail")
+@role_required(ADMIN)
+def mail_outbox():
+    return render_template(
+        "admin/mail.html", mails=outbox.agency_mail(current_user.agency_id), counts=outbox.status_counts(current_user.agency_id),
+        max_attempts=outbox.MAX_ATTEMPTS,
+    )

@@ -27,14 +27,9 @@ def _team_or_404(team_id):
     return team
 
 
-def _invite(users, sent: str, not_sent: str) -> None:
-    """Send invitations after the commit: a mail failure must not undo the people."""
-    try:
-        account_links.send_links(users, account_links.INVITATION)
-    except account_links.MailNotSent:
-        flash(f"The invitation email could not be sent: the mail server did not answer. {not_sent}", "error")
-    else:
-        flash(sent, "success")
+def _invite(users) -> int:
+    """Queue invitations in the same transaction as the people: both are saved, or neither."""
+    return account_links.queue_link_mails(users, account_links.INVITATION)
 
 
 # People
@@ -96,12 +91,9 @@ def create_person():
         person = people.create_person(current_user.agency, current_user, request.form)
     except people.PersonError as error:
         return _render_person_form(None, _submitted_values(request.form), error.errors, 422)
+    _invite([person])
     db.session.commit()
-    _invite(
-        [person],
-        f"{person.name} is added, and an invitation to set a password was sent to {person.email}.",
-        f"{person.name} is saved. Once mail works, choose “Send the invitation again” on this page.",
-    )
+    flash(f"{person.name} is added. An invitation to set a password is on its way to {person.email}.", "success")
     return redirect(url_for("admin.show_person", user_id=person.id), code=303)
 
 
@@ -158,7 +150,9 @@ def resend_invitation(user_id):
     if person.password_hash is not None or not person.active:
         flash(f"{person.name} does not need an invitation: they can log in, or use “Forgot your password?”.", "error")
     else:
-        _invite([person], f"A new invitation was sent to {person.email}.", "Try again in a few minutes.")
+        _invite([person])
+        db.session.commit()
+        flash(f"A new invitation is on its way to {person.email}.", "success")
     return redirect(url_for("admin.show_person", user_id=person.id), code=303)
 
 
@@ -291,13 +285,9 @@ def confirm_import():
         return _render_upload(str(problem), 400)
     except user_import.ImportRefused as refused:
         return _render_preview(refused.preview, refused.message, 409)
+    invited = _invite(result.created)
     db.session.commit()
     skipped = f" {result.skipped} line(s) with errors were skipped." if result.skipped else ""
-    flash(f"Import done: {len(result.created)} added, {len(result.updated)} updated.{skipped}", "success")
-    if result.created:
-        _invite(
-            result.created,
-            f"Invitations were sent to the {len(result.created)} new people.",
-            "The people are saved. Once mail works, choose “Send the invitation again” on each new person’s page.",
-        )
+    on_their_way = f" Invitations to the {invited} new people are on their way." if invited else ""
+    flash(f"Import done: {len(result.created)} added, {len(result.updated)} updated.{skipped}{on_their_way}", "success")
     return redirect(url_for("admin.people_list"), code=303)
