@@ -8,11 +8,10 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from lms.domain.throttle import BackoffPolicy
 from lms.extensions import db, limiter, login_manager
 from lms.models import User
-from lms.domain.throttle import BackoffPolicy
-from lms.services import account_links, login_throttle
-from lms.services import accounts
+from lms.services import account_links, accounts, login_throttle
 from lms.services.accounts import MIN_PASSWORD_LENGTH, authenticate
 from lms.web.access import safe_next
 from lms.web.errors import render_error
