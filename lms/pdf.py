@@ -43,10 +43,11 @@ class PdfTooSlow(RuntimeError):
     """The render passed its time limit and was stopped."""
 
 
-# Renders run in a child of a fork server that has WeasyPrint loaded already: a child
-# starts in milliseconds, and one that runs too long is killed, not the web worker.
+# Renders run in a child of a fork server that has WeasyPrint loaded and warmed up
+# already (lms.pdf_warmup): a child starts in milliseconds, and one that runs too long is
+# killed, not the web worker.
 _FORK_SERVER = multiprocessing.get_context("forkserver")
-_FORK_SERVER.set_forkserver_preload(["lms.pdf"])
+_FORK_SERVER.set_forkserver_preload(["lms.pdf_warmup"])
 
 
 def start_renderer() -> None:
