@@ -164,9 +164,10 @@ def test_two_servers_share_one_truth(fleet_database, redis_url):
         env = {
             **os.environ, "FLASK_APP": "lms", "COMMON_GROUND_ENV": "production", "DATABASE_URL": database_url,
             "SECRET_KEY": "fleet-secret-key", "ENCRYPTION_KEYS": TestConfig.ENCRYPTION_KEYS, "COURSES_DIR": FIXTURE_COURSES,
-            "RATELIMIT_STORAGE_URI": redis_url, "TRUSTED_PROXIES": "1", "VERIFY_RATE_LIMIT": f"{VERIFY_LIMIT} per minute",
-            # A first wait longer than a server's restart on a busy machine, so the restart is what is tested.
-            "LOGIN_FAILURE_LIMIT": "3 per 15 minutes", "LOGIN_FIRST_WAIT_SECONDS": "900", "LOGIN_RATE_LIMIT": "1000 per minute",
+            "RATELIMIT_STORAGE_URI": redis_url, "TRUSTED_PROXIES": "1", "LOGIN_RATE_LIMIT": "1000 per minute",
+            # Windows and waits longer than a server's restart on a busy machine, so the restart is what is tested.
+            "VERIFY_RATE_LIMIT": f"{VERIFY_LIMIT} per hour",
+            "LOGIN_FAILURE_LIMIT": "3 per 15 minutes", "LOGIN_FIRST_WAIT_SECONDS": "900",
             "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp_port), "PUBLIC_BASE_URL": "https://training.fleet.example",
         }
         first, second = Server(env), Server(env)
