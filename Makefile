@@ -2,31 +2,43 @@
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
 export FLASK_APP := lms
 
-.PHONY: run test install check-courses
+.PHONY: run test install install-test check-courses screenshots
 
-# Re-install whenever the dependencies change.
+# Re-install whenever the dependencies change. `make run` needs only what the site runs on;
+# the test tools (a browser driver among them) come with `make test`.
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(BIN)/.installed-test: $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
 install: $(BIN)/.installed
+install-test: $(BIN)/.installed-test
 
+# One Python process: bring the database up to date, load the demo data into an empty
+# database, and serve. `make run PORT=8000` picks another port (macOS keeps 5000 for AirPlay).
 run: install
-	$(BIN)/flask db upgrade
-	$(BIN)/flask demo load --if-empty
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask serve --host $(HOST) --port $(PORT)
 
-test: install
+test: install-test
 	$(BIN)/python -m pytest
 
 check-courses: install
 	$(BIN)/flask courses check --verbose
 
+# README pictures: the learner home, a lesson on a phone, the supervisor view, a certificate.
+screenshots: install-test
+	$(BIN)/python -m tests.e2e.screenshots
+
 # Benchmarks (docs/performance.md): starts PostgreSQL like .ci/run (needs root); 4-7 minutes.
 .PHONY: bench
-bench: install
+bench: install-test
 	$(BIN)/python -m bench.run_all

@@ -42,6 +42,6 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 
 def post_worker_init(worker):
     """Each worker starts its PDF renderer before taking requests, not on the first PDF."""
-    from lms.pdf import start_renderer
+    from lms.pdf_process import start_renderer
 
     start_renderer()

@@ -51,7 +51,7 @@ def create_app(config=None) -> Flask:
     app.extensions["default_role_card_html"] = markdown.render(DEFAULT_ROLE_CARD_PATH.read_text(encoding="utf-8")).html
 
     from lms import cli, models  # noqa: F401  (models registers the tables)
-    from lms.web import admin, auth, certificates, errors, filters, learn, security, static_files, supervise
+    from lms.web import account, admin, auth, certificates, errors, filters, learn, public, security, static_files, supervise
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(learn.bp)
@@ -59,6 +59,8 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(certificates.bp)
     app.register_blueprint(certificates.verify_bp)
     app.register_blueprint(supervise.bp)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(account.bp)
     errors.init_app(app)
     filters.init_app(app)
     security.init_app(app)

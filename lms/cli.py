@@ -1,5 +1,6 @@
 """`flask …` commands. They call services; the command commits."""
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -8,19 +9,25 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from lms.domain.content_rules import lesson_grades, quality_problems
+from lms.domain.content_rules import quality_problems
+from lms.domain.course_measures import reading_grade, word_count
+from lms.domain.course_report import report_table
 from lms.domain.courses import load_catalog
 from lms.domain.roles import ROLES
 from lms.domain.user_import import MAX_FILE_BYTES, FileProblem, ImportPlan, role_list
+from lms.domain.wording import counted
 from lms.backup import backup_sqlite
 from lms.extensions import db
 from lms.mail import SmtpSession, SmtpSettings
-from lms.models import Agency
-from lms.services import account_links, demo, outbox, seed, user_import
+from lms.models import Agency, Team
+from lms.services import account_links, demo, outbox, seed, signing, user_import
+from lms.services.certificate_export import ExportFilters, stream_zip
+from lms.services.certificates import EXPORT_STATUSES
 from lms.services import reminders
 from lms.services.accounts import AccountError, agency_with_slug, create_agency, create_user
 from lms.services.private_writing import rotate_keys
 from lms.vault import new_key
+from lms.web.certificates import render_certificate_pdf
 
 users = AppGroup("users", help="Manage people.")
 agencies = AppGroup("agencies", help="The agencies on this site.")
@@ -44,7 +51,7 @@ def rotate_command():
     """
     count = rotate_keys(current_app.extensions["vault"])
     db.session.commit()
-    click.echo(f"Re-encrypted {count} record(s) with the newest key.")
+    click.echo(f"Re-encrypted {counted(count, 'record')} with the newest key.")
 
 
 @agencies.command("list")
@@ -91,7 +98,7 @@ def create_user_command(email, name, agency_slug, new_agency_name, slug, roles, 
 def _queue_invitations(users) -> None:
     count = account_links.queue_link_mails(users, account_links.INVITATION)
     if count:
-        click.echo(f"Queued {count} invitation(s): the mail worker sends them (or run `flask mail send`).")
+        click.echo(f"Queued {counted(count, 'invitation')}: the mail worker sends them (or run `flask mail send`).")
 
 
 @users.command("import")
@@ -115,7 +122,7 @@ def import_users_command(file, agency_slug, dry_run):
         raise click.ClickException(str(problem)) from problem
     _echo_plan(plan)
     if plan.has_errors:
-        raise click.ClickException(f"{plan.count('error')} line(s) have errors; nothing was written.")
+        raise click.ClickException(f"{counted(plan.count('error'), 'line')} {'has' if plan.count('error') == 1 else 'have'} errors; nothing was written.")
     if dry_run:
         click.echo("Dry run: nothing was written.")
         return
@@ -148,14 +155,25 @@ def check_courses(folder, verbose):
     for course in catalog:
         problems.extend(quality_problems(course))
         if verbose:
-            for path, grade, words in lesson_grades(course):
-                click.echo(f"{course.path}/{path}: reading grade {grade:.1f}, {words} words")
+            for lesson in course.lessons:
+                grade, words = reading_grade(lesson.prose), word_count(lesson.prose)
+                click.echo(f"{course.path}/{lesson.path}: reading grade {grade:.1f}, {words} words")
     for problem in problems:
         click.echo(str(problem))
     served = len(catalog.courses)
-    click.echo(f"{served} course(s) load, {len(catalog.broken)} cannot be served, {len(problems)} problem(s).")
+    click.echo(f"{counted(served, 'course')} load, {len(catalog.broken)} cannot be served, {counted(len(problems), 'problem')}.")
     if problems:
         raise SystemExit(1)
+
+
+@courses.command("report")
+@click.argument("folder", required=False, type=click.Path(file_okay=False))
+def report_courses(folder):
+    """Print a Markdown table of each course's length, check and hours, for docs/courses.md."""
+    catalog = load_catalog(folder or current_app.config["COURSES_DIR"])
+    click.echo(report_table(catalog))
+    if catalog.broken:
+        click.echo(f"Not in the table (they cannot be served): {', '.join(sorted(catalog.broken))}.", err=True)
 
 
 @demo_group.command("load")
@@ -179,6 +197,34 @@ def load_demo_command(if_empty):
         click.echo(f"  {email:<26} password: {demo.DEMO_PASSWORD}   ({roles})")
 
 
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--demo/--no-demo", default=True, show_default=True, help="Load the demo data into an empty database.")
+@with_appcontext
+@click.pass_context
+def serve_command(context, host, port, demo):
+    """Try Common Ground on this computer: update the database, load the demo, serve.
+
+    One process does all three, so `make run` starts Python once. Not for production
+    (run it with gunicorn there, as the README says).
+    """
+    from flask_migrate import upgrade
+    from werkzeug.serving import run_simple
+
+    app = current_app._get_current_object()
+    if app.config["ENVIRONMENT"] == "production":
+        raise click.ClickException("`flask serve` is for trying the site out; in production run it with gunicorn.")
+    upgrade()
+    if demo:
+        context.invoke(load_demo_command, if_empty=True)
+    if "PUBLIC_BASE_URL" not in os.environ:
+        # Certificates, QR codes and emailed links point at the address served here.
+        app.config["PUBLIC_BASE_URL"] = f"http://{host}:{port}"
+    click.echo(f"Common Ground is at http://{host}:{port}/  (Ctrl+C stops it)")
+    run_simple(host, port, app, threaded=True)
+
+
 @click.command("backup")
 @with_appcontext
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
@@ -200,6 +246,8 @@ def init_app(app):
     app.cli.add_command(backup_command)
     app.cli.add_command(reminders_group)
     app.cli.add_command(mail_group)
+    app.cli.add_command(certificates_group)
+    app.cli.add_command(serve_command)
 
 
 @demo_group.command("seed")
@@ -217,6 +265,65 @@ def seed_command(learners, teams):
 
 
 reminders_group = AppGroup("reminders", help="Reminder emails about required training.")
+certificates_group = AppGroup("certificates", help="Certificates: audit exports and the keys that sign digital badges.")
+keys_group = AppGroup("keys", help="The Ed25519 keys that sign an agency's Open Badges.")
+certificates_group.add_command(keys_group)
+
+
+def _agency_or_fail(agency_slug: str) -> Agency:
+    try:
+        return agency_with_slug(agency_slug)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@certificates_group.command("export")
+@click.option("--agency", "agency_slug", required=True, help="The agency's slug (see `flask agencies list`).")
+@click.option("--out", "target", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The ZIP file to write.")
+@click.option("--team", "team_name", help="Only people on this team.")
+@click.option("--course", "course_slug", default="", help="Only this course (its folder name).")
+@click.option("--from", "date_from", type=click.DateTime(formats=["%Y-%m-%d"]), help="Completed on or after (YYYY-MM-DD).")
+@click.option("--to", "date_to", type=click.DateTime(formats=["%Y-%m-%d"]), help="Completed on or before (YYYY-MM-DD).")
+@click.option("--status", type=click.Choice(EXPORT_STATUSES), default=None, help="Only certificates with this status.")
+def export_certificates_command(agency_slug, target, team_name, course_slug, date_from, date_to, status):
+    """Write the agency's certificate PDFs and a manifest.csv into one ZIP file, for an audit."""
+    agency = _agency_or_fail(agency_slug)
+    team_ids = None
+    if team_name:
+        team = db.session.scalar(sa.select(Team).where(Team.agency_id == agency.id, Team.name == team_name))
+        if team is None:
+            raise click.ClickException(f"{agency.name} has no team called {team_name!r}.")
+        team_ids = [team.id]
+    if course_slug and current_app.extensions["catalog"].get(course_slug) is None:
+        raise click.ClickException(f"There is no course {course_slug!r}.")
+    filters = ExportFilters(team_ids, course_slug, date_from and date_from.date(), date_to and date_to.date(), status or "")
+    partial = target.with_name(target.name + ".partial")
+    with partial.open("wb") as out:
+        for chunk in stream_zip(agency.id, filters, render_certificate_pdf):
+            out.write(chunk)
+    partial.replace(target)  # never a half-written ZIP under the real name
+    db.session.commit()
+    click.echo(f"Wrote {target} ({target.stat().st_size:,} bytes).")
+
+
+@keys_group.command("rotate")
+@click.option("--agency", "agency_slug", required=True, help="The agency's slug (see `flask agencies list`).")
+def rotate_keys_command(agency_slug):
+    """Add a new signing key; it signs from now on. Earlier keys stay published, so badges
+    signed with them still verify."""
+    agency = _agency_or_fail(agency_slug)
+    key = signing.add_key(agency, current_app.extensions["vault"])
+    db.session.commit()
+    click.echo(f"Added signing key {key.kid} for {agency.name}; {len(signing.agency_keys(agency.id))} key(s) published.")
+
+
+@keys_group.command("list")
+@click.option("--agency", "agency_slug", required=True, help="The agency's slug (see `flask agencies list`).")
+def list_keys_command(agency_slug):
+    """Show the agency's signing keys, oldest first; the last one signs."""
+    agency = _agency_or_fail(agency_slug)
+    for key in signing.agency_keys(agency.id):
+        click.echo(f"{key.kid}  added {key.created_at:%Y-%m-%d}")
 
 
 @reminders_group.command("send")
@@ -229,19 +336,19 @@ def send_reminders_command(today, dry_run):
     """
     day = today.date() if today else date.today()
     outgoing = reminders.outgoing_mails(current_app.extensions["catalog"], day)
-    counted = sum(item.kind == reminders.REMINDER for item in outgoing), sum(item.kind == reminders.DIGEST for item in outgoing)
+    totals = sum(item.kind == reminders.REMINDER for item in outgoing), sum(item.kind == reminders.DIGEST for item in outgoing)
     if dry_run:
         for item in outgoing:
             click.echo(f"Would send a {item.kind} to {item.mail.to}: {item.mail.subject}")
             for line in item.details:
                 click.echo(f"    {line}")
         db.session.rollback()
-        click.echo(f"Dry run for {day.isoformat()}: {counted[0]} reminder(s), {counted[1]} digest(s) would be sent. "
+        click.echo(f"Dry run for {day.isoformat()}: {counted(totals[0], 'reminder')}, {counted(totals[1], 'digest')} would be sent. "
                    "Nothing was sent or recorded.")
         return
     reminders.queue(outgoing)
     db.session.commit()
-    click.echo(f"Queued {counted[0]} reminder(s), {counted[1]} digest(s) for {day.isoformat()}: "
+    click.echo(f"Queued {counted(totals[0], 'reminder')}, {counted(totals[1], 'digest')} for {day.isoformat()}: "
                "the mail worker sends them (or run `flask mail send`).")
 
 

@@ -25,8 +25,9 @@ class Config:
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: long lessons must not expire a form
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
-    # Certificates and QR codes point here, never at whatever Host a request claimed.
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    # Certificates, credentials, QR codes and emails point here, never at whatever Host a
+    # request claimed (lms.public_urls). Required in production.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/") or None
     # memory:// counts per process. With several workers or servers use a shared store, e.g.
     # redis://host:6379/0; production refuses memory:// unless this is the only worker.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

@@ -34,6 +34,8 @@ class Agency(db.Model):
     ce_provider: so.Mapped[str | None] = so.mapped_column(sa.String(200))
     ce_approval_number: so.Mapped[str | None] = so.mapped_column(sa.String(100))
     ce_approving_body: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    # How a board or learner reaches the CE provider (email, phone or web address).
+    ce_provider_contact: so.Mapped[str | None] = so.mapped_column(sa.String(200))
     default_pass_mark: so.Mapped[int] = so.mapped_column(default=80, server_default="80")
     reminder_days_before: so.Mapped[int] = so.mapped_column(default=7, server_default="7")
     # The agency's "what our peer specialists do / don't do" card, in Markdown; None: the default card.
@@ -193,6 +195,21 @@ class CourseCompletion(db.Model):
     score: so.Mapped[int | None] = so.mapped_column()
     ce_hours: so.Mapped[float] = so.mapped_column(sa.Numeric(4, 2, asdecimal=False))
     attempt_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("check_attempt.id"))
+    # Set when its certificate is revoked: the course no longer counts as done and can be
+    # earned again in a new round. Cleared when an admin undoes the revocation.
+    voided_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+
+
+class ProfessionalCredential(db.Model):
+    """A licence or certification a learner holds (CPS, CPRS, LCSW …), printed on CE certificates."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(40))
+    number: so.Mapped[str] = so.mapped_column(sa.String(100))
+    issuer: so.Mapped[str] = so.mapped_column(sa.String(200))  # issuing state or board
+    expires_on: so.Mapped[date | None] = so.mapped_column(sa.Date)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
 
 class Reflection(db.Model):
@@ -268,7 +285,17 @@ class Certificate(db.Model):
     agency_name: so.Mapped[str] = so.mapped_column(sa.String(200))
     signer_name: so.Mapped[str | None] = so.mapped_column(sa.String(200))
     signer_title: so.Mapped[str | None] = so.mapped_column(sa.String(200))
-    accreditation: so.Mapped[dict | None] = so.mapped_column(sa.JSON)  # provider, number, body
+    # The CE approval in force on the completion day (provider, number, body, contact); None:
+    # a certificate of completion with no CE claim.
+    accreditation: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
+    # The learner's licences on the completion day: [{kind, number, issuer, expires_on}].
+    licences: so.Mapped[list | None] = so.mapped_column(sa.JSON, default=list)
+    expires_on: so.Mapped[date | None] = so.mapped_column(sa.Date)
+    # A re-issue keeps the original's facts and says when the original was issued.
+    original_issued_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    # Open Badges names the recipient by a salted SHA-256 of their email, never in the clear.
+    identity_salt: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    identity_hash: so.Mapped[str | None] = so.mapped_column(sa.String(100))
     issued_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
     revoked_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
     revoked_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
@@ -276,6 +303,22 @@ class Certificate(db.Model):
     pdf: so.Mapped[bytes | None] = so.mapped_column(sa.LargeBinary, deferred=True)
 
     replaced_by: so.Mapped[Certificate | None] = so.relationship(remote_side=[id])
+
+    @property
+    def is_continuing_education(self) -> bool:
+        return bool(self.accreditation)
+
+
+class SigningKey(db.Model):
+    """An agency's Ed25519 key for signing Open Badges. Keys are only added, never removed,
+    so credentials signed with an older key still verify; the newest signs."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    agency_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("agency.id", ondelete="CASCADE"), index=True)
+    kid: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    public_jwk: so.Mapped[dict] = so.mapped_column(sa.JSON)
+    private_key_encrypted: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)  # PEM, encrypted with the Vault
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
 
 class AuditEvent(db.Model):

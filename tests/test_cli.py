@@ -8,7 +8,10 @@ import sqlalchemy as sa
 from lms.config import PROJECT_ROOT
 from lms.extensions import db
 from lms.models import Certificate, User
+from lms.services.demo import DEMO_TEAM
 from tests.conftest import FIXTURE_COURSES
+
+COMPLETE_COURSES = PROJECT_ROOT / "tests" / "fixtures" / "complete-courses"
 
 
 def test_courses_check_reports_path_line_message_and_fails(runner, tmp_path):
@@ -19,16 +22,43 @@ def test_courses_check_reports_path_line_message_and_fails(runner, tmp_path):
     result = runner.invoke(args=["courses", "check", str(courses)])
     assert result.exit_code == 1
     assert "courses/starting-out/02-listening.md:2: duplicate lesson order 1" in result.output
-    assert "1 course(s) load, 1 cannot be served" in result.output
+    assert "1 course load, 1 cannot be served" in result.output
 
 
 def test_courses_check_on_a_clean_copy_reports_only_quality(runner):
     result = runner.invoke(args=["courses", "check", FIXTURE_COURSES, "--verbose"])
     # The tiny fixture courses are structurally sound but far too short for the quality rules.
-    assert "2 course(s) load, 0 cannot be served" in result.output
+    assert "2 courses load, 0 cannot be served" in result.output
     assert "words of prose" in result.output
     assert "starting-out/01-welcome.md: reading grade" in result.output
     assert result.exit_code == 1
+
+
+def test_courses_check_passes_a_course_that_keeps_every_rule(runner):
+    result = runner.invoke(args=["courses", "check", str(COMPLETE_COURSES)])
+    assert result.output == "1 course load, 0 cannot be served, 0 problems.\n"
+    assert result.exit_code == 0
+
+
+def test_courses_report_prints_a_markdown_table_row_per_course(runner):
+    result = runner.invoke(args=["courses", "report", str(COMPLETE_COURSES)])
+    assert result.exit_code == 0
+    assert result.output.splitlines() == [
+        "| course | for | lessons | words | questions (applied / concept / recall) | estimated minutes | minutes"
+        " | ce_hours | reading grade | longest choice is correct |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| `making-supervision-work` | peer, supervisor | 4 | 2119 | 15 (12 / 2 / 1) | 31.6 | 30 | 0.5 | 7.2–7.7 | 27% |",
+    ]
+
+
+def test_courses_report_names_the_courses_it_leaves_out(runner, tmp_path):
+    courses = tmp_path / "courses"
+    shutil.copytree(FIXTURE_COURSES, courses)
+    (courses / "team-orientation" / "course.md").write_text("no front matter")
+    result = runner.invoke(args=["courses", "report", str(courses)])
+    assert "| `starting-out` | peer, supervisor | 3 |" in result.output
+    assert "`team-orientation`" not in result.output
+    assert "Not in the table (they cannot be served): team-orientation." in result.output
 
 
 def test_demo_load_prints_logins_and_refuses_a_second_time(app, runner):
@@ -43,11 +73,49 @@ def test_demo_load_prints_logins_and_refuses_a_second_time(app, runner):
     assert if_empty.exit_code == 0 and "not loaded" in if_empty.output
     assert "peer@example.org" in if_empty.output  # make run reminds people of the logins every time
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 4
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 4 + len(DEMO_TEAM)  # the logins and a team
         peer = db.session.scalar(sa.select(User).where(User.email == "peer@example.org"))
         [certificate] = db.session.scalars(sa.select(Certificate).where(Certificate.user_id == peer.id)).all()
         assert certificate.course_slug == "starting-out"  # the fixture catalog has no self-care course
         assert certificate.signer_name == "Morgan Lee"
+
+
+def test_demo_team_shows_every_stage_to_its_supervisor(app, runner):
+    from datetime import date
+
+    from lms.services import team_matrix
+    from lms.services.evaluations import summary_for
+
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    with app.app_context():
+        supervisor = db.session.scalar(sa.select(User).where(User.email == "supervisor@example.org"))
+        teams = team_matrix.supervised_teams(supervisor)
+        matrix = team_matrix.team_matrix(supervisor, teams, app.extensions["catalog"], team_matrix.Filters(), date.today())
+        assert len(matrix.rows) >= 10
+        summary = matrix.summary
+        assert summary["overdue"] == 1 and summary["complete"] >= 5
+        assert summary["in-progress"] >= 2 and summary["not-started"] >= 2
+        responses, _ = summary_for(supervisor.agency_id, app.extensions["catalog"].get("starting-out"))
+        assert responses >= 5  # enough answers for the evaluation summary to show
+        revoked = db.session.scalars(sa.select(Certificate).where(Certificate.revoked_at.is_not(None))).all()
+        assert len(revoked) == 1
+
+
+def test_the_example_csv_adds_people_beside_the_demo_ones(app, runner):
+    import csv
+
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    with app.app_context():
+        demo_emails = set(db.session.scalars(sa.select(User.email)))
+    with open(PROJECT_ROOT / "docs" / "examples" / "users.csv", newline="") as example:
+        example_emails = {row["email"].strip().lower() for row in csv.DictReader(example)}
+    assert not demo_emails & example_emails  # importing the example never changes a demo person
+
+
+def test_serve_is_refused_in_production(make_app):
+    app = make_app(ENVIRONMENT="production", SINGLE_WORKER=True)
+    result = app.test_cli_runner().invoke(args=["serve", "--port", "5999"])
+    assert result.exit_code != 0 and "gunicorn" in result.output
 
 
 def test_demo_load_is_refused_in_production(make_app):

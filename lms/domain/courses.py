@@ -6,6 +6,7 @@ file never takes the other courses down.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ LESSON_FILE = re.compile(r"^\d{2}-[a-z0-9-]+\.md$")
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 OBJECTIVE_ID = re.compile(r"^O\d+$")
 DEFAULT_PASS_MARK = 80
+QUESTION_KINDS = ("applied", "concept", "recall")
 
 ERROR = "error"  # the course cannot be served
 QUALITY = "quality"  # the course is served, but `flask courses check` fails
@@ -58,8 +60,13 @@ class Lesson:
     reflection: str
     html: str
     prose: str
+    paragraphs: tuple[tuple[int, str], ...]  # (line in the file, Markdown text)
     headings: tuple[tuple[int, int, str], ...]
     path: str
+    key_lines: Mapping[str, int] = field(default_factory=dict, compare=False)  # front-matter key -> line in the file
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, 1)
 
     @property
     def has_role_card(self) -> bool:
@@ -80,6 +87,18 @@ class Question:
     objective: str
     prompt: str
     choices: tuple[Choice, ...]
+    kind: str = ""  # applied, concept or recall; empty when the author left it out
+    audiences: tuple[str, ...] = ()  # empty: served to everyone who takes the check
+    line: int = 1
+
+    def is_for(self, roles) -> bool:
+        return not self.audiences or bool(set(self.audiences) & set(roles))
+
+
+@dataclass(frozen=True)
+class Contributor:
+    name: str
+    credentials: str
 
 
 @dataclass(frozen=True)
@@ -101,13 +120,25 @@ class Course:
     requires_evaluation: bool
     objectives: tuple[Objective, ...]
     references: tuple[str, ...]
+    further_sources: tuple[str, ...] | None  # None: the key is missing
+    authors: tuple[Contributor, ...]
+    reviewers: tuple[Contributor, ...]
+    last_reviewed: datetime.date | None
+    conflict_of_interest: str
+    delivery_format: str
     intro_html: str
     intro_prose: str
+    intro_paragraphs: tuple[tuple[int, str], ...]  # (line in course.md, Markdown text)
     lessons: tuple[Lesson, ...]
     questions: tuple[Question, ...]
     plan_sections: tuple[PlanSection, ...]
     version: str
     path: str
+    valid_for_months: int | None = None  # a certificate expires this many months after completion
+    key_lines: Mapping[str, int] = field(default_factory=dict, compare=False)  # front-matter key -> line in course.md
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, 1)
 
     def lesson(self, lesson_id: str) -> Lesson | None:
         return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
@@ -126,6 +157,16 @@ class Course:
 
     def is_for(self, roles) -> bool:
         return bool(set(self.audiences) & set(roles))
+
+    def questions_for(self, roles) -> tuple[Question, ...]:
+        """The questions a learner with these roles is served and graded on.
+
+        Someone outside the course's audiences (an admin trying it out, a learner assigned
+        it) is served every question, so the check is never empty.
+        """
+        if not self.is_for(roles):
+            return self.questions
+        return tuple(q for q in self.questions if q.is_for(roles))
 
 
 @dataclass(frozen=True)
@@ -209,28 +250,29 @@ def load_course(folder: Path, root: Path) -> tuple[Course | None, list[Problem]]
             if objective_id not in objective_ids:
                 found.add(folder / lesson.path, 1, f"lesson names unknown objective '{objective_id}'")
 
-    questions = _load_check(folder / CHECK_FILE, objective_ids, found)
+    audiences = _audiences(meta, course_path, found)
+    questions = _load_check(folder / CHECK_FILE, objective_ids, audiences, found)
     plan = _load_plan(folder / PLAN_FILE, found)
 
     title = _text(meta, "title", course_path, found)
     summary = _text(meta, "summary", course_path, found)
-    audiences = _audiences(meta, course_path, found)
     minutes = _whole_number(meta, "minutes", course_path, found, 10, 240)
     ce_hours = _ce_hours(meta, course_path, found)
+    valid_for_months = None
+    if "valid_for_months" in meta:
+        valid_for_months = _whole_number(meta, "valid_for_months", course_path, found, 1, 120)
     pass_mark = None
     if "pass_mark" in meta:
         pass_mark = _whole_number(meta, "pass_mark", course_path, found, 50, 100)
     requires_evaluation = meta.get("requires_evaluation", True)
     if not isinstance(requires_evaluation, bool):
         found.add(course_path, meta.line_of("requires_evaluation"), "requires_evaluation must be true or false")
-    references = meta.get("references") or []
-    if not isinstance(references, list) or not all(isinstance(r, str) and r.strip() for r in references):
-        found.add(course_path, meta.line_of("references"), "references must be a list of full references")
-        references = []
-    elif not references:
+    references = _sources(meta, "references", course_path, found) or ()
+    if not references:
         found.add(course_path, meta.line, "the course lists no references")
     if not lessons:
         found.add(course_path, 1, "the course has no lesson files (NN-name.md)")
+    ce_facts = _ce_facts(meta, course_path, found)
 
     if any(p.severity == ERROR for p in found.problems):
         return None, found.problems
@@ -244,14 +286,18 @@ def load_course(folder: Path, root: Path) -> tuple[Course | None, list[Problem]]
         pass_mark=pass_mark,
         requires_evaluation=requires_evaluation,
         objectives=objectives,
-        references=tuple(references),
+        references=references,
+        **ce_facts,
         intro_html=intro.html,
         intro_prose=intro.prose,
+        intro_paragraphs=tuple((body_line + line - 1, text) for line, text in intro.paragraphs),
         lessons=lessons,
         questions=questions,
         plan_sections=plan,
         version=content_version(folder),
         path=found.rel(folder),
+        valid_for_months=valid_for_months,
+        key_lines=MappingProxyType(dict(meta.key_lines)),
     )
     return course, found.problems
 
@@ -334,6 +380,62 @@ def _ce_hours(meta, path, found) -> float:
     return float(value)
 
 
+def _ce_facts(meta, path, found) -> dict:
+    """The facts a continuing-education provider must show. A missing one is left empty for
+    the quality rules to report; a malformed one is an error."""
+    return {
+        "further_sources": _sources(meta, "further_sources", path, found),
+        "authors": _contributors(meta, "authors", path, found),
+        "reviewers": _contributors(meta, "reviewers", path, found),
+        "last_reviewed": _date(meta, "last_reviewed", path, found),
+        "conflict_of_interest": _optional_text(meta, "conflict_of_interest", path, found),
+        "delivery_format": _optional_text(meta, "delivery_format", path, found),
+    }
+
+
+def _sources(meta, key, path, found) -> tuple[str, ...] | None:
+    value = meta.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+        found.add(path, meta.line_of(key), f"{key} must be a list of full references")
+        return ()
+    return tuple(item.strip() for item in value)
+
+
+def _contributors(meta, key, path, found) -> tuple[Contributor, ...]:
+    value = meta.get(key) or []
+    if not isinstance(value, list) or not all(
+        isinstance(item, LineDict) and _is_text(item.get("name")) and _is_text(item.get("credentials"))
+        for item in value
+    ):
+        found.add(path, meta.line_of(key), f"{key} must be a list of people, each with a name and credentials")
+        return ()
+    return tuple(Contributor(item["name"].strip(), item["credentials"].strip()) for item in value)
+
+
+def _date(meta, key, path, found) -> datetime.date | None:
+    value = meta.get(key)
+    if value is None or (isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)):
+        return value
+    found.add(path, meta.line_of(key), f"{key} must be a date written like 2026-11-28")
+    return None
+
+
+def _optional_text(meta, key, path, found) -> str:
+    value = meta.get(key)
+    if value is None or value == "":
+        return ""
+    if not _is_text(value):
+        found.add(path, meta.line_of(key), f"{key} must be plain text")
+        return ""
+    return value.strip()
+
+
+def _is_text(value) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
 def _audiences(meta, path, found) -> tuple[str, ...]:
     value = meta.get("audiences")
     if not isinstance(value, list) or not value:
@@ -411,8 +513,10 @@ def _load_lessons(files: list[Path], found: _Collector) -> list[Lesson]:
             reflection=reflection,
             html=rendered.html,
             prose=rendered.prose,
+            paragraphs=tuple((body_line + line - 1, text) for line, text in rendered.paragraphs),
             headings=tuple((body_line + line - 1, level, text) for line, level, text in rendered.headings),
             path=path.name,
+            key_lines=MappingProxyType(dict(meta.key_lines)),
         ))
     return lessons
 
@@ -442,7 +546,7 @@ def _read_yaml_file(path: Path, found: _Collector):
     return data
 
 
-def _load_check(path: Path, objective_ids: set[str], found: _Collector) -> tuple[Question, ...]:
+def _load_check(path: Path, objective_ids: set[str], audiences, found: _Collector) -> tuple[Question, ...]:
     if not path.is_file():
         return ()
     data = _read_yaml_file(path, found)
@@ -469,8 +573,36 @@ def _load_check(path: Path, objective_ids: set[str], found: _Collector) -> tuple
             found.add(path, item.line_of("objective"), f"question {question_id} names unknown objective '{objective}'")
         prompt = _text(item, "prompt", path, found, f"question {question_id} ")
         choices = _choices(item, question_id, path, found)
-        questions.append(Question(question_id, str(objective), prompt, choices))
+        questions.append(Question(
+            question_id, str(objective), prompt, choices,
+            kind=_question_kind(item, question_id, path, found),
+            audiences=_question_audiences(item, question_id, audiences, path, found),
+            line=item.line,
+        ))
     return tuple(questions)
+
+
+def _question_kind(item, question_id, path, found) -> str:
+    kind = item.get("kind")
+    if kind is None:
+        return ""
+    if kind not in QUESTION_KINDS:
+        found.add(path, item.line_of("kind"), f"question {question_id}: kind must be one of {', '.join(QUESTION_KINDS)}")
+        return ""
+    return kind
+
+
+def _question_audiences(item, question_id, course_audiences, path, found) -> tuple[str, ...]:
+    value = item.get("audiences")
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not value or not set(value) <= set(course_audiences):
+        found.add(
+            path, item.line_of("audiences"),
+            f"question {question_id}: audiences must list roles of this course ({', '.join(course_audiences)})",
+        )
+        return ()
+    return tuple(value)
 
 
 def _choices(item, question_id, path, found) -> tuple[Choice, ...]:

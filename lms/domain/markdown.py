@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 ROLE_CARD_PLACEHOLDER = "[[role-card]]"
 # The HTML a placeholder paragraph renders to; pages put the agency's role card there.
@@ -13,12 +14,22 @@ ROLE_CARD_MARKER = "<p>[[role-card]]</p>"
 LESSON_FILE_LINK = re.compile(r"^(?P<file>[\w.-]+\.md)(?P<anchor>#[\w-]*)?$")
 SAFE_URL = re.compile(r"^(https?:|mailto:|tel:|#)", re.IGNORECASE)
 
+# Callouts: a quote whose first line is "[!key-point]", "[!try-this]" or "[!content-note]"
+# becomes a labelled box (docs/authoring.md). Any other "[!…]" is an error the checker reports.
+CALLOUTS = {"key-point": "Key point", "try-this": "Try this", "content-note": "Content note"}
+CALLOUT_MARK = re.compile(r"^\[!(?P<kind>[^\]\n]+)\][ \t]*(?:\n|$)")
+
 ALLOWED_TAGS = {
-    "a", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "li", "ol", "p", "pre",
+    "a", "blockquote", "br", "code", "div", "em", "h2", "h3", "h4", "hr", "li", "ol", "p", "pre",
     "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
 }
 # No style attributes: the Content-Security-Policy allows no inline styles.
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+# Classes only the callout boxes use; anything else is dropped.
+ALLOWED_VALUES = {
+    "div": {"class": {f"callout callout-{kind}" for kind in CALLOUTS}, "role": {"note"}},
+    "p": {"class": {"callout-title"}},
+}
 
 _parser = MarkdownIt("commonmark", {"html": True}).enable("table")
 
@@ -31,6 +42,7 @@ class RenderedMarkdown:
     linked_files: list[tuple[int, str]] = field(default_factory=list)
     headings: list[tuple[int, int, str]] = field(default_factory=list)  # (line, level, text)
     prose: str = ""  # paragraph and list text, for readability scores
+    paragraphs: list[tuple[int, str]] = field(default_factory=list)  # (line, text) of each paragraph
 
 
 def sanitize(html: str) -> str:
@@ -38,6 +50,7 @@ def sanitize(html: str) -> str:
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        tag_attribute_values=ALLOWED_VALUES,
         url_schemes={"http", "https", "mailto", "tel"},
         link_rel="noopener noreferrer",
     )
@@ -51,10 +64,10 @@ def render(text: str, link_for_file=None) -> RenderedMarkdown:
     """
     result = RenderedMarkdown(html="")
     tokens = _parser.parse(text)
-    prose_parts = []
+    _make_callouts(tokens, result)
     for index, token in enumerate(tokens):
         line = token.map[0] + 1 if token.map else 1
-        if token.type == "html_block":
+        if token.type == "html_block" and not token.meta.get("callout"):
             result.issues.append((line, "raw HTML is not allowed; the site would remove it"))
         elif token.type == "heading_open":
             level = int(token.tag[1])
@@ -65,13 +78,13 @@ def render(text: str, link_for_file=None) -> RenderedMarkdown:
         elif token.type == "inline":
             parent = tokens[index - 1].type if index else ""
             if parent == "paragraph_open":
-                prose_parts.append(token.content)
+                result.paragraphs.append((line, token.content))
             for child in token.children or []:
                 if child.type == "html_inline":
                     result.issues.append((line, "raw HTML is not allowed; the site would remove it"))
                 elif child.type == "link_open":
                     _check_link(child, line, result, link_for_file)
-    result.prose = "\n".join(prose_parts)
+    result.prose = "\n".join(text for _, text in result.paragraphs)
     result.html = sanitize(_parser.renderer.render(tokens, _parser.options, {}))
     return result
 
@@ -88,3 +101,38 @@ def _check_link(token, line, result, link_for_file):
             token.attrSet("href", target + (match["anchor"] or ""))
     elif not SAFE_URL.match(href):
         result.issues.append((line, f"link '{href}' must be a lesson file (NN-name.md) or a full web address"))
+
+
+def _make_callouts(tokens: list, result: RenderedMarkdown) -> None:
+    """Turn quotes that start with a callout mark into labelled boxes, in place."""
+    index = 0
+    while index < len(tokens) - 2:
+        opening, paragraph, inline = tokens[index], tokens[index + 1], tokens[index + 2]
+        mark = CALLOUT_MARK.match(inline.content) if opening.type == "blockquote_open" and paragraph.type == "paragraph_open" else None
+        if mark is None:
+            index += 1
+            continue
+        kind = "-".join(mark["kind"].strip().lower().split())
+        if kind not in CALLOUTS:
+            line = opening.map[0] + 1 if opening.map else 1
+            result.issues.append((line, f"unknown callout '[!{mark['kind']}]'; use {', '.join(f'[!{k}]' for k in CALLOUTS)}"))
+            index += 1
+            continue
+        closing = next(t for t in tokens[index + 1:] if t.type == "blockquote_close" and t.level == opening.level)
+        for token in (opening, closing):
+            token.tag = "div"
+        opening.attrs = {"class": f"callout callout-{kind}", "role": "note"}
+        _drop_mark(inline, len(mark.group(0)))
+        title = Token("html_block", "", 0, content=f'<p class="callout-title">{CALLOUTS[kind]}</p>\n', meta={"callout": True})
+        tokens.insert(index + 1, title)
+        if not inline.content.strip():  # the mark stood alone in its paragraph
+            del tokens[index + 2:index + 5]
+        index += 2
+
+
+def _drop_mark(inline, length: int) -> None:
+    """Remove the mark's line (it stands alone on the quote's first line)."""
+    inline.content = inline.content[length:]
+    children = inline.children or []
+    breaks = [i for i, child in enumerate(children) if child.type in ("softbreak", "hardbreak")]
+    inline.children = children[breaks[0] + 1:] if breaks else []

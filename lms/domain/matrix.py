@@ -14,6 +14,7 @@ class Cell:
     required: bool
     done: int
     total: int
+    counted: bool = True  # in the counts and the status filter: required, unless all courses are asked for
 
 
 @dataclass(frozen=True)
@@ -25,12 +26,16 @@ class Row:
     cells: tuple[Cell, ...]
 
     @property
+    def counted_cells(self) -> tuple[Cell, ...]:
+        return tuple(cell for cell in self.cells if cell.counted)
+
+    @property
     def complete_count(self) -> int:
-        return sum(cell.standing.state == COMPLETE for cell in self.cells)
+        return sum(cell.standing.state == COMPLETE for cell in self.counted_cells)
 
     @property
     def overdue_count(self) -> int:
-        return sum(cell.standing.state == OVERDUE for cell in self.cells)
+        return sum(cell.standing.state == OVERDUE for cell in self.counted_cells)
 
 
 @dataclass(frozen=True)
@@ -39,12 +44,22 @@ class Column:
     title: str
     complete: int
     overdue: int
+    counted: int  # people this course counts for
 
 
 @dataclass(frozen=True)
 class Matrix:
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]
+
+    @property
+    def summary(self) -> dict[str, int]:
+        """How many counted person-course cells are in each state."""
+        totals = dict.fromkeys(STATES, 0)
+        for row in self.rows:
+            for cell in row.counted_cells:
+                totals[cell.standing.state] += 1
+        return totals
 
 
 @dataclass(frozen=True)
@@ -54,6 +69,7 @@ class Filters:
     state: str | None = None
     overdue_only: bool = False
     sort: str = "name"  # name, most-complete, most-overdue
+    all_courses: bool = False  # count courses nobody is required to take, too
 
     @classmethod
     def from_args(cls, args, team_ids, course_slugs) -> Filters:
@@ -63,7 +79,12 @@ class Filters:
         course = args.get("course") if args.get("course") in course_slugs else None
         state = args.get("status") if args.get("status") in STATES else None
         sort = args.get("sort") if args.get("sort") in ("name", "most-complete", "most-overdue") else "name"
-        return cls(team_id, course, state, args.get("overdue") == "1", sort)
+        return cls(team_id, course, state, args.get("overdue") == "1", sort, args.get("all") == "1")
+
+    @property
+    def narrowed(self) -> bool:
+        """Anything chosen that can hide people."""
+        return bool(self.team_id or self.course_slug or self.state or self.overdue_only)
 
 
 @dataclass(frozen=True)
@@ -77,12 +98,18 @@ class Member:
 def build_matrix(members, courses, rules, progress, completions, today: date, filters: Filters) -> Matrix:
     """members: [Member]; courses: catalog courses; rules: [Rule];
     progress: {(user_id, slug): (lessons done, lessons opened)}; completions: {(user_id, slug): date}."""
-    shown_courses = [c for c in courses if filters.course_slug in (None, c.slug)]
+    members = [m for m in members if filters.team_id is None or m.person.team_id == filters.team_id]
+    requirements_by_person = {member.person.id: requirements_for(member.person, rules) for member in members}
+    required_anywhere = {slug for requirements in requirements_by_person.values() for slug in requirements}
+    # By default only required training is shown and counted; every course while nothing is required.
+    every_course = filters.all_courses or not required_anywhere
+    shown_courses = [
+        c for c in courses
+        if filters.course_slug in (None, c.slug) and (every_course or filters.course_slug or c.slug in required_anywhere)
+    ]
     rows = []
     for member in members:
-        if filters.team_id is not None and member.person.team_id != filters.team_id:
-            continue
-        requirements = requirements_for(member.person, rules)
+        requirements = requirements_by_person[member.person.id]
         cells = []
         for course in shown_courses:
             done, opened = progress.get((member.person.id, course.slug), (0, 0))
@@ -93,11 +120,13 @@ def build_matrix(members, courses, rules, progress, completions, today: date, fi
                     requirement is not None,
                     done,
                     len(course.lessons),
+                    counted=every_course or requirement is not None,
                 )
             )
-        if filters.state and not any(cell.standing.state == filters.state for cell in cells):
+        counted = [cell for cell in cells if cell.counted]
+        if filters.state and not any(cell.standing.state == filters.state for cell in counted):
             continue
-        if filters.overdue_only and not any(cell.standing.state == OVERDUE for cell in cells):
+        if filters.overdue_only and not any(cell.standing.state == OVERDUE for cell in counted):
             continue
         rows.append(Row(member.person.id, member.name, member.email, member.team_name, tuple(cells)))
     rows.sort(key=_sort_key(filters.sort))
@@ -105,8 +134,9 @@ def build_matrix(members, courses, rules, progress, completions, today: date, fi
         Column(
             course.slug,
             course.title,
-            sum(row.cells[i].standing.state == COMPLETE for row in rows),
-            sum(row.cells[i].standing.state == OVERDUE for row in rows),
+            sum(row.cells[i].counted and row.cells[i].standing.state == COMPLETE for row in rows),
+            sum(row.cells[i].counted and row.cells[i].standing.state == OVERDUE for row in rows),
+            sum(row.cells[i].counted for row in rows),
         )
         for i, course in enumerate(shown_courses)
     )

@@ -17,7 +17,8 @@ from lms.domain.assignments import OVERDUE, Person, Rule, due_soon, requirements
 DUE_SOON = "due-soon"
 # OVERDUE ("overdue") is both a course state and a reminder kind.
 DIGEST = "digest"
-KINDS = (DUE_SOON, OVERDUE, DIGEST)
+EXPIRING = "expiring"  # a certificate that expires soon
+KINDS = (DUE_SOON, OVERDUE, DIGEST, EXPIRING)
 
 
 @dataclass(frozen=True)
@@ -190,3 +191,36 @@ def plan(
             items.sort(key=lambda i: ((i.team_name or "").lower(), i.person_name.lower(), i.due_on, i.course_title))
             digests.append(Digest(supervisor.id, supervisor.name, supervisor.email, week, tuple(items)))
     return Plan(tuple(reminders), tuple(digests))
+
+
+@dataclass(frozen=True)
+class ExpiringCertificate:
+    user_id: int
+    name: str
+    email: str
+    course_slug: str
+    course_title: str
+    code: str
+    expires_on: date
+
+    @property
+    def key(self) -> str:
+        return f"{self.code}:{self.expires_on.isoformat()}"
+
+    @property
+    def records(self) -> tuple[tuple[str, str], ...]:
+        return ((EXPIRING, self.key),)
+
+    @property
+    def subject(self) -> str:
+        return f"Your certificate for {self.course_title} expires on {self.expires_on:%B} {self.expires_on.day}"
+
+
+def expiry_notices(certificates: Iterable[ExpiringCertificate], sent: set[tuple[int, str, str]], today: date,
+                   within_days: int) -> list[ExpiringCertificate]:
+    """Certificates expiring within `within_days` days, each mentioned once."""
+    return sorted(
+        (c for c in certificates
+         if 0 <= (c.expires_on - today).days <= within_days and (c.user_id, EXPIRING, c.key) not in sent),
+        key=lambda c: (c.expires_on, c.course_title),
+    )

@@ -1,6 +1,8 @@
 """Checking a CSV file of people before anything is written: the rules, without a database.
 
-The file has the columns name,email,roles,team,supervisor_email. Every row becomes a
+The file has the columns name,email,roles,team,supervisor_email, and may add
+licence_type,licence_number,licence_issuer,licence_expires (one professional credential
+per line; a person with two can be on the admin page). Every row becomes a
 RowPlan that says create, update or error, with the reasons, so the admin sees all of
 it at once and nothing is written until they confirm.
 """
@@ -12,6 +14,7 @@ import io
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
@@ -19,6 +22,7 @@ from email_validator import EmailNotValidError, validate_email
 from lms.domain.roles import ADMIN, ROLES, SUPERVISOR
 
 COLUMNS = ("name", "email", "roles", "team", "supervisor_email")
+LICENCE_COLUMNS = ("licence_type", "licence_number", "licence_issuer", "licence_expires")  # optional
 MAX_FILE_BYTES = 1_000_000
 MAX_ROWS = 5_000
 MAX_NAME_LENGTH = 200
@@ -106,9 +110,10 @@ def read_rows(text: str) -> list[Row]:
 
 
 def _check_header(header: list[str]) -> None:
+    known = COLUMNS + LICENCE_COLUMNS
     missing = [name for name in COLUMNS if name not in header]
-    unexpected = [name or "(empty)" for name in header if name not in COLUMNS]
-    repeated = sorted({name for name in header if name in COLUMNS and header.count(name) > 1})
+    unexpected = [name or "(empty)" for name in header if name not in known]
+    repeated = sorted({name for name in header if name in known and header.count(name) > 1})
     if missing or unexpected or repeated:
         problems = []
         if missing:
@@ -118,8 +123,8 @@ def _check_header(header: list[str]) -> None:
         if repeated:
             problems.append(f"more than once: {', '.join(repeated)}")
         raise FileProblem(
-            f"The first line must name exactly these columns: {','.join(COLUMNS)}. "
-            f"This file’s first line has {'; '.join(problems)}."
+            f"The first line must name exactly these columns: {','.join(COLUMNS)} "
+            f"(and, if you like, {','.join(LICENCE_COLUMNS)}). This file’s first line has {'; '.join(problems)}."
         )
 
 
@@ -168,6 +173,8 @@ class RowPlan:
     problems: list[str] = field(default_factory=list)
     changes: dict[str, tuple] = field(default_factory=dict)  # field -> (from, to), for updates
     notes: list[str] = field(default_factory=list)
+    licence: dict | None = None  # kind, number, issuer, expires_on (ISO date or None)
+    team_as_written: str = ""  # shown beside a problem with it, where `team` stays None
 
     @property
     def ok(self) -> bool:
@@ -190,6 +197,8 @@ class RowPlan:
             lines = self.described_changes() or ["No changes."]
         if self.supervisor_email:
             lines.append(f"{self.supervisor_email} will supervise {self.team}.")
+        if self.licence:
+            lines.append(f"Licence: {self.licence['kind']} {self.licence['number']}, {self.licence['issuer']}.")
         return lines + self.notes
 
 
@@ -227,7 +236,8 @@ def plan_import(rows: list[Row], directory: Directory) -> ImportPlan:
 def _plan_row(row: Row, directory: Directory, teams: dict[str, str], inactive_teams: set[str]) -> RowPlan:
     values = {name: (row.values.get(name) or "").strip() for name in COLUMNS}
     roles, unknown_roles = parse_roles(values["roles"])
-    plan = RowPlan(row.line, values["name"], values["email"], roles, None, values["supervisor_email"].lower() or None)
+    plan = RowPlan(row.line, values["name"], values["email"], roles, None, values["supervisor_email"].lower() or None,
+                   team_as_written=values["team"])
     problems = plan.problems
     if row.extra_values:
         problems.append("This line has more values than there are columns. Put a name that has a comma in double quotes.")
@@ -257,6 +267,7 @@ def _plan_row(row: Row, directory: Directory, teams: dict[str, str], inactive_te
             problems.append(f"Supervisor: {error}")
         if not values["team"]:
             problems.append("A supervisor_email needs a team on the same line: the supervisor is linked to that team.")
+    plan.licence = _licence(row, problems)
     if plan.email in directory.other_agency_emails:
         problems.append("This email belongs to an account in another agency.")
     existing = directory.people.get(plan.email)
@@ -268,6 +279,26 @@ def _plan_row(row: Row, directory: Directory, teams: dict[str, str], inactive_te
         if plan.email == directory.actor_email and ADMIN in existing.roles and ADMIN not in roles:
             problems.append("You cannot remove the admin role from your own account.")
     return plan
+
+
+def _licence(row: Row, problems: list[str]) -> dict | None:
+    values = {name: " ".join((row.values.get(name) or "").split()) for name in LICENCE_COLUMNS}
+    if not any(values.values()):
+        return None
+    missing = [name for name in ("licence_type", "licence_number", "licence_issuer") if not values[name]]
+    if missing:
+        problems.append(f"A licence needs a type, a number and an issuing state or board: {', '.join(missing)} is empty.")
+    for name, limit in (("licence_type", 40), ("licence_number", 100), ("licence_issuer", 200)):
+        if len(values[name]) > limit:
+            problems.append(f"The {name.replace('_', ' ')} is longer than {limit} characters.")
+    expires = values["licence_expires"]
+    if expires:
+        try:
+            expires = date.fromisoformat(expires).isoformat()
+        except ValueError:
+            problems.append(f"The licence_expires “{expires}” is not a date like 2027-03-31.")
+    return {"kind": values["licence_type"], "number": values["licence_number"], "issuer": values["licence_issuer"],
+            "expires_on": expires or None}
 
 
 def _role_choices() -> str:

@@ -20,6 +20,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from lms.extensions import db
 from lms.mail import Mail
 from lms.models import User
+from lms.public_urls import public_url
 from lms.services import outbox
 
 
@@ -64,9 +65,7 @@ def _link_token(user: User, purpose: LinkPurpose) -> str:
 
 
 def link_url(user: User, purpose: LinkPurpose) -> str:
-    # Built from PUBLIC_BASE_URL, never from a request's Host header; works from the CLI too.
-    path = current_app.url_map.bind("").build(purpose.endpoint, {"token": _link_token(user, purpose)})
-    return current_app.config["PUBLIC_BASE_URL"] + path
+    return public_url(purpose.endpoint, token=_link_token(user, purpose))
 
 
 def user_from_link(token: str, purpose: LinkPurpose) -> User:

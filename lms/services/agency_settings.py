@@ -3,9 +3,11 @@
 import io
 import warnings
 
+import sqlalchemy as sa
 from PIL import Image
 
-from lms.models import Agency, User
+from lms.extensions import db
+from lms.models import Agency, CourseAccreditation, User
 from lms.services import audit
 from lms.services.accounts import name_taken
 
@@ -16,6 +18,7 @@ SETTINGS_FIELDS = (
     ("ce_provider", "CE provider name"),
     ("ce_approval_number", "CE approval number"),
     ("ce_approving_body", "Approving body"),
+    ("ce_provider_contact", "CE provider contact (email, phone or web address), printed on CE certificates"),
 )
 # Whole-number settings: (field, label, lowest, highest)
 NUMBER_FIELDS = (
@@ -125,3 +128,38 @@ def update_role_card(agency: Agency, actor: User, markdown_text: str) -> None:
         raise SettingsError({"role_card": "Keep the role card under 10,000 characters."})
     agency.role_card_markdown = text or None
     audit.record(agency.id, actor.id, "role_card.update", agency.name, characters=len(text))
+
+
+COURSE_APPROVAL_FIELDS = (("provider", "CE provider name"), ("approval_number", "CE approval number"),
+                          ("approving_body", "Approving body"))
+
+
+def course_approvals(agency_id: int) -> dict[str, CourseAccreditation]:
+    rows = db.session.scalars(sa.select(CourseAccreditation).where(CourseAccreditation.agency_id == agency_id))
+    return {row.course_slug: row for row in rows}
+
+
+def set_course_approval(agency: Agency, actor: User, course_slug: str, values) -> None:
+    """A CE approval for one course; it wins over the agency-wide one for certificates issued from now on."""
+    cleaned = {field: " ".join((values.get(field) or "").split()) for field, _ in COURSE_APPROVAL_FIELDS}
+    errors = {field: f"Enter the {label.lower()}." for field, label in COURSE_APPROVAL_FIELDS if not cleaned[field]}
+    errors.update({field: f"Keep this under {MAX_LENGTH} characters." for field, value in cleaned.items()
+                   if len(value) > MAX_LENGTH})
+    if errors:
+        raise SettingsError(errors)
+    row = course_approvals(agency.id).get(course_slug)
+    if row is None:
+        row = CourseAccreditation(agency_id=agency.id, course_slug=course_slug)
+        db.session.add(row)
+    for field, value in cleaned.items():
+        setattr(row, field, value)
+    db.session.flush()
+    audit.record(agency.id, actor.id, "ce_approval.set", course_slug, **cleaned)
+
+
+def remove_course_approval(agency: Agency, actor: User, course_slug: str) -> None:
+    row = course_approvals(agency.id).get(course_slug)
+    if row is not None:
+        audit.record(agency.id, actor.id, "ce_approval.remove", course_slug, approval_number=row.approval_number)
+        db.session.delete(row)
+        db.session.flush()

@@ -53,7 +53,7 @@ def latest_completions(user_ids) -> dict[tuple[int, str], date]:
         return {}
     rows = db.session.execute(
         sa.select(CourseCompletion.user_id, CourseCompletion.course_slug, sa.func.max(CourseCompletion.completed_at))
-        .where(CourseCompletion.user_id.in_(user_ids))
+        .where(CourseCompletion.user_id.in_(user_ids), CourseCompletion.voided_at.is_(None))
         .group_by(CourseCompletion.user_id, CourseCompletion.course_slug)
     )
     return {(user_id, slug): completed_at.date() for user_id, slug, completed_at in rows}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from lms.domain.courses import Course
-from lms.domain.grading import Grade, grade, pass_mark_for
+from lms.domain.grading import Grade, grade, pass_mark_for, shuffled
 from lms.extensions import db
 from lms.models import CheckAttempt, utcnow
 
@@ -39,13 +39,14 @@ def attempt_of(user_id: int, course: Course, attempt_id: int) -> CheckAttempt | 
     )
 
 
-def submit(attempt: CheckAttempt, course: Course, answers: dict[str, str], agency_pass_mark: int) -> bool:
-    """Grade and store an attempt. Raises IncompleteAnswers, writing nothing.
+def submit(attempt: CheckAttempt, course: Course, roles, answers: dict[str, str], agency_pass_mark: int) -> bool:
+    """Grade and store an attempt on the questions served to a learner with these roles.
+    Raises IncompleteAnswers, writing nothing.
 
     Returns False when the attempt had already been submitted (a repeated post): the
     first result stands.
     """
-    result = grade(course.questions, answers, pass_mark_for(course, agency_pass_mark))
+    result = grade(course.questions_for(roles), answers, pass_mark_for(course, agency_pass_mark))
     stored = db.session.execute(
         sa.update(CheckAttempt)
         .where(CheckAttempt.id == attempt.id, CheckAttempt.submitted_at.is_(None))
@@ -63,10 +64,16 @@ def submit(attempt: CheckAttempt, course: Course, answers: dict[str, str], agenc
 
 
 def marked(attempt: CheckAttempt, course: Course) -> Grade | None:
-    """The question-by-question result, when the attempt was on the current course version."""
+    """The question-by-question result, when the attempt was on the current course version.
+
+    Graded on the questions the learner answered (the set they were served, even if their
+    roles have changed since), in the order the attempt showed them.
+    """
     if attempt.answers is None or attempt.course_version != course.version:
         return None
-    return grade(course.questions, attempt.answers, attempt.pass_mark)
+    answered = [question for question in course.questions if question.id in attempt.answers]
+    shown = [item.question for item in shuffled(answered, attempt.id)]
+    return grade(shown, attempt.answers, attempt.pass_mark)
 
 
 def submitted_attempts(user_id: int, course_slug: str) -> list[CheckAttempt]:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import sqlalchemy as sa
 
 from lms.domain.courses import Catalog, Course
 from lms.domain.evaluation import read_evaluation
 from lms.domain.roles import ADMIN, CLINICIAN, PEER, SUPERVISOR
 from lms.extensions import db
-from lms.models import Assignment, Team, User
+from lms.models import Assignment, Certificate, Team, User
 from lms.services import checks, progress
 from lms.services.accounts import agency_named, create_user
+from lms.services.certificates import revoke
 from lms.services.completion import complete_if_done
 from lms.services.evaluations import submit_evaluation
 
@@ -25,6 +28,21 @@ DEMO_USERS = (
 )
 SUPERVISED_TEAM = "Peer Support Team"
 DEMO_COMPLETED_COURSE = "self-care"
+FINISHED = -1
+DEMO_TEAM = (  # name, joined how many days ago, lessons done (FINISHED: the whole course, check and feedback)
+    ("Tasha Green", 400, FINISHED),
+    ("Marcus Bell", 250, FINISHED),
+    ("Lena Ortiz", 180, FINISHED),
+    ("Ana Silva", 150, FINISHED),
+    ("Omar Haddad", 21, FINISHED),  # finished, then his certificate was revoked: due again soon
+    ("Priya Nair", 20, 3),
+    ("Devon Walsh", 14, 2),
+    ("Keisha Brown", 10, 1),
+    ("Luis Moreno", 5, 0),
+    ("Hannah Cho", 2, 0),
+    ("Theo Grant", 75, 0),  # joined long ago, never started: overdue
+)
+DEMO_REVOKED_EMAIL = "omar.haddad@example.org"
 
 
 class DemoRefused(RuntimeError):
@@ -64,19 +82,45 @@ def load_demo(environment: str, catalog: Catalog) -> list[tuple[str, str]]:
         if SUPERVISOR in roles:
             user.supervised_teams.append(teams[SUPERVISED_TEAM])
         logins.append((email, ", ".join(sorted(roles))))
+    peer = db.session.scalar(sa.select(User).where(User.email == DEMO_USERS[0][0]))
+    peer_course = catalog.get(DEMO_COMPLETED_COURSE) or next((c for c in catalog if c.is_for(peer.roles)), None)
     # Agency-wide orientation, as the research recommends: every clinician takes the
     # peer-role course within 30 days, every peer the self-care course, renewed yearly.
-    for role, slug, renew in ((CLINICIAN, "peer-role-for-clinicians", False), (PEER, "self-care", True)):
-        if catalog.get(slug):
+    required = [(CLINICIAN, catalog.get("peer-role-for-clinicians"), False), (PEER, peer_course, True)]
+    for role, course, renew in required:
+        if course is not None:
             db.session.add(
-                Assignment(agency_id=agency.id, course_slug=slug, role=role, due_days_after_joining=30, renew_yearly=renew)
+                Assignment(agency_id=agency.id, course_slug=course.slug, role=role, due_days_after_joining=30, renew_yearly=renew)
             )
     db.session.flush()
-    peer = db.session.scalar(sa.select(User).where(User.email == DEMO_USERS[0][0]))
-    course = catalog.get(DEMO_COMPLETED_COURSE) or next((c for c in catalog if c.is_for(peer.roles)), None)
-    if course is not None:
-        complete_course_for_demo(peer, course)
+    if peer_course is not None:
+        complete_course_for_demo(peer, peer_course)
+        _demo_team(agency, teams[SUPERVISED_TEAM], peer_course)
     return logins
+
+
+def _demo_team(agency, team: Team, course: Course) -> None:
+    """The rest of the supervised team, at every stage, so the team view has something to say.
+
+    They have no password: they are there to be seen, not to log in.
+    """
+    today = date.today()
+    admin = db.session.scalar(sa.select(User).where(User.email == "admin@example.org"))
+    for name, joined_days_ago, lessons_done in DEMO_TEAM:
+        user = create_user(agency, name.lower().replace(" ", ".") + "@example.org", name, {PEER}, None, team)
+        user.joined_on = today - timedelta(days=joined_days_ago)
+        if lessons_done == FINISHED:
+            complete_course_for_demo(user, course)
+        else:
+            for lesson_id in course.lesson_ids[:lessons_done]:
+                progress.complete_lesson(user.id, course, lesson_id)
+    db.session.flush()
+    # One certificate revoked, so the admin pages show what that looks like.
+    certificate = db.session.scalar(
+        sa.select(Certificate).join(User, User.id == Certificate.user_id).where(User.email == DEMO_REVOKED_EMAIL)
+    )
+    if certificate is not None and admin is not None:
+        revoke(certificate, admin, "Issued to the wrong person during a records clean-up (demo).")
 
 
 def complete_course_for_demo(user: User, course: Course) -> None:
@@ -85,8 +129,9 @@ def complete_course_for_demo(user: User, course: Course) -> None:
         progress.complete_lesson(user.id, course, lesson_id)
     if course.questions:
         attempt = checks.open_attempt(user.id, course)
-        answers = {q.id: next(c.id for c in q.choices if c.correct) for q in course.questions}
-        checks.submit(attempt, course, answers, user.agency.default_pass_mark)
+        served = course.questions_for(user.roles)
+        answers = {q.id: next(c.id for c in q.choices if c.correct) for q in served}
+        checks.submit(attempt, course, user.roles, answers, user.agency.default_pass_mark)
     if course.requires_evaluation:
         ratings = {f"objective-{o.id}": "5" for o in course.objectives}
         answers, _ = read_evaluation(course, {**ratings, "relevance": "5", "would_recommend": "yes"})

@@ -13,7 +13,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from lms.extensions import db
-from lms.models import Reflection, SelfCarePlan, utcnow
+from lms.models import Reflection, SelfCarePlan, SigningKey, utcnow
 from lms.services import pdf_cache
 from lms.services.upsert import insert_on_conflict
 from lms.vault import Vault
@@ -133,9 +133,11 @@ def save_plan(vault: Vault, user_id: int, sections: dict[str, str], review_on: d
 
 
 def rotate_keys(vault: Vault) -> int:
-    """Re-encrypt every stored reflection and plan with the newest key; returns rows rewritten."""
+    """Re-encrypt every stored reflection and plan, and every badge-signing private key, with
+    the newest key; returns rows rewritten."""
     count = 0
-    for model, column in ((Reflection, "body_encrypted"), (SelfCarePlan, "sections_encrypted")):
+    for model, column in ((Reflection, "body_encrypted"), (SelfCarePlan, "sections_encrypted"),
+                          (SigningKey, "private_key_encrypted")):
         for row in db.session.scalars(sa.select(model)):
             setattr(row, column, vault.rotate(getattr(row, column)))
             count += 1

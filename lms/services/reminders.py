@@ -4,18 +4,21 @@ queue them in the outbox and remember them, in one transaction. Flushes; the cal
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import render_template
+from sqlalchemy.orm import aliased
 
 from lms.domain import reminders
 from lms.domain.roles import SUPERVISOR
 from lms.extensions import db
 from lms.mail import Mail
-from lms.models import Agency, CourseCompletion, SentReminder, Team, User, team_supervisors
+from lms.models import Agency, Certificate, CourseCompletion, SentReminder, Team, User, team_supervisors
+from lms.public_urls import public_url
 from lms.services import outbox
 from lms.services.assignments import person_of, rules_of
+from lms.services.completion import EXPIRY_RENEWAL_DAYS
 
 REMINDER, DIGEST = "reminder", "digest"
 
@@ -32,8 +35,8 @@ class Outgoing:
     details: tuple[str, ...]  # one line per course or person, for --dry-run
 
 
-def plan_for_agency(agency: Agency, catalog, today: date) -> reminders.Plan:
-    """Seven queries per agency, however many people it has."""
+def plan_for_agency(agency: Agency, catalog, today: date, sent: set | None = None) -> reminders.Plan:
+    """Seven queries per agency (six when `sent` is given), however many people it has."""
     users = list(db.session.scalars(
         sa.select(User).where(User.agency_id == agency.id, User.active).order_by(User.id)
     ))  # and their roles
@@ -60,7 +63,7 @@ def plan_for_agency(agency: Agency, catalog, today: date) -> reminders.Plan:
         rules_of(agency.id),
         _completion_dates(agency.id),
         {course.slug: course.title for course in catalog},
-        _already_sent(agency.id, today),
+        _already_sent(agency.id, today) if sent is None else sent,
         today,
         agency.reminder_days_before,
     )
@@ -73,7 +76,7 @@ def _agency_people(agency_id: int):
 def _completion_dates(agency_id: int) -> dict[tuple[int, str], date]:
     rows = db.session.execute(
         sa.select(CourseCompletion.user_id, CourseCompletion.course_slug, sa.func.max(CourseCompletion.completed_at))
-        .where(CourseCompletion.user_id.in_(_agency_people(agency_id)))
+        .where(CourseCompletion.user_id.in_(_agency_people(agency_id)), CourseCompletion.voided_at.is_(None))
         .group_by(CourseCompletion.user_id, CourseCompletion.course_slug)
     )
     return {(user_id, slug): completed_at.date() for user_id, slug, completed_at in rows}
@@ -84,7 +87,7 @@ def _already_sent(agency_id: int, today: date) -> set[tuple[int, str, str]]:
         sa.select(SentReminder.user_id, SentReminder.kind, SentReminder.key).where(
             SentReminder.user_id.in_(_agency_people(agency_id)),
             sa.or_(
-                SentReminder.kind.in_((reminders.DUE_SOON, reminders.OVERDUE)),
+                SentReminder.kind.in_((reminders.DUE_SOON, reminders.OVERDUE, reminders.EXPIRING)),
                 sa.and_(SentReminder.kind == reminders.DIGEST, SentReminder.key == reminders.week_key(today)),
             ),
         )
@@ -93,23 +96,53 @@ def _already_sent(agency_id: int, today: date) -> set[tuple[int, str, str]]:
 
 
 def outgoing_mails(catalog, today: date) -> list[Outgoing]:
-    """Every mail this run should send, agency by agency: learners' reminders, then digests."""
+    """Every mail this run should send, agency by agency: learners' reminders, digests, then notices
+    of certificates about to expire."""
     outgoing = []
     for agency in db.session.scalars(sa.select(Agency).order_by(Agency.id)):
-        found = plan_for_agency(agency, catalog, today)
+        sent = _already_sent(agency.id, today)
+        found = plan_for_agency(agency, catalog, today, sent)
         outgoing += [_reminder_mail(agency, reminder) for reminder in found.reminders]
         outgoing += [_digest_mail(agency, digest) for digest in found.digests]
+        notices = reminders.expiry_notices(_expiring_certificates(agency.id, today), sent, today, EXPIRY_RENEWAL_DAYS)
+        outgoing += [_expiry_mail(agency, notice) for notice in notices]
     return outgoing
 
 
-def _url(endpoint: str, **values) -> str:
-    # From PUBLIC_BASE_URL, never a request's Host: this runs from cron, with no request.
-    return current_app.config["PUBLIC_BASE_URL"] + current_app.url_map.bind("").build(endpoint, values)
+def _expiring_certificates(agency_id: int, today: date) -> list[reminders.ExpiringCertificate]:
+    """The agency's valid certificates that expire within the notice period, held by active
+    people who have not earned the course again since."""
+    newer = aliased(Certificate)
+    rows = db.session.execute(
+        sa.select(Certificate.user_id, User.name, User.email, Certificate.course_slug, Certificate.course_title,
+                  Certificate.code, Certificate.expires_on)
+        .join(User, User.id == Certificate.user_id)
+        .where(
+            Certificate.agency_id == agency_id, User.active, Certificate.revoked_at.is_(None),
+            Certificate.replaced_by_id.is_(None), Certificate.expires_on.is_not(None),
+            Certificate.expires_on >= today, Certificate.expires_on <= today + timedelta(days=EXPIRY_RENEWAL_DAYS),
+            ~sa.exists().where(newer.user_id == Certificate.user_id, newer.course_slug == Certificate.course_slug,
+                               newer.completed_on > Certificate.completed_on, newer.revoked_at.is_(None)),
+        )
+    )
+    return [reminders.ExpiringCertificate(*row) for row in rows]
+
+
+def _expiry_mail(agency: Agency, notice: reminders.ExpiringCertificate) -> Outgoing:
+    context = dict(
+        name=notice.name, agency=agency.name, course=notice.course_title, expires_on=notice.expires_on,
+        course_url=public_url("learn.show_course", slug=notice.course_slug),
+        verify_url=public_url("verify.verify_code", code=notice.code),
+    )
+    return Outgoing(
+        REMINDER, agency.id, notice.user_id, _render(notice.email, notice.subject, "email/certificate_expiring", context),
+        notice.records, (f"certificate {notice.code}: {notice.course_title} (expires {notice.expires_on.isoformat()})",),
+    )
 
 
 def _reminder_mail(agency: Agency, reminder: reminders.LearnerReminder) -> Outgoing:
     def listed(courses):
-        return [dict(title=c.course_title, due_on=c.due_on, url=_url("learn.show_course", slug=c.course_slug))
+        return [dict(title=c.course_title, due_on=c.due_on, url=public_url("learn.show_course", slug=c.course_slug))
                 for c in courses]
 
     context = dict(
@@ -117,7 +150,7 @@ def _reminder_mail(agency: Agency, reminder: reminders.LearnerReminder) -> Outgo
         agency=agency.name,
         overdue=listed(reminder.overdue),
         due_soon=listed(reminder.due_soon),
-        my_learning_url=_url("learn.my_learning"),
+        my_learning_url=public_url("learn.my_learning"),
     )
     return Outgoing(
         REMINDER,
@@ -135,8 +168,8 @@ def _digest_mail(agency: Agency, digest: reminders.Digest) -> Outgoing:
         name=digest.name,
         agency=agency.name,
         items=items,
-        matrix_url=_url("supervise.matrix", overdue="1"),
-        settings_url=_url("learn.email_settings"),
+        matrix_url=public_url("supervise.matrix", overdue="1"),
+        settings_url=public_url("learn.email_settings"),
     )
     return Outgoing(
         DIGEST,

@@ -42,8 +42,12 @@ def members_of(teams: list[Team]) -> list[Member]:
 
 def progress_counts(team_ids, catalog) -> dict[tuple[int, str], tuple[int, int]]:
     """{(user id, course slug): (lessons completed, lessons opened)}, counting current lessons only."""
+    return _progress_counts(_member_ids(team_ids), catalog) if team_ids else {}
+
+
+def _progress_counts(member_ids, catalog) -> dict[tuple[int, str], tuple[int, int]]:
     lessons = [(course.slug, lesson_id) for course in catalog for lesson_id in course.lesson_ids]
-    if not lessons or not team_ids:
+    if not lessons:
         return {}
     rows = db.session.execute(
         sa.select(
@@ -53,7 +57,7 @@ def progress_counts(team_ids, catalog) -> dict[tuple[int, str], tuple[int, int]]
             sa.func.count(),
         )
         .where(
-            LessonProgress.user_id.in_(_member_ids(team_ids)),
+            LessonProgress.user_id.in_(member_ids),
             sa.tuple_(LessonProgress.course_slug, LessonProgress.lesson_id).in_(lessons),
         )
         .group_by(LessonProgress.user_id, LessonProgress.course_slug)
@@ -62,11 +66,13 @@ def progress_counts(team_ids, catalog) -> dict[tuple[int, str], tuple[int, int]]
 
 
 def completion_dates(team_ids) -> dict[tuple[int, str], date]:
-    if not team_ids:
-        return {}
+    return _completion_dates(_member_ids(team_ids)) if team_ids else {}
+
+
+def _completion_dates(member_ids) -> dict[tuple[int, str], date]:
     rows = db.session.execute(
         sa.select(CourseCompletion.user_id, CourseCompletion.course_slug, sa.func.max(CourseCompletion.completed_at))
-        .where(CourseCompletion.user_id.in_(_member_ids(team_ids)))
+        .where(CourseCompletion.user_id.in_(member_ids), CourseCompletion.voided_at.is_(None))
         .group_by(CourseCompletion.user_id, CourseCompletion.course_slug)
     )
     return {(user_id, slug): completed_at.date() for user_id, slug, completed_at in rows}
@@ -82,6 +88,21 @@ def team_matrix(supervisor: User, teams: list[Team], catalog, filters: Filters, 
         completion_dates(team_ids),
         today,
         filters,
+    )
+
+
+def agency_matrix(agency_id: int, catalog, today: date) -> Matrix:
+    """Every active person of the agency against its required training (the admin's report)."""
+    users = db.session.scalars(
+        sa.select(User)
+        .where(User.agency_id == agency_id, User.active)
+        .options(so.joinedload(User.role_rows), so.joinedload(User.team))
+        .order_by(User.name)
+    ).unique()
+    members = [Member(person_of(user), user.name, user.email, user.team.name if user.team else "") for user in users]
+    people = sa.select(User.id).where(User.agency_id == agency_id, User.active)
+    return build_matrix(
+        members, list(catalog), rules_of(agency_id), _progress_counts(people, catalog), _completion_dates(people), today, Filters()
     )
 
 

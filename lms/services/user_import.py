@@ -21,7 +21,7 @@ from lms.domain.user_import import (
 )
 from lms.extensions import db
 from lms.models import Agency, Team, User
-from lms.services import audit, people
+from lms.services import audit, licences, people
 
 
 MAX_FILE_NAME_LENGTH = 100
@@ -145,6 +145,9 @@ def apply_plan(agency: Agency, actor: User | None, plan: ImportPlan, file_name: 
             people.change_person(person, actor, people.PersonValues(row.name, row.email, row.roles, team, kept, person.joined_on))
             updated.append(person)
         existing[row.email] = person
+        if row.licence:
+            db.session.flush()  # a new person needs an id before a licence can name them
+            licences.record_imported(person, actor, row.licence)
     for row in rows:
         if row.supervisor_email:
             people.add_supervised_team(existing[row.supervisor_email], teams[row.team], actor)

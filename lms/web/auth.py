@@ -2,6 +2,7 @@
 
 import math
 
+import sqlalchemy.orm as so
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_url, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -67,7 +68,8 @@ def load_user(session_user_id: str):
     user_id, _, version = session_user_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    # The agency comes in the same query: every page's header shows its name and logo.
+    user = db.session.get(User, int(user_id), options=[so.joinedload(User.agency)])
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user

@@ -11,7 +11,7 @@ from flask import current_app, make_response, render_template
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from lms.pdf import PDF_STATIC, render_pdf_within
+from lms.pdf_process import PDF_STATIC, render_pdf_within
 from lms.services import pdf_cache
 
 

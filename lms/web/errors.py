@@ -1,10 +1,11 @@
 """Error pages in the site's layout."""
 
-from flask import make_response, render_template
+from flask import make_response, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from lms.extensions import db
-from lms.pdf import PdfTooSlow
+from lms.extensions import db, login_manager
+from lms.pdf_process import PdfTooSlow
 
 MESSAGES = {
     400: ("The request could not be understood", "Something in what was sent was not right. Go back and try again."),
@@ -29,6 +30,10 @@ def init_app(app):
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error):
+        if request.htmx and not current_user.is_authenticated:
+            # The session ended under an open page (the token went with it): log in again,
+            # as the same click would when it reads a page.
+            return login_manager.unauthorized()
         return render_error(
             400, "This form had expired or did not come from this site, so nothing was saved. Reload the page and try again."
         )

@@ -32,8 +32,9 @@ HEADERS = {
 
 # What a logged-in person sees (training records, exports, certificates, a private draft
 # echoed on a 422 page) must never be kept by a browser or a proxy. Only these may be
-# cached: files that are the same for everyone, and the agency's logo.
-CACHEABLE_ENDPOINTS = {"static", "learn.agency_logo"}
+# cached: files that are the same for everyone, the agency's logo, and the agency's signed
+# revocation list (public, the same for every reader, and it sets its own short lifetime).
+CACHEABLE_ENDPOINTS = {"static", "learn.agency_logo", "public.status_list"}
 NO_STORE = "private, no-store"
 
 

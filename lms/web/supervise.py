@@ -4,16 +4,17 @@ import csv
 import io
 from datetime import date
 
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 
 from lms.domain.assignments import STATE_LABELS, STATES, standing
 from lms.domain.matrix import Filters
 from lms.domain.spreadsheet import safe_row
 from lms.domain.roles import SUPERVISOR
-from lms.services import team_matrix
+from lms.services import licences, team_matrix
 from lms.services.assignments import latest_completions, requirements_of
 from lms.services.progress import progress_in_all
+from lms.web import certificate_export
 from lms.web.access import catalog, role_required
 from lms.web.htmx import render_page
 
@@ -41,6 +42,24 @@ def matrix():
         state_labels=STATE_LABELS,
         query=request.query_string.decode(),
     )
+
+
+@bp.get("/certificates")
+@role_required(SUPERVISOR)
+def export_form():
+    teams = team_matrix.supervised_teams(current_user)
+    return certificate_export.export_form(url_for("supervise.export_certificates"), teams, {}, {})
+
+
+@bp.get("/certificates.zip")
+@role_required(SUPERVISOR)
+def export_certificates():
+    """Certificates of the supervisor's own teams only."""
+    teams = team_matrix.supervised_teams(current_user)
+    filters, errors = certificate_export.parse_filters(request.args, {team.id for team in teams}, whole_agency=False)
+    if errors:
+        return certificate_export.export_form(url_for("supervise.export_certificates"), teams, request.args, errors, 400)
+    return certificate_export.zip_response(current_user.agency_id, filters, "team-certificates.zip")
 
 
 @bp.get("/matrix.csv")
@@ -95,5 +114,5 @@ def person(user_id):
     ]
     return render_template(
         "supervise/person.html", learner=learner, courses=courses, attempts=team_matrix.attempts_of(learner.id),
-        catalog=catalog(), state_labels=STATE_LABELS,
+        catalog=catalog(), state_labels=STATE_LABELS, has_licence=learner.id in licences.users_with_licences([learner.id]),
     )

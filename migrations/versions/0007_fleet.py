@@ -1,7 +1,7 @@
 """fleet: agency slugs, login back-off, session versions, PDF cache, mail outbox
 
-Revision ID: 7f1ee7a0c007
-Revises: ced260946310
+Revision ID: 0007_fleet
+Revises: 0006_credentials
 Create Date: 2026-11-28 04:00:00
 
 Agencies get a unique slug and a unique, case-insensitive name key. Existing agencies
@@ -18,8 +18,8 @@ import unicodedata
 import sqlalchemy as sa
 from alembic import op
 
-revision = '7f1ee7a0c007'
-down_revision = 'ced260946310'
+revision = '0007_fleet'
+down_revision = '0006_credentials'
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,8 @@
 document.addEventListener("htmx:afterSettle", function (event) {
   var config = event.detail.requestConfig;
   if (!config) return;
-  if (config.verb !== "get") {
+  var movedOn = config.elt && config.elt.hasAttribute && config.elt.hasAttribute("data-next-lesson");
+  if (config.verb !== "get" && !movedOn) {
     // The pressed button was swapped away ("Mark this lesson complete"): keep the person's
     // place on the new status instead of letting focus fall back to the top of the page.
     var status = document.getElementById("lesson-status");

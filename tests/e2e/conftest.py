@@ -103,6 +103,8 @@ def live_server(tmp_path_factory):
         db.session.commit()
         agency_id, team_id = agency.id, team.id
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
+    # Certificates, credentials and emails link to the site as it is really served.
+    app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
     thread.start()
     try:

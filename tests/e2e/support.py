@@ -65,13 +65,30 @@ def url_ending(path: str) -> re.Pattern:
 
 
 def pager_link(page, direction: str, lesson_id: str):
-    """The pager's "Next lesson: …" / "Previous lesson: …" link.
+    """The pager's "Next lesson: …" button / "Previous lesson: …" link.
 
     Chromium names it "Next lesson : Listening first" (the visually hidden span is
     absolutely positioned, so it counts as a separate block), hence the loose spacing.
     """
     name = re.compile(rf"^{direction} lesson\s*:\s*{re.escape(LESSONS[lesson_id])}$")
-    return page.get_by_role("navigation", name="Previous and next lesson").get_by_role("link", name=name)
+    role = "button" if direction == "Next" else "link"  # Next posts: it counts the lesson as read
+    return page.get_by_role("navigation", name="Previous and next lesson").get_by_role(role, name=name)
+
+
+def main_nav(page):
+    """The main navigation, its phone menu ("Menu", a <details>) opened when it is folded."""
+    nav = page.get_by_role("navigation", name="Main")
+    summary = nav.locator("summary")
+    if summary.is_visible() and nav.locator("details[open]").count() == 0:
+        summary.click()
+    return nav
+
+
+def open_filters(page):
+    """The team view's filters, unfolded when a phone shows them folded ("Filters and sorting")."""
+    summary = page.get_by_text("Filters and sorting", exact=True)
+    if summary.is_visible() and page.locator("details.filters-fold[open]").count() == 0:
+        summary.click()
 
 
 def page_title(*parts: str) -> str:

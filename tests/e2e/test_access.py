@@ -12,6 +12,7 @@ if BROWSER_MISSING:
 from playwright.sync_api import expect  # noqa: E402
 
 from tests.e2e.support import (  # noqa: E402
+    main_nav,
     CLINICIAN_COURSE_URL,
     LESSONS,
     lesson_url,
@@ -31,7 +32,7 @@ def expect_error_page(page, response, status, heading):
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     expect(page.get_by_role("heading", level=1)).to_have_count(1)
     expect(page.get_by_role("banner")).to_be_visible()
-    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="My learning")).to_be_visible()
+    expect(main_nav(page).get_by_role("link", name="My learning")).to_be_visible()
     expect(page.get_by_role("main")).to_contain_text(f"Error {status}")
     expect(page.get_by_role("contentinfo")).to_contain_text("988")
     page.get_by_role("main").get_by_role("link", name="Go to My learning").click()

@@ -14,6 +14,7 @@ if BROWSER_MISSING:
 from playwright.sync_api import expect  # noqa: E402
 
 from tests.e2e.support import (  # noqa: E402
+    main_nav,
     ARTIFACTS,
     CLINICIAN_COURSE_URL,
     COURSE_URL,
@@ -137,7 +138,7 @@ def test_learner_pages(page, axe_scan, make_person, viewport):
 def test_admin_course_health_page(page, axe_scan, make_person):
     sign_in(page, make_person("admin"))
     page.goto("/learn/")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Admin").click()
+    main_nav(page).get_by_role("link", name="Admin").click()
     page.get_by_role("link", name="Course files").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Course files")
     expect(page.get_by_role("table")).to_contain_text("Starting out as a peer")
@@ -158,6 +159,16 @@ def test_lesson_pages_fit_a_320px_screen_without_sideways_scrolling(new_context,
             culprits = page.evaluate(WIDER_THAN_SCREEN_JS)
             too_wide.append(f"{lesson_id}: {width}px wide; sticking out: {culprits}")
     assert not too_wide, "lesson pages scroll sideways at 320px:\n" + "\n".join(too_wide)
+
+
+def test_course_page_with_long_source_addresses_fits_a_320px_screen(new_context, make_person):
+    """The DOIs and web addresses under References and Further sources wrap instead of scrolling."""
+    page = new_context("phone", viewport={"width": 320, "height": 640}).new_page()
+    sign_in(page, make_person("peer"))
+    page.goto(COURSE_URL)
+    expect(page.get_by_role("link", name="https://988lifeline.org/talk-to-someone-now/")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 320 + 1, f"the course page is {width}px wide; sticking out: {page.evaluate(WIDER_THAN_SCREEN_JS)}"
 
 
 WIDER_THAN_SCREEN_JS = """() => [...document.querySelectorAll('body *')]

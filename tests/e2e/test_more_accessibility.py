@@ -20,6 +20,7 @@ from playwright.sync_api import expect  # noqa: E402
 
 from lms.config import PROJECT_ROOT  # noqa: E402
 from tests.e2e.support import (  # noqa: E402
+    open_filters,
     BASICS_JS,
     CERTIFICATE_CODE,
     CHECK_URL,
@@ -140,7 +141,7 @@ def test_learner_check_evaluation_and_private_pages(page, axe_scan, make_person)
     assert not problems, "\n".join(problems)
 
 
-def test_certificate_pages_and_public_verification(page, axe_scan, new_context, viewport, make_person):
+def test_certificate_pages_and_public_verification(page, axe_scan, new_context, viewport, make_person, live_server):
     problems = []
     sign_in(page, make_person("peer"))
     complete_course_over_http(page)
@@ -160,6 +161,16 @@ def test_certificate_pages_and_public_verification(page, axe_scan, new_context, 
     problems += check_page(stranger, axe_scan, "verify: valid", heading="This certificate is valid")
     response = stranger.goto("/verify/ZZZZ-ZZZZ-ZZZZ-ZZZZ")
     problems += check_page(stranger, axe_scan, "verify: not found", heading="No certificate has this code", response=response)
+    stranger.goto("/courses/starting-out")
+    problems += check_page(stranger, axe_scan, "public course description", heading=COURSE_TITLE)
+    stranger.goto(f"/agencies/{live_server.agency_id}")
+    problems += check_page(stranger, axe_scan, "issuer profile")
+
+    page.goto("/account/")
+    problems += check_page(page, axe_scan, "my profile", heading="My profile")
+    page.get_by_role("button", name="Add this licence").click()  # empty: every field says what is missing
+    expect(page.get_by_label("Number")).to_have_attribute("aria-invalid", "true")
+    problems += check_page(page, axe_scan, "my profile, licence not saved")
     assert not problems, "\n".join(problems)
 
 
@@ -183,12 +194,15 @@ def test_supervisor_pages(page, axe_scan, new_context, viewport, make_person, ma
     page.set_viewport_size(size)
     assert widths[0] > widths[1], f"expected the matrix to scroll inside its region at 320px: {widths}"
 
+    open_filters(page)
     page.get_by_label("Show people with").select_option(label="In progress")  # htmx swap
     expect(page).to_have_url(re.compile(r"status=in-progress|status=in_progress"))
     problems += check_page(page, axe_scan, "supervisor matrix after filtering")
 
     page.goto(f"/supervise/people/{user_id(peer)}")
     problems += check_page(page, axe_scan, "supervisor person page", heading=f"{peer.name}'s training")
+    page.goto("/supervise/certificates")
+    problems += check_page(page, axe_scan, "supervisor certificates export", heading="Download certificates for an audit")
     assert not problems, "\n".join(problems)
 
 
@@ -202,6 +216,8 @@ ADMIN_PAGES = [  # path, label, h1 (a pattern)
     ("/admin/role-card", "role card", None),
     ("/admin/audit", "audit log", None),
     ("/admin/certificates", "certificates admin", None),
+    ("/admin/certificates/export", "certificates export", "Download certificates for an audit"),
+    ("/admin/ce-approvals", "course CE approvals", "CE approvals for single courses"),
     ("/admin/evaluations", "evaluations admin", None),
     ("/admin/courses", "course files admin", "Course files"),
 ]

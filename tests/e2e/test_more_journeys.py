@@ -16,6 +16,8 @@ from playwright.sync_api import expect  # noqa: E402
 
 from lms.config import PROJECT_ROOT  # noqa: E402
 from tests.e2e.support import (  # noqa: E402
+    open_filters,
+    main_nav,
     CERTIFICATE_CODE,
     COURSE_TITLE,
     COURSE_URL,
@@ -115,7 +117,7 @@ def complete_the_course(page, *, javascript: bool) -> None:
 
 def download_the_certificate(page) -> str:
     """On My certificates: download the PDF; return the certificate's code."""
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My certificates").click()
+    main_nav(page).get_by_role("link", name="My certificates").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My certificates")
     row = page.get_by_role("row").filter(has_text=COURSE_TITLE)
     expect(row).to_have_count(1)
@@ -187,6 +189,7 @@ def test_supervisor_filters_the_team_table_in_place_and_downloads_it(
     expect(matrix.get_by_role("link", name=starter.name)).to_be_visible()
 
     page.evaluate(f"{MARKER} = true")
+    open_filters(page)
     page.get_by_label("Show people with").select_option(label="Complete")
     expect(page).to_have_url(re.compile(r"/supervise/\?.*status=complete"))
     expect(matrix.get_by_role("link", name=starter.name)).to_have_count(0)

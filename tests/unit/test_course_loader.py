@@ -1,12 +1,13 @@
 """The course loader and validator, without Flask."""
 
+import datetime
 import shutil
 from pathlib import Path
 
 import pytest
 
 from lms.domain import markdown
-from lms.domain.courses import ERROR, load_catalog
+from lms.domain.courses import ERROR, Contributor, load_catalog
 from lms.domain.markdown import ROLE_CARD_MARKER
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "courses"
@@ -29,8 +30,36 @@ def test_loads_courses_with_lessons_in_order():
     assert course.ce_hours == 0.5 and course.minutes == 30
     assert course.pass_mark is None and course.requires_evaluation is True
     assert [s.id for s in course.plan_sections] == ["warning-signs", "commitment"]
-    assert len(course.questions) == 2
+    assert [(q.id, q.kind, q.audiences, q.line) for q in course.questions] == [
+        ("q1", "concept", (), 2), ("q2", "applied", (), 14), ("q3", "applied", ("supervisor",), 26),
+    ]
     assert [c.correct for c in course.questions[1].choices] == [False, True, False]
+
+
+def test_keeps_the_continuing_education_facts():
+    course = load_catalog(FIXTURES).get("starting-out")
+    assert course.authors == (Contributor("Common Ground course team", "Course writers working from the cited sources"),)
+    assert [r.name for r in course.reviewers] == ["Common Ground content review"]
+    assert course.last_reviewed == datetime.date(2026, 11, 28)
+    assert course.conflict_of_interest == "None known."
+    assert course.delivery_format == "self-paced online"
+    assert course.further_sources == ("988 Suicide & Crisis Lifeline. (2024). Talk to someone now. https://988lifeline.org/talk-to-someone-now/",)
+    assert course.line_of("last_reviewed") == 22
+
+
+def test_missing_continuing_education_facts_do_not_stop_a_course():
+    course = load_catalog(FIXTURES).get("team-orientation")
+    assert (course.authors, course.reviewers, course.last_reviewed, course.further_sources) == ((), (), None, None)
+    assert course.conflict_of_interest == course.delivery_format == ""
+
+
+def test_questions_with_audiences_are_served_only_to_those_roles():
+    course = load_catalog(FIXTURES).get("starting-out")
+    served = lambda *roles: [q.id for q in course.questions_for(roles)]  # noqa: E731
+    assert served("peer") == ["q1", "q2"]
+    assert served("supervisor") == served("peer", "supervisor") == ["q1", "q2", "q3"]
+    # Outside the course's audiences (an admin trying it out): the whole check.
+    assert served("admin") == ["q1", "q2", "q3"]
 
 
 def test_links_between_lessons_point_at_lesson_pages():
@@ -80,8 +109,15 @@ def _break(courses_copy, file, old, new):
         ("03-supervision.md", "order: 3", "order: 2", 2, "duplicate lesson order 2"),
         ("02-listening.md", "(01-welcome.md#why-peers-matter)", "(09-missing.md)", 17, "broken link"),
         ("01-welcome.md", "## Why peers matter", "<div onclick='x()'>Hi</div>", 9, "raw HTML"),
-        ("check.yaml", "        correct: true\n        feedback: Yes. Supervision", "        feedback: Yes. Supervision", 13, "exactly one correct choice"),
-        ("check.yaml", "objective: O2", "objective: O9", 14, "unknown objective 'O9'"),
+        ("check.yaml", "        correct: true\n        feedback: Yes. Supervision", "        feedback: Yes. Supervision", 14, "exactly one correct choice"),
+        ("check.yaml", "objective: O2", "objective: O9", 15, "unknown objective 'O9'"),
+        ("check.yaml", "feedback: No. Medication is not part of the peer role.", "", 10, "missing question q1 choice feedback"),
+        ("check.yaml", "kind: applied", "kind: scenario", 16, "question q2: kind must be one of applied, concept, recall"),
+        ("check.yaml", "audiences: [supervisor]", "audiences: [admin]", 29, "question q3: audiences must list roles of this course (peer, supervisor)"),
+        ("course.md", "last_reviewed: 2026-11-28", "last_reviewed: last autumn", 22, "last_reviewed must be a date"),
+        ("course.md", "    credentials: Course writers working from the cited sources\n", "", 16, "authors must be a list of people, each with a name and credentials"),
+        ("course.md", "further_sources:\n  - \"988", "further_sources: 988\n  - \"988", 14, "further_sources must be a list of full references"),
+        ("02-listening.md", "> [!key-point]", "> [!warning]", 19, "unknown callout '[!warning]'"),
     ],
 )
 def test_problems_name_the_file_and_line(courses_copy, file, old, new, line, message):
@@ -118,3 +154,18 @@ def test_markdown_is_sanitized():
 def test_relative_links_that_are_not_lessons_are_reported(courses_copy):
     _break(courses_copy, "01-welcome.md", "Read on in", "[notes](../secret.txt) Read on in")
     assert any("must be a lesson file" in str(p) for p in load_catalog(courses_copy).problems)
+
+
+def test_callouts_become_labelled_boxes():
+    html = load_catalog(FIXTURES).get("starting-out").lesson("listening").html
+    assert '<div class="callout callout-key-point" role="note">' in html
+    assert '<p class="callout-title">Key point</p>' in html and "Listen first. Talk later." in html
+    assert "[!key-point]" not in html
+    rendered = markdown.render("> [!Try this]\n> Ask one open question.\n\n> [!content-note]\n>\n> This lesson talks about suicide.")
+    assert rendered.issues == []
+    assert "Try this</p>" in rendered.html and "Content note</p>" in rendered.html and "talks about suicide" in rendered.html
+
+
+def test_only_callout_classes_survive_the_sanitizer():
+    rendered = markdown.render('Text <div class="evil" role="alert" onclick="x()">Hi</div>')
+    assert "evil" not in rendered.html and "onclick" not in rendered.html and 'role="alert"' not in rendered.html

@@ -13,30 +13,31 @@ from lms.domain.progress import (
 from lms.vault import Vault, new_key
 
 COURSE = load_catalog(Path(__file__).resolve().parent.parent / "fixtures" / "courses").get("starting-out")
+PEER_QUESTIONS = COURSE.questions_for({"peer"})  # q1 and q2; q3 is for supervisors
 RIGHT = {"q1": "a", "q2": "b"}
 
 
 def test_all_right_is_100_and_a_pass():
-    result = grade(COURSE.questions, RIGHT, 80)
+    result = grade(PEER_QUESTIONS, RIGHT, 80)
     assert (result.score, result.correct, result.total, result.passed) == (100, 2, 2, True)
 
 
 def test_one_wrong_of_two_is_50_and_a_fail_with_the_chosen_feedback():
-    result = grade(COURSE.questions, {"q1": "a", "q2": "a"}, 80)
+    result = grade(PEER_QUESTIONS, {"q1": "a", "q2": "a"}, 80)
     assert (result.score, result.passed) == (50, False)
     wrong = result.marked[1]
     assert not wrong.correct and wrong.chosen.feedback == "No. Carrying it alone wears you down."
 
 
 def test_score_is_rounded_down_so_a_pass_is_never_rounded_up():
-    questions = COURSE.questions * 3  # six questions; ids repeat, so answer by id applies to each copy
+    questions = PEER_QUESTIONS * 3  # six questions; ids repeat, so answer by id applies to each copy
     result = grade(questions, {"q1": "a", "q2": "a"}, 50)
     assert result.score == 50
 
 
 def test_unanswered_or_unknown_choices_are_reported_not_scored():
     with pytest.raises(IncompleteAnswers) as missing:
-        grade(COURSE.questions, {"q1": "a", "q2": "z"}, 80)
+        grade(PEER_QUESTIONS, {"q1": "a", "q2": "z"}, 80)
     assert missing.value.missing == ["q2"]
 
 
@@ -109,3 +110,11 @@ def test_vault_round_trip_and_rotation():
     assert both.decrypt(token) == "I felt heard today"
     rotated = both.rotate(token)
     assert Vault([new]).decrypt(rotated) == "I felt heard today"
+
+
+def test_counts_are_written_with_the_right_noun():
+    from lms.domain.wording import counted
+
+    assert counted(1, "line") == "1 line" and counted(6, "line") == "6 lines" and counted(0, "line") == "0 lines"
+    assert counted(1, "new person", "new people") == "1 new person" and counted(2, "new person", "new people") == "2 new people"
+    assert counted(0.5, "hour") == "0.5 hours" and counted(1.0, "hour") == "1 hour"

@@ -46,7 +46,7 @@ from werkzeug.security import generate_password_hash
 from lms import create_app
 from lms.extensions import db
 from lms.models import (
-    Agency, Assignment, Certificate, CheckAttempt, CourseCompletion, Reflection, Team, User,
+    Agency, Assignment, Certificate, CheckAttempt, CourseCompletion, ProfessionalCredential, Reflection, Team, User,
 )
 from lms.services import account_links
 from lms.services.accounts import create_user
@@ -82,6 +82,7 @@ ROLES = {
 }
 COURSE_SLUG, LESSON = "starting-out", "welcome"
 NAMES = {"peer": "Pat Canary", "other_peer": "Sol Southside"}  # easy to spot where they must not be
+LICENCE_CANARY = "canary-licence-4711"
 
 # URL parameters, by name: an attribute of the World (the peer's objects), or a literal.
 DEFAULT_PARAMS = {
@@ -94,6 +95,8 @@ DEFAULT_PARAMS = {
     "team_id": "team_id",
     "assignment_id": "assignment_id",
     "certificate_id": "certificate_id",
+    "agency_id": "agency_id",
+    "list_number": "0",
 }
 
 
@@ -108,9 +111,10 @@ FRESH_PERSON = {"user_id": "fresh_person"}
 FRESH_TEAM = {"team_id": "fresh_team"}
 FRESH_ASSIGNMENT = {"assignment_id": "fresh_assignment"}
 FRESH_CERTIFICATE = {"certificate_id": "fresh_certificate"}
+FRESH_LICENCE = {"licence_id": "fresh_licence"}
 
 ACCESS = {
-    "index": Access(ANY_USER),
+    "index": Access(PUBLIC),
     # auth: public by nature (a logged-in person asking for the login page is sent home)
     "auth.login_form": Access(PUBLIC),
     "auth.login": Access(PUBLIC),
@@ -150,19 +154,35 @@ ACCESS = {
     "certificates.transcript_pdf": Access(ANY_USER),
     "certificates.download_pdf": Access(OWNER_ONLY),
     "certificates.download_open_badge": Access(OWNER_ONLY),
+    "certificates.download_signed_badge": Access(OWNER_ONLY),
     "verify.verify_form": Access(PUBLIC),
     "verify.verify_code": Access(PUBLIC),
+    # what a credential points at: public by design (no learner data)
+    "public.issuer_profile": Access(PUBLIC),
+    "public.status_list": Access(PUBLIC),
+    "public.course_description": Access(PUBLIC),
+    # a person's own profile
+    "account.profile": Access(ANY_USER),
+    "account.change_password": Access(ANY_USER),
+    "account.add_licence": Access(ANY_USER),
+    "account.remove_licence": Access(OWNER_ONLY, FRESH_LICENCE),
     # supervisors
     "supervise.matrix": Access(SUPERVISOR_PAGE),
     "supervise.export_matrix": Access(SUPERVISOR_PAGE),
     "supervise.person": Access(SUPERVISOR_OF_TEAM),
+    "supervise.export_form": Access(SUPERVISOR_PAGE),
+    "supervise.export_certificates": Access(SUPERVISOR_PAGE),  # their own teams' certificates only
     # admins: pages about their own agency
     "admin.home": Access(ADMIN_PAGE),
+    "admin.compliance_csv": Access(ADMIN_PAGE),
+    "admin.compliance_pdf": Access(ADMIN_PAGE),
     "admin.assignments": Access(ADMIN_PAGE),
     "admin.add_assignment": Access(ADMIN_PAGE),
     "admin.audit_log": Access(ADMIN_PAGE),
     "admin.mail_outbox": Access(ADMIN_PAGE),
     "admin.certificate_list": Access(ADMIN_PAGE),
+    "admin.export_form": Access(ADMIN_PAGE),
+    "admin.export_certificates": Access(ADMIN_PAGE),
     "admin.course_health": Access(ADMIN_PAGE),
     "admin.evaluations": Access(ADMIN_PAGE),
     "admin.evaluation_summary": Access(ADMIN_PAGE),
@@ -175,14 +195,22 @@ ACCESS = {
     "admin.role_card": Access(ADMIN_PAGE),
     "admin.save_role_card": Access(ADMIN_PAGE),
     "admin.settings": Access(ADMIN_PAGE),
+    "admin.ce_approvals": Access(ADMIN_PAGE),
+    "admin.save_ce_approval": Access(ADMIN_PAGE),
+    "admin.remove_ce_approval": Access(ADMIN_PAGE),  # by course slug, inside the admin's own agency
     "admin.save_settings": Access(ADMIN_PAGE),
     "admin.team_list": Access(ADMIN_PAGE),
     "admin.create_team": Access(ADMIN_PAGE),
     # admins: agency A's objects by id
     "admin.remove_assignment": Access(ADMIN_OF_AGENCY, FRESH_ASSIGNMENT),
+    "admin.confirm_revoke_certificate": Access(ADMIN_OF_AGENCY, FRESH_CERTIFICATE),
     "admin.revoke_certificate": Access(ADMIN_OF_AGENCY, FRESH_CERTIFICATE),
+    "admin.undo_revocation": Access(ADMIN_OF_AGENCY, FRESH_CERTIFICATE),
     "admin.reissue_certificate": Access(ADMIN_OF_AGENCY, FRESH_CERTIFICATE),
     "admin.show_person": Access(ADMIN_OF_AGENCY),
+    "admin.add_person_licence": Access(ADMIN_OF_AGENCY, FRESH_PERSON),
+    "admin.update_person_licence": Access(ADMIN_OF_AGENCY, FRESH_LICENCE),
+    "admin.remove_person_licence": Access(ADMIN_OF_AGENCY, FRESH_LICENCE),
     "admin.update_person": Access(ADMIN_OF_AGENCY, FRESH_PERSON),
     "admin.deactivate_person": Access(ADMIN_OF_AGENCY, FRESH_PERSON),
     "admin.reactivate_person": Access(ADMIN_OF_AGENCY, FRESH_PERSON),
@@ -316,6 +344,14 @@ class World:
             db.session.commit()
             return certificate.id
 
+    def fresh_licence(self) -> int:
+        with self.app.app_context():
+            licence = ProfessionalCredential(user_id=self.peer_id, kind="CPS", number=f"fresh-{next(self.addresses)}",
+                                             issuer="Some Board")
+            db.session.add(licence)
+            db.session.commit()
+            return licence.id
+
     def url(self, endpoint: str, method: str) -> str:
         _, arguments = ROUTES[(endpoint, method)]
         values = {}
@@ -381,6 +417,9 @@ def _build(app) -> World:
         resetter = create_user(agency, "resetter@a.example.org", "Forgetful Person", ["peer"], PASSWORD, north)
         assignment = Assignment(agency_id=agency.id, course_slug=COURSE_SLUG, role="peer")
         db.session.add(assignment)
+        # the peer's licence number: the peer and their admin see it; a supervisor only that one exists
+        db.session.flush()
+        db.session.add(ProfessionalCredential(user_id=users["peer"].id, kind="CPS", number=LICENCE_CANARY, issuer="Canary Board"))
         db.session.commit()
         ids = {actor: user.id for actor, user in users.items()}
         peer_email, other_peer_email = users["peer"].email, users["other_peer"].email
@@ -435,6 +474,7 @@ def _build(app) -> World:
             NAMES["peer"]: {"peer", "supervisor", "admin"},
             NAMES["other_peer"]: {"other_peer", "other_supervisor", "admin"},
             certificate.code: {"peer", "supervisor", "admin"},
+            LICENCE_CANARY: {"peer", "admin"},
             "canary-logo-of-agency-A": everyone_in_a,
         },
         password_hash=generate_password_hash(PASSWORD),
@@ -482,7 +522,7 @@ def test_every_route_has_exactly_one_declaration():
 
 def test_no_declaration_lets_a_stranger_at_an_object_by_id():
     """Any route that takes an object's id or code refuses those it does not belong to."""
-    owned = {"attempt_id", "reflection_id", "code", "user_id", "team_id", "assignment_id", "certificate_id"}
+    owned = {"attempt_id", "reflection_id", "code", "user_id", "team_id", "assignment_id", "certificate_id", "licence_id"}
     for (endpoint, _), (_, arguments) in ROUTES.items():
         if owned & set(arguments) and endpoint != "verify.verify_code":  # a certificate code is public by design
             outcomes = {actor: expected(ACCESS[endpoint].rule, actor, frozenset({"peer"})) for actor in ACTORS}
@@ -501,6 +541,8 @@ def test_the_leak_checks_are_not_vacuous(world):
     for secret in world.secrets:
         if secret.endswith("@a.example.org") or secret in NAMES.values():
             assert secret in people, secret
+    assert LICENCE_CANARY in peer.get("/account/").get_data(as_text=True)
+    assert LICENCE_CANARY in world.client("admin").get(f"/admin/people/{world.peer_id}").get_data(as_text=True)
     assert NAMES["peer"] in world.client("supervisor").get("/supervise/").get_data(as_text=True)
     assert NAMES["other_peer"] in world.client("other_supervisor").get("/supervise/").get_data(as_text=True)
 
@@ -558,6 +600,8 @@ PROBES = [
     ("other_admin", "/admin/audit?actor={peer_id}"),
     ("other_admin", "/admin/assignments"),
     ("other_admin", "/admin/teams"),
+    ("other_admin", "/admin/certificates/export.zip?status=valid"),
+    ("other_supervisor", "/supervise/certificates.zip"),
 ]
 
 

@@ -222,7 +222,7 @@ def test_users_create_can_invite_instead_of_asking_a_password(app, runner, inbox
     result = runner.invoke(args=["users", "create", "--email", "Boss@Agency.org", "--name", "Pat Boss",
                                  "--create-agency", "New Agency", "--invite"])
     assert result.exit_code == 0, result.output
-    assert "Created boss@agency.org (admin) in New Agency" in result.output and "Queued 1 invitation(s)" in result.output
+    assert "Created boss@agency.org (admin) in New Agency" in result.output and "Queued 1 invitation:" in result.output
     assert inbox.messages[0]["to"] == ["boss@agency.org"]
     with app.app_context():
         assert db.session.scalar(sa.select(User.password_hash).where(User.email == "boss@agency.org")) is None

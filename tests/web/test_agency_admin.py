@@ -1,6 +1,7 @@
 """Agency settings, role card, required training and the audit log (admin pages)."""
 
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -9,6 +10,7 @@ from PIL import Image
 from lms.extensions import db
 from lms.models import Agency, Assignment, AuditEvent, Team
 from tests.conftest import Auth
+from tests.web.helpers import pdf_text
 
 
 
@@ -145,9 +147,9 @@ def test_audit_log_lists_and_filters_only_my_agency(app, admin, make_user):
     client.post("/admin/settings", data={**SETTINGS, "csrf_token": token})
     client.post("/admin/role-card", data={"role_card": "- x", "csrf_token": token})
     page = client.get("/admin/audit").get_data(as_text=True)
-    assert "settings.update" in page and "role_card.update" in page
+    assert "Settings changed" in page and "Role card changed" in page
     filtered = client.get("/admin/audit?action=role_card.update").get_data(as_text=True)
-    assert "role_card.update</code>" in filtered and "settings.update</code>" not in filtered
+    assert "Rewrote the role card of" in filtered and "Changed the settings of" not in filtered
     with app.app_context():
         other = Agency(name="Elsewhere")
         db.session.add(other)
@@ -155,7 +157,7 @@ def test_audit_log_lists_and_filters_only_my_agency(app, admin, make_user):
     stranger = make_user("admin", team=None, agency_id=other.id)
     other_client = app.test_client()
     Auth(other_client).login(stranger)
-    assert "role_card.update" not in other_client.get("/admin/audit").get_data(as_text=True)
+    assert "Rewrote the role card" not in other_client.get("/admin/audit").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("url", ["/admin/settings", "/admin/role-card", "/admin/assignments", "/admin/audit"])
@@ -163,3 +165,44 @@ def test_admin_pages_are_for_admins_only(app, make_user, url):
     client = app.test_client()
     Auth(client).login(make_user("supervisor"))
     assert client.get(url).status_code == 403
+
+
+def test_audit_entries_read_as_sentences_with_old_and_new_values(app, admin, teams, make_user):
+    client, token, _ = admin
+    person = make_user("peer", email="sam@example.org")
+    with app.app_context():
+        from lms.models import User
+        from lms.services import people
+
+        user, actor = db.session.get(User, person.id), db.session.get(User, admin[2].id)
+        people.change_person(user, actor, people.PersonValues(
+            "Sam Rivera", user.email, {"peer"}, db.session.get(Team, teams["South"].id), [], user.joined_on))
+        db.session.commit()
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "Changed sam@example.org." in page
+    assert re.search(r"Team:</span> <del>North</del>.*→.*<ins>South</ins>", page)
+    assert re.search(r"Name:</span> <del>Test Peer</del>.*<ins>Sam Rivera</ins>", page)
+    assert "{" not in page.split("<tbody>")[1].split("</tbody>")[0]  # no raw dicts
+
+
+def test_dashboard_counts_and_the_compliance_report(app, admin, agency, make_user):
+    client, token, _ = admin
+    peer = make_user("peer", email="rae@example.org")
+    make_user("peer", email="=cmd@example.org")  # a formula-looking cell stays text
+    with app.app_context():
+        db.session.add(Assignment(agency_id=agency.id, course_slug="starting-out", role="peer"))
+        db.session.commit()
+    page = client.get("/admin/").get_data(as_text=True)
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert "3 active people" in text and "2 teams" in text and "0 certificates this year" in text
+    assert "2 not started" in text and "0% of 2 required courses" in text
+    response = client.get("/admin/compliance.csv")
+    assert response.mimetype == "text/csv"
+    import csv as csv_module
+
+    rows = list(csv_module.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert sorted(row["email"] for row in rows) == ["'=cmd@example.org", peer.email]
+    assert {row["course"] for row in rows} == {"Starting out as a peer"}
+    assert {row["status"] for row in rows} == {"Not started"}
+    text = pdf_text(client.get("/admin/compliance.pdf").data)
+    assert "Required training" in text and "Test Peer" in text and "Not started" in text and "2 not started" in text

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from lms.extensions import db
 from lms.models import CheckAttempt, CourseCompletion
 from lms.services.completion import complete_if_done
+from tests.conftest import Auth
 from tests.web.helpers import (
     CHECK, COURSE, GOOD_EVALUATION, HTMX, RIGHT, WRONG, finish_lessons, open_check, pass_check, submit,
 )
@@ -148,7 +149,7 @@ def test_completion_is_created_once_under_concurrent_requests(app, make_user):
         for lesson in course.lesson_ids:
             progress.complete_lesson(user.id, course, lesson)
         attempt = checks.open_attempt(user.id, course)
-        checks.submit(attempt, course, RIGHT, 80)
+        checks.submit(attempt, course, {"peer"}, RIGHT, 80)
         submit_evaluation(user.id, course, read_evaluation(course, GOOD_EVALUATION)[0])
         db.session.commit()
 
@@ -227,3 +228,36 @@ def test_yearly_renewal_opens_and_a_new_pass_earns_the_next_round(app, client, t
         certificates = db.session.scalar(sa.select(sa.func.count()).select_from(Certificate))
     assert rounds == [1, 2] and certificates == 2
     assert "Time to renew" not in client.get(COURSE).get_data(as_text=True)
+
+
+SUPERVISOR_PROMPT = "For supervisors: a peer asks to talk about a hard visit."
+
+
+def test_a_peer_is_never_served_a_supervisor_only_question(client, token):
+    assert "the knowledge check (2 questions)" not in client.get(COURSE).get_data(as_text=True)  # lessons not done
+    finish_lessons(client, token)
+    assert "the knowledge check (2 questions)" in client.get(COURSE).get_data(as_text=True)
+    attempt_id, page = open_check(client)
+    assert "2 questions." in page and SUPERVISOR_PROMPT not in page and 'name="q-q3"' not in page
+    # An answer to a question the peer was not served is ignored, not graded.
+    result = client.get(submit(client, token, attempt_id, {**RIGHT, "q3": "a"}).headers["Location"])
+    assert "Your result: 100%, a pass" in result.get_data(as_text=True)
+
+
+def test_a_supervisor_is_served_and_graded_on_the_supervisor_question(app, make_user):
+    supervisor = make_user("supervisor")
+    client = app.test_client()
+    auth = Auth(client)
+    auth.login(supervisor)
+    token = auth.token()
+    finish_lessons(client, token)
+    attempt_id, page = open_check(client)
+    assert "3 questions." in page and SUPERVISOR_PROMPT in page
+    unanswered = submit(client, token, attempt_id, RIGHT)
+    assert unanswered.status_code == 422 and "1 question is still without an answer" in unanswered.get_data(as_text=True)
+    result = client.get(submit(client, token, attempt_id, {**RIGHT, "q3": "a"}).headers["Location"]).get_data(as_text=True)
+    assert "Your result: 66%, not a pass yet" in result
+    assert "No. A hard visit is worth talking about soon." in result
+    with app.app_context():
+        attempt = db.session.get(CheckAttempt, attempt_id)
+        assert attempt.answers == {"q1": "a", "q2": "b", "q3": "a"} and attempt.score == 66

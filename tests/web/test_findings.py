@@ -65,6 +65,18 @@ def test_static_files_stay_cacheable_for_people_logged_in(app, make_user):
     response.close()
 
 
+def test_the_public_status_list_stays_cacheable_for_people_logged_in(app, make_user):
+    """A badge verifier and the learner get the same signed list: it keeps its own short lifetime."""
+    user = make_user("peer")
+    client = app.test_client()
+    Auth(client).login(user)
+    response = client.get(f"/agencies/{user.agency_id}/status/0")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "public, max-age=300"
+    profile = client.get(f"/agencies/{user.agency_id}", headers={"Accept": "text/html"})
+    assert "no-store" in profile.headers["Cache-Control"]  # the page's header names who is logged in
+
+
 def test_the_422_page_that_echoes_a_private_draft_is_no_store(client, token):
     response = client.post("/learn/courses/starting-out/lessons/welcome/reflection",
                            data={"reflection": "x" * 10_001, "csrf_token": token})

@@ -8,6 +8,8 @@ import sqlalchemy as sa
 
 from lms.extensions import db
 from lms.models import LessonProgress
+from lms.web.filters import linked_addresses
+from tests.conftest import Auth
 
 COURSE = "/learn/courses/starting-out/"
 LESSON = COURSE + "lessons/{}"
@@ -22,7 +24,7 @@ def progress_rows(app, user_id):
         ).all()
 
 
-@pytest.mark.parametrize("path", ["/", "/learn/", COURSE, LESSON.format("welcome")])
+@pytest.mark.parametrize("path", ["/learn/", COURSE, LESSON.format("welcome")])
 def test_anonymous_is_sent_to_log_in(client, path):
     response = client.get(path)
     assert response.status_code == 302
@@ -68,6 +70,38 @@ def test_course_page_shows_objectives_lessons_hours_and_start(client, peer):
     assert "Scannell, C. (2021)" in page
 
 
+def test_course_page_shows_who_wrote_and_reviewed_it_and_links_its_sources(client, peer):
+    page = client.get(COURSE).get_data(as_text=True)
+    facts = re.search(r'<dl class="course-facts">(.*?)</dl>', page, re.S).group(1)
+    text = " ".join(re.sub(r"<[^>]+>", " ", facts).split())
+    assert text == (
+        "Written by Common Ground course team: Course writers working from the cited sources"
+        " Reviewed by Common Ground content review: Internal review against the source studies"
+        " Last reviewed November 28, 2026 Conflict of interest None known. Format self-paced online"
+    )
+    references = page.split('id="references-heading"')[1].split('id="further-sources-heading"')
+    doi = "https://doi.org/10.1177/11782218211050360"
+    assert f'<a href="{doi}">{doi}</a>' in references[0]
+    lifeline = "https://988lifeline.org/talk-to-someone-now/"
+    assert "Further sources" in references[1] and f'<a href="{lifeline}">{lifeline}</a>' in references[1]
+
+
+def test_web_addresses_in_sources_become_links_and_the_rest_is_escaped():
+    html = linked_addresses("A <b> (2020). https://doi.org/10.1016/S0(20)3. See https://a.org/b/.")
+    assert html == (
+        'A &lt;b&gt; (2020). <a href="https://doi.org/10.1016/S0(20)3">https://doi.org/10.1016/S0(20)3</a>.'
+        ' See <a href="https://a.org/b/">https://a.org/b/</a>.'
+    )
+
+
+def test_a_course_without_the_facts_or_further_sources_shows_neither(app, make_user):
+    client = app.test_client()
+    Auth(client).login(make_user("clinician"))
+    page = client.get("/learn/courses/team-orientation/").get_data(as_text=True)
+    assert "Shepardson, R. L." in page
+    assert "Written by" not in page and "Further sources" not in page
+
+
 def test_lesson_full_page(client, peer):
     response = client.get(LESSON.format("listening"))
     page = response.get_data(as_text=True)
@@ -77,7 +111,8 @@ def test_lesson_full_page(client, peer):
     assert '<h1 id="lesson-title" tabindex="-1">Listening first</h1>' in page
     assert "Lesson 2 of 3" in page
     assert re.search(r'rel="prev" aria-label="Previous lesson: Welcome to the team" href="/learn/courses/starting-out/lessons/welcome"', page)
-    assert re.search(r'rel="next" aria-label="Next lesson: Using supervision" href="/learn/courses/starting-out/lessons/supervision"', page)
+    # Next is a button that also counts this lesson as read (tests/web/test_page_fixes.py)
+    assert re.search(r'<button type="submit" class="pager-link next[^"]*" aria-label="Next lesson: Using supervision"', page)
     assert response.headers["Cache-Control"] == "private, no-store"
     assert 'aria-current="page">Listening first' in page
     assert "When did someone really listen to you?" in page
@@ -119,7 +154,7 @@ def test_opening_a_lesson_records_a_view_and_starts_the_course(app, client, peer
 def test_mark_complete_without_javascript_redirects_back(app, client, auth, peer):
     response = client.post(LESSON.format("welcome") + "/complete", data={"csrf_token": auth.token()})
     assert response.status_code == 303
-    assert response.headers["Location"] == "/learn/courses/starting-out/lessons/welcome"
+    assert response.headers["Location"] == "/learn/courses/starting-out/lessons/welcome#lesson-status"
     page = client.get(LESSON.format("welcome")).get_data(as_text=True)
     assert "You finished this lesson." in page
     assert "Mark this lesson complete" not in page

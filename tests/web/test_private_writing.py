@@ -151,7 +151,7 @@ def test_key_rotation_keeps_reflections_readable(app, client, token, runner, mak
     fresh = new_key()
     rotated_app = make_app(ENCRYPTION_KEYS=f"{fresh},{app.config['ENCRYPTION_KEYS']}")
     result = rotated_app.test_cli_runner().invoke(args=["private-data", "rotate"])
-    assert "Re-encrypted 1 record(s)" in result.output
+    assert "Re-encrypted 1 record " in result.output
     after = stored_reflections(app)[0].body_encrypted
     assert after != before
     only_new = make_app(ENCRYPTION_KEYS=fresh)

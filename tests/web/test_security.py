@@ -133,7 +133,7 @@ def test_fifty_simultaneous_posts_leave_exactly_one_row_each(app, make_user, thr
 
     def submit():
         attempt = db.session.get(CheckAttempt, attempt_id)
-        checks.submit(attempt, course, RIGHT, 80)
+        checks.submit(attempt, course, {"peer"}, RIGHT, 80)
 
     assert run_at_once(app, threads, submit) == []
     with app.app_context():

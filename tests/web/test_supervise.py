@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -161,3 +162,39 @@ def test_matrix_query_count_does_not_grow_with_team_size(app, make_user, agency)
     # 2 to load the logged-in user and roles, 5 for the matrix: teams, members with their
     # roles, assignment rules, lesson progress, completions.
     assert large <= 7, large
+
+
+def test_not_started_and_counts_use_only_required_courses_by_default(app, make_user, agency):
+    done = make_user("peer", team="North")
+    idle = make_user("peer", team="North")
+    assign(app, agency.id, role="peer")  # starting-out is required; team-orientation is not
+    learner = app.test_client()
+    auth = Auth(learner)
+    auth.login(done)
+    token = auth.token()
+    finish_lessons(learner, token)
+    pass_check(learner, token)
+    learner.post(COURSE + "evaluation", data={**GOOD_EVALUATION, "csrf_token": token})
+
+    client, _ = supervise(app, make_user)
+    not_started = client.get("/supervise/?status=not-started").get_data(as_text=True)
+    assert f"/supervise/people/{idle.id}" in not_started
+    assert f"/supervise/people/{done.id}" not in not_started  # a course nobody asked them to take
+    page = client.get("/supervise/").get_data(as_text=True)
+    row = page.split(f"/supervise/people/{done.id}")[1].split("</tr>")[0]
+    assert "1 of 1" in row and "1 of 2" not in row
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert "1 complete" in text and "1 not started" in text  # the summary counts required training
+    everything = client.get("/supervise/?status=not-started&all=1").get_data(as_text=True)
+    assert f"/supervise/people/{done.id}" in everything
+
+
+def test_while_nothing_is_required_every_course_is_shown_and_counted(app, make_user):
+    learner = make_user("peer", team="North")
+    client_learner = app.test_client()
+    auth = Auth(client_learner)
+    auth.login(learner)
+    finish_lessons(client_learner, auth.token())
+    client, _ = supervise(app, make_user)
+    page = client.get("/supervise/?status=in-progress").get_data(as_text=True)
+    assert f"/supervise/people/{learner.id}" in page and "Team orientation for clinicians" in page

@@ -45,7 +45,7 @@ def agency_teams(app, agency):
 @pytest.fixture
 def admin(make_user, agency_teams):
     make_user("supervisor", team=None, email="supervisor@example.org")
-    make_user("peer", team=None, email="peer@example.org")
+    make_user("peer", team=None, email="quinn.harris@example.org")  # the one line that updates someone
     return make_user("admin", team=None, email="admin@example.org")
 
 
@@ -98,12 +98,21 @@ def test_the_example_preview_lists_every_line_and_writes_nothing(app, client, to
     assert results_by_line(page) == EXPECTED_RESULTS
     for reason in ("“izzy.carter(at)example.org” is not a valid email address", "There is no team called “Night Shift Team”",
                    "The same email is also on line 14", "The same email is also on line 13", "Unknown role: counselor",
-                   "blake.martinez@example.org is not a supervisor", "Name: Test Peer → Jordan Rivera", "Team: none → Integrated Care Team"):
+                   "blake.martinez@example.org is not a supervisor", "Name: Test Peer → Quinn Harris", "Team: none → Integrated Care Team"):
         assert reason in page
     assert 'role="alert"' in page and "6 lines have errors" in page
     assert "Import all" not in page and 'value="all"' not in page  # no way to import a file with errors whole
     assert "Import only the 9 valid lines" in page
     assert snapshot(app) == before
+
+
+def test_the_preview_shows_the_bad_team_in_its_line_and_marks_error_lines(client, token):
+    page = upload(client, token, EXAMPLE.read_bytes()).get_data(as_text=True)
+    rows = {int(line): row for row, line in re.findall(r'(<tr class="line-(?:\w+)">\s*<th scope="row">(\d+)</th>.*?</tr>)', page, re.S)}
+    bad_team = [row for row in rows.values() if "There is no team called" in row]
+    assert len(bad_team) == 1 and "<td>Night Shift Team</td>" in bad_team[0]
+    assert 'class="line-error"' in bad_team[0]
+    assert all('class="line-error"' not in row for line, row in rows.items() if EXPECTED_RESULTS[line] != "Error")
 
 
 def test_importing_only_the_valid_lines_writes_exactly_those(app, client, token, inbox):
@@ -112,8 +121,8 @@ def test_importing_only_the_valid_lines_writes_exactly_those(app, client, token,
     response = confirm(client, token, sealed_upload(page), "valid")
     assert response.status_code == 303 and response.headers["Location"] == "/admin/people"
     done = client.get("/admin/people").get_data(as_text=True)
-    assert "Import done: 8 added, 1 updated. 6 line(s) with errors were skipped." in done
-    assert "Invitations to the 8 new people are on their way." in done
+    assert "Import done: 8 added, 1 updated. 6 lines with errors were skipped." in done
+    assert "Invitations to 8 new people are on their way." in done
 
     with app.app_context():
         emails = set(db.session.scalars(sa.select(User.email)))
@@ -123,7 +132,7 @@ def test_importing_only_the_valid_lines_writes_exactly_those(app, client, token,
     assert user(app, "gray.delgado@example.org") == ("Delgado, Gray", ["peer"], "Peer Support Team", [], None)
     assert user(app, "dana.whitfield@example.org")[1:4] == (["peer", "supervisor"], "Integrated Care Team", ["Integrated Care Team"])
     assert user(app, "supervisor@example.org")[3] == ["Peer Support Team"]
-    assert user(app, "peer@example.org")[:3] == ("Jordan Rivera", ["peer"], "Integrated Care Team")
+    assert user(app, "quinn.harris@example.org")[:3] == ("Quinn Harris", ["peer"], "Integrated Care Team")
     assert {tuple(m["to"]) for m in inbox.messages} == {(email,) for email in NEW_PEOPLE}
 
     with app.app_context():
@@ -236,7 +245,7 @@ def test_people_are_kept_and_invitations_queued_when_mail_is_down(app, client, t
     app.config["MAIL_PORT"] = free_port()  # the request never talks to the mail server
     confirm(client, token, sealed_upload(page), "all")
     done = client.get("/admin/people").get_data(as_text=True)
-    assert "Import done: 8 added, 1 updated." in done and "Invitations to the 8 new people are on their way." in done
+    assert "Import done: 8 added, 1 updated." in done and "Invitations to 8 new people are on their way." in done
     assert user(app, "avery.johnson@example.org") is not None
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(OutgoingMail).where(OutgoingMail.status == "queued")) == 8
@@ -247,10 +256,10 @@ def test_the_cli_dry_run_prints_the_preview_and_fails_on_errors(app, runner, adm
     result = runner.invoke(args=["users", "import", str(EXAMPLE), "--agency", "test-agency", "--dry-run"])
     assert result.exit_code == 1
     assert re.search(r"^2 +create +avery\.johnson@example\.org", result.output, re.MULTILINE)
-    assert re.search(r"^10 +update +peer@example\.org .*Team: none → Integrated Care Team", result.output, re.MULTILINE)
+    assert re.search(r"^10 +update +quinn\.harris@example\.org .*Team: none → Integrated Care Team", result.output, re.MULTILINE)
     assert re.search(r"^14 +error +morgan\.price@example\.org .*also on line 13", result.output, re.MULTILINE)
     assert "8 to add, 1 to update, 6 with errors." in result.output
-    assert "6 line(s) have errors; nothing was written." in result.output
+    assert "6 lines have errors; nothing was written." in result.output
     assert snapshot(app) == before
     # Without --dry-run a file with errors writes nothing either.
     assert runner.invoke(args=["users", "import", str(EXAMPLE), "--agency", "test-agency"]).exit_code == 1
@@ -267,7 +276,7 @@ def test_the_cli_imports_a_clean_file_and_sends_invitations(app, runner, admin, 
 
     result = runner.invoke(args=["users", "import", str(clean), "--agency", "test-agency"])
     assert result.exit_code == 0, result.output
-    assert "Imported: 8 added, 1 updated." in result.output and "Queued 8 invitation(s)" in result.output
+    assert "Imported: 8 added, 1 updated." in result.output and "Queued 8 invitations:" in result.output
     assert user(app, "eli.thompson@example.org")[2] == "Integrated Care Team" and len(inbox.messages) == 8
     with app.app_context():
         event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "people.import"))

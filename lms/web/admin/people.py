@@ -7,8 +7,10 @@ from flask_login import current_user, login_user
 
 from lms.domain.roles import ADMIN, ROLE_LABELS, ROLES
 from lms.domain.user_import import COLUMNS, MAX_FILE_BYTES, MAX_ROWS, FileProblem, role_list
+from lms.domain.wording import counted
 from lms.extensions import db
-from lms.services import account_links, people, user_import
+from lms.models import ProfessionalCredential
+from lms.services import account_links, licences, people, user_import
 from lms.web.access import role_required
 from lms.web.admin import bp
 
@@ -43,6 +45,8 @@ def _render_person_form(person, values, errors, status=200):
         errors=errors,
         teams=people.agency_teams(current_user.agency_id),
         roles=[(role, ROLE_LABELS[role]) for role in ROLES],
+        licences=licences.licences_of(person.id) if person else [],
+        licence_fields=licences.FIELDS,
     ), status
 
 
@@ -154,6 +158,50 @@ def resend_invitation(user_id):
         db.session.commit()
         flash(f"A new invitation is on its way to {person.email}.", "success")
     return redirect(url_for("admin.show_person", user_id=person.id), code=303)
+
+
+# Licences and certifications
+
+
+def _agency_licence(licence_id):
+    licence = db.session.get(ProfessionalCredential, licence_id)
+    if licence is None:
+        abort(404)
+    holder = _person_or_404(licence.user_id)
+    return holder, licence
+
+
+def _licence_saved_or_refused(change, holder):
+    try:
+        change()
+    except licences.LicenceError as error:
+        db.session.rollback()
+        flash("The licence is not saved: " + " ".join(error.errors.values()), "error")
+    else:
+        db.session.commit()
+        flash(f"{holder.name}'s licences are saved. Certificates already issued keep what they say.", "success")
+    return redirect(url_for("admin.show_person", user_id=holder.id) + "#licences", code=303)
+
+
+@bp.post("/people/<int:user_id>/licences")
+@role_required(ADMIN)
+def add_person_licence(user_id):
+    holder = _person_or_404(user_id)
+    return _licence_saved_or_refused(lambda: licences.add(holder, current_user, request.form), holder)
+
+
+@bp.post("/licences/<int:licence_id>")
+@role_required(ADMIN)
+def update_person_licence(licence_id):
+    holder, licence = _agency_licence(licence_id)
+    return _licence_saved_or_refused(lambda: licences.update(holder, current_user, licence, request.form), holder)
+
+
+@bp.post("/licences/<int:licence_id>/delete")
+@role_required(ADMIN)
+def remove_person_licence(licence_id):
+    holder, licence = _agency_licence(licence_id)
+    return _licence_saved_or_refused(lambda: licences.remove(holder, current_user, licence), holder)
 
 
 # Teams
@@ -287,7 +335,7 @@ def confirm_import():
         return _render_preview(refused.preview, refused.message, 409)
     invited = _invite(result.created)
     db.session.commit()
-    skipped = f" {result.skipped} line(s) with errors were skipped." if result.skipped else ""
-    on_their_way = f" Invitations to the {invited} new people are on their way." if invited else ""
+    skipped = f" {counted(result.skipped, 'line')} with errors {'was' if result.skipped == 1 else 'were'} skipped." if result.skipped else ""
+    on_their_way = f" Invitations to {counted(invited, 'new person', 'new people')} are on their way." if invited else ""
     flash(f"Import done: {len(result.created)} added, {len(result.updated)} updated.{skipped}{on_their_way}", "success")
     return redirect(url_for("admin.people_list"), code=303)

@@ -42,7 +42,7 @@ def show_check(slug):
 
 
 def _check_page(course, course_standing, attempt, answers=None, missing=(), status=200):
-    questions = shuffled(course.questions, attempt.id) if attempt else ()
+    questions = shuffled(course.questions_for(current_user.roles), attempt.id) if attempt else ()
     page = render_page(
         "learn/check.html",
         ["check"],
@@ -65,9 +65,9 @@ def submit_check(slug, attempt_id):
     attempt = _own_attempt(course, attempt_id)
     if progress_in(current_user.id, course).state != LESSONS_DONE:
         return redirect(url_for("learn.show_check", slug=slug), code=303)
-    answers = {q.id: request.form.get(f"q-{q.id}", "") for q in course.questions}
+    answers = {q.id: request.form.get(f"q-{q.id}", "") for q in course.questions_for(current_user.roles)}
     try:
-        checks.submit(attempt, course, answers, current_user.agency.default_pass_mark)
+        checks.submit(attempt, course, current_user.roles, answers, current_user.agency.default_pass_mark)
     except IncompleteAnswers as incomplete:
         return _check_page(course, standing(current_user.id, course), attempt, answers, incomplete.missing, 422)
     complete_if_done(current_user.id, course)

@@ -2,14 +2,15 @@
 
 from datetime import date
 
-from flask import abort, current_app, make_response, redirect, url_for
+from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from lms.domain.assignments import COMPLETE, OVERDUE
 from lms.domain.assignments import standing as requirement_standing
+from lms.domain.learner_home import plan_home
 from lms.domain.markdown import ROLE_CARD_MARKER
+from lms.domain.roles import ADMIN, CLINICIAN, PEER, SUPERVISOR
 from lms.extensions import db
-from lms.services import progress
+from lms.services import learner_home, progress
 from lms.services.assignments import latest_completions, requirements_of
 from lms.services.completion import complete_if_done, standing
 from lms.services.private_writing import reflection_on
@@ -19,9 +20,17 @@ from lms.web.htmx import render_page, wants_fragment
 from lms.web.learn import bp
 from lms.web.learn.lookup import course_for_current_user, lesson_for_current_user, vault
 
+LEARNER_ROLES = {PEER, CLINICIAN}
 
-@login_required
+
 def index():
+    """The front door: a welcome for newcomers; once logged in, each person's own home."""
+    if not current_user.is_authenticated:
+        return render_template("welcome.html")
+    if current_user.has_role(SUPERVISOR):
+        return redirect(url_for("supervise.matrix"))
+    if current_user.has_role(ADMIN) and not current_user.roles & LEARNER_ROLES:
+        return redirect(url_for("admin.home"))
     return redirect(url_for("learn.my_learning"))
 
 
@@ -40,12 +49,11 @@ def my_learning():
             assigned.append((course, status))
         elif course.is_for(current_user.roles):
             offered.append(course)
-    # Overdue first, then by due date; courses with no date last.
-    assigned.sort(key=lambda item: (item[1].state != OVERDUE, item[1].state == COMPLETE, item[1].due_on or date.max))
     completed = {slug: day for (_, slug), day in completions.items()}
+    home = plan_home(assigned, offered, all_progress, completed, learner_home.last_activity(current_user.id), today)
     return render_page(
-        "learn/my_learning.html", ["content"], assigned=assigned, offered=offered, progress_by_course=all_progress,
-        completed=completed,
+        "learn/my_learning.html", ["content"], home=home, progress_by_course=all_progress,
+        hours_this_year=learner_home.hours_in_year(current_user.id, today.year), year=today.year,
     )
 
 
@@ -65,7 +73,10 @@ def agency_logo():
 @login_required
 def show_course(slug):
     course = course_for_current_user(slug)
-    return render_page("learn/course.html", ["content"], course=course, standing=standing(current_user.id, course))
+    return render_page(
+        "learn/course.html", ["content"], course=course, standing=standing(current_user.id, course),
+        questions_served=len(course.questions_for(current_user.roles)),
+    )
 
 
 @bp.get("/courses/<slug>/lessons/<lesson_id>")
@@ -82,14 +93,32 @@ def show_lesson(slug, lesson_id):
 @bp.post("/courses/<slug>/lessons/<lesson_id>/complete")
 @login_required
 def complete_lesson(slug, lesson_id):
+    """Mark a lesson complete; the pager's Next and Finish buttons post here too (continue=…)."""
     course, lesson = lesson_for_current_user(slug, lesson_id)
+    next_lesson = course.neighbours(lesson.id)[1] if request.form.get("continue") == "next" else None
     progress.complete_lesson(current_user.id, course, lesson.id)
     complete_if_done(current_user.id, course)
+    if next_lesson:
+        progress.record_view(current_user.id, course, next_lesson.id)
     db.session.commit()
+    if request.form.get("continue") == "course":
+        return redirect(url_for("learn.show_course", slug=slug), code=303)
+    if next_lesson:
+        return _show_next_lesson(course, next_lesson)
     if not wants_fragment():
-        return redirect(url_for("learn.show_lesson", slug=slug, lesson_id=lesson_id), code=303)
+        return redirect(url_for("learn.show_lesson", slug=slug, lesson_id=lesson_id, _anchor="lesson-status"), code=303)
     response = render_page("learn/lesson.html", ["lesson_status", "lesson_nav"], **lesson_context(course, lesson))
     response.headers["HX-Trigger"] = "progress-updated"
+    return response
+
+
+def _show_next_lesson(course, lesson):
+    url = url_for("learn.show_lesson", slug=course.slug, lesson_id=lesson.id)
+    if not wants_fragment():
+        return redirect(url, code=303)
+    response = render_page("learn/lesson.html", ["lesson", "lesson_nav"], **lesson_context(course, lesson))
+    response.headers["HX-Push-Url"] = url
+    response.headers["Cache-Control"] = "private, no-store"  # the page holds the private reflection
     return response
 
 

@@ -5,6 +5,7 @@ from datetime import date
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from lms.domain.wording import counted
 from lms.extensions import db, limiter
 from lms.services import pdf_cache, private_writing
 from lms.services.private_writing import WritingTooLong
@@ -71,7 +72,7 @@ def delete_all_reflections():
         return redirect(url_for("learn.my_reflections"), code=303)
     count = private_writing.delete_all_reflections(current_user.id)
     db.session.commit()
-    flash(f"{count} reflection(s) deleted.", "success")
+    flash(f"{counted(count, 'reflection')} deleted.", "success")
     return redirect(url_for("learn.my_reflections"), code=303)
 
 

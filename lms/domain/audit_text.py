@@ -1,0 +1,98 @@
+"""Audit entries as sentences an administrator can read: what happened, and old → new values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ACTION_SENTENCES = {  # action: sentence about the subject ({subject})
+    "person.create": "Added {subject}.",
+    "person.update": "Changed {subject}.",
+    "person.deactivate": "Deactivated {subject}: they can no longer log in.",
+    "person.reactivate": "Reactivated {subject}: they can log in again.",
+    "people.import": "Imported people from {subject}.",
+    "team.create": "Created the team {subject}.",
+    "team.update": "Changed the team {subject}.",
+    "team.deactivate": "Deactivated the team {subject}.",
+    "team.reactivate": "Reactivated the team {subject}.",
+    "assignment.create": "Required {subject}.",
+    "assignment.delete": "Stopped requiring {subject}.",
+    "certificate.revoke": "Revoked certificate {subject}.",
+    "certificate.reissue": "Re-issued certificate {subject}.",
+    "settings.update": "Changed the settings of {subject}.",
+    "settings.logo": "Uploaded a new logo for {subject}.",
+    "role_card.update": "Rewrote the role card of {subject}.",
+}
+ACTION_NAMES = {  # for the filter list
+    "person.create": "Person added",
+    "person.update": "Person changed",
+    "person.deactivate": "Person deactivated",
+    "person.reactivate": "Person reactivated",
+    "people.import": "People imported",
+    "team.create": "Team created",
+    "team.update": "Team changed",
+    "team.deactivate": "Team deactivated",
+    "team.reactivate": "Team reactivated",
+    "assignment.create": "Training required",
+    "assignment.delete": "Requirement removed",
+    "certificate.revoke": "Certificate revoked",
+    "certificate.reissue": "Certificate re-issued",
+    "settings.update": "Settings changed",
+    "settings.logo": "Logo uploaded",
+    "role_card.update": "Role card changed",
+}
+FIELD_LABELS = {
+    "name": "Name", "email": "Email", "roles": "Roles", "team": "Team", "supervised_teams": "Supervises",
+    "joined_on": "Joined on", "supervisors": "Supervisors", "target": "Who must take it", "reason": "Reason",
+    "learner": "Learner", "course": "Course", "replaced_by": "New certificate", "old_name": "Name before",
+    "new_name": "Name now", "created": "Added", "updated": "Changed", "skipped": "Lines skipped",
+    "size": "Size (bytes)", "type": "File type", "characters": "Length (characters)",
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class AuditText:
+    sentence: str
+    changes: tuple[Change, ...]  # old → new
+    facts: tuple[tuple[str, str], ...]  # label, value
+
+
+def action_name(action: str) -> str:
+    return ACTION_NAMES.get(action, action.replace(".", " ").replace("_", " ").capitalize())
+
+
+def describe(action: str, subject: str, details: dict | None) -> AuditText:
+    sentence = ACTION_SENTENCES.get(action, action_name(action) + ": {subject}.").format(subject=subject)
+    changes, facts = [], []
+    for key, value in (details or {}).items():
+        if key == "changes" and isinstance(value, dict):
+            for field, change in value.items():
+                if isinstance(change, dict) and {"from", "to"} <= change.keys():
+                    changes.append(Change(_label(field), _value(change["from"]), _value(change["to"])))
+                else:
+                    facts.append((_label(field), _value(change)))
+        else:
+            facts.append((_label(key), _value(value)))
+    return AuditText(sentence, tuple(changes), tuple(facts))
+
+
+def _label(key: str) -> str:
+    return FIELD_LABELS.get(key, key.replace("_", " ").capitalize())
+
+
+def _value(value) -> str:
+    if value is None or value == "" or value == []:
+        return "(none)"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{_label(key)}: {_value(item)}" for key, item in value.items())
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
