@@ -75,10 +75,28 @@ def lesson_under_test() -> tuple[str, str, str]:
 
 
 def postgres_urls(*databases: str) -> list[str]:
-    """Fresh, empty PostgreSQL databases (PostgreSQL is installed and started if need be)."""
+    """Fresh, empty PostgreSQL databases (PostgreSQL is installed and started if need be).
+
+    With BENCH_POSTGRES_URL (a database of a role that may create databases, on a server
+    already running), no root is needed: the databases are made on that server, named
+    after that database (<its name>_<database>).
+    """
+    if admin_url := os.environ.get("BENCH_POSTGRES_URL"):
+        return [_fresh_database(admin_url, database) for database in databases]
     script = ROOT / "bench" / "start_postgres.sh"
     output = subprocess.run([script, PG_ROLE, *databases], check=True, capture_output=True, text=True).stdout
     return output.split()
+
+
+def _fresh_database(admin_url: str, database: str) -> str:
+    url = sa.engine.make_url(admin_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"{url.database}_{database}"
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return url.set(database=name).render_as_string(hide_password=False).replace("+psycopg", "", 1)
 
 
 def app_env(database_url: str, courses_dir: str) -> dict[str, str]:
@@ -94,12 +112,17 @@ def flask_command(env: dict[str, str], *args: str) -> None:
         raise RuntimeError(f"flask {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
 
 
-def make_app(database_url: str, courses_dir: str):
-    """The app in this process, configured like the servers app_env() starts."""
+def bench_config(database_url: str, courses_dir: str):
+    """Settings like those app_env() gives the servers."""
     settings = {"SQLALCHEMY_DATABASE_URI": database_url, "COURSES_DIR": courses_dir,
                 "SECRET_KEY": SECRET_KEY, "ENCRYPTION_KEYS": ENCRYPTION_KEY,
                 "PDF_RATE_LIMIT": "100000 per minute"}  # benchmarks download one person's PDF many times
-    return create_app(type("BenchConfig", (Config,), settings))
+    return type("BenchConfig", (Config,), settings)
+
+
+def make_app(database_url: str, courses_dir: str):
+    """The app in this process, configured like the servers app_env() starts."""
+    return create_app(bench_config(database_url, courses_dir))
 
 
 def bench_database(database_url: str, courses_dir: str, learners: int):
@@ -120,8 +143,10 @@ def bench_database(database_url: str, courses_dir: str, learners: int):
 
 
 @contextmanager
-def gunicorn(app_spec: str, env: dict[str, str], workers: int = 4):
-    """Serve app_spec the way the README says (sync workers) on a free 127.0.0.1 port."""
+def gunicorn(app_spec: str, env: dict[str, str], workers: int = 4, with_pid: bool = False):
+    """Serve app_spec the way the README says (sync workers) on a free 127.0.0.1 port.
+
+    Yields the port, or (port, gunicorn's process id) when with_pid is set."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -130,7 +155,7 @@ def gunicorn(app_spec: str, env: dict[str, str], workers: int = 4):
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     try:
         _wait_until_serving(server, port)
-        yield port
+        yield (port, server.pid) if with_pid else port
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -201,10 +226,10 @@ def client_login(app, email: str, password: str):
     return client
 
 
-def queries_for(app, client, path: str) -> int:
-    """How many SQL statements one GET of path runs."""
+def queries_for(app, client, path: str, database=db) -> int:
+    """How many SQL statements one GET of path runs (database: the app's Flask-SQLAlchemy)."""
     with app.app_context():
-        engine = db.engine
+        engine = database.engine
     statements = []
 
     def count(*_):

@@ -14,7 +14,10 @@ class Config:
     # Fernet keys for learners' private writing, comma-separated, newest first.
     ENCRYPTION_KEYS = os.environ.get("ENCRYPTION_KEYS")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # default set in create_app
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No pre-ping: it costs a round trip on every checkout. Connections are replaced after
+    # 30 minutes (idle timeouts in firewalls and proxies), and after a database restart the
+    # user loader retries once on a fresh connection (lms.services.signed_in).
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_recycle": 1800}
     COURSES_DIR = os.environ.get("COURSES_DIR", str(PROJECT_ROOT / "courses"))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -72,14 +72,14 @@ def reflection_on(vault: Vault, user_id: int, course_slug: str, lesson_id: str) 
             Reflection.user_id == user_id, Reflection.course_slug == course_slug, Reflection.lesson_id == lesson_id
         )
     )
-    return _open(vault, row) if row else None
+    return open_reflection(vault, row) if row else None
 
 
 def reflections_of(vault: Vault, user_id: int) -> list[ReflectionText]:
     rows = db.session.scalars(
         sa.select(Reflection).where(Reflection.user_id == user_id).order_by(Reflection.course_slug, Reflection.created_at)
     )
-    return [_open(vault, row) for row in rows]
+    return [open_reflection(vault, row) for row in rows]
 
 
 def delete_reflection(user_id: int, reflection_id: int) -> bool:
@@ -95,7 +95,8 @@ def delete_all_reflections(user_id: int) -> int:
     return db.session.execute(sa.delete(Reflection).where(Reflection.user_id == user_id)).rowcount
 
 
-def _open(vault: Vault, row: Reflection) -> ReflectionText:
+def open_reflection(vault: Vault, row) -> ReflectionText:
+    """A stored reflection (a Reflection, or a row with its columns), decrypted."""
     return ReflectionText(row.id, row.course_slug, row.lesson_id, vault.decrypt(row.body_encrypted), row.updated_at)
 
 

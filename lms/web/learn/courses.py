@@ -11,13 +11,13 @@ from lms.domain.markdown import ROLE_CARD_MARKER
 from lms.domain.roles import ADMIN, CLINICIAN, PEER, SUPERVISOR
 from lms.extensions import db
 from lms.services import learner_home, progress
-from lms.services.assignments import latest_completions, requirements_of
 from lms.services.completion import complete_if_done, standing
-from lms.services.private_writing import reflection_on
+from lms.services.overview import overview_of
 from lms.services.role_card import role_card_html
 from lms.web.access import catalog
 from lms.web.htmx import render_page, wants_fragment
 from lms.web.learn import bp
+from lms.web.learn.lesson_page import render_lesson
 from lms.web.learn.lookup import course_for_current_user, lesson_for_current_user, vault
 
 LEARNER_ROLES = {PEER, CLINICIAN}
@@ -37,22 +37,23 @@ def index():
 @bp.get("/")
 @login_required
 def my_learning():
-    requirements = requirements_of(current_user)
-    all_progress = progress.progress_in_all(current_user.id, catalog())
-    completions = latest_completions([current_user.id])
+    learner = overview_of(current_user, catalog())
     today = date.today()
     assigned, offered = [], []
     for course in catalog():
-        if course.slug in requirements:
-            completed_on = completions.get((current_user.id, course.slug))
-            status = requirement_standing(requirements[course.slug], completed_on, all_progress[course.slug].started, today)
+        if course.slug in learner.requirements:
+            completed_on = learner.completed_on.get(course.slug)
+            status = requirement_standing(
+                learner.requirements[course.slug], completed_on, learner.progress[course.slug].started, today
+            )
             assigned.append((course, status))
         elif course.is_for(current_user.roles):
             offered.append(course)
-    completed = {slug: day for (_, slug), day in completions.items()}
-    home = plan_home(assigned, offered, all_progress, completed, learner_home.last_activity(current_user.id), today)
+    home = plan_home(
+        assigned, offered, learner.progress, learner.completed_on, learner_home.last_activity(current_user.id), today
+    )
     return render_page(
-        "learn/my_learning.html", ["content"], home=home, progress_by_course=all_progress,
+        "learn/my_learning.html", ["content"], home=home, progress_by_course=learner.progress,
         hours_this_year=learner_home.hours_in_year(current_user.id, today.year), year=today.year,
     )
 
@@ -83,9 +84,12 @@ def show_course(slug):
 @login_required
 def show_lesson(slug, lesson_id):
     course, lesson = lesson_for_current_user(slug, lesson_id)
-    if progress.record_view(current_user.id, course, lesson.id):
+    state = progress.lesson_state(vault(), current_user.id, course, lesson.id)
+    # Only a first view writes; a repeat view sends no statement beyond that read.
+    if not state.viewed and progress.record_view(current_user.id, course, lesson.id):
         db.session.commit()
-    response = render_page("learn/lesson.html", ["lesson", "lesson_nav"], **lesson_context(course, lesson))
+        state = state.after_first_view(lesson.id)
+    response = render_lesson(["lesson", "lesson_nav"], lesson_context(course, lesson, state))
     response.headers["Cache-Control"] = "private, no-store"  # the page holds the private reflection
     return response
 
@@ -107,7 +111,7 @@ def complete_lesson(slug, lesson_id):
         return _show_next_lesson(course, next_lesson)
     if not wants_fragment():
         return redirect(url_for("learn.show_lesson", slug=slug, lesson_id=lesson_id, _anchor="lesson-status"), code=303)
-    response = render_page("learn/lesson.html", ["lesson_status", "lesson_nav"], **lesson_context(course, lesson))
+    response = render_lesson(["lesson_status", "lesson_nav"], lesson_context(course, lesson))
     response.headers["HX-Trigger"] = "progress-updated"
     return response
 
@@ -116,13 +120,14 @@ def _show_next_lesson(course, lesson):
     url = url_for("learn.show_lesson", slug=course.slug, lesson_id=lesson.id)
     if not wants_fragment():
         return redirect(url, code=303)
-    response = render_page("learn/lesson.html", ["lesson", "lesson_nav"], **lesson_context(course, lesson))
+    response = render_lesson(["lesson", "lesson_nav"], lesson_context(course, lesson))
     response.headers["HX-Push-Url"] = url
     response.headers["Cache-Control"] = "private, no-store"  # the page holds the private reflection
     return response
 
 
-def lesson_context(course, lesson, **extra):
+def lesson_context(course, lesson, state=None, **extra):
+    state = state or progress.lesson_state(vault(), current_user.id, course, lesson.id)
     before, after = course.neighbours(lesson.id)
     return {
         "course": course,
@@ -130,8 +135,8 @@ def lesson_context(course, lesson, **extra):
         "position": course.lesson_ids.index(lesson.id) + 1,
         "previous_lesson": before,
         "next_lesson": after,
-        "progress": progress.progress_in(current_user.id, course),
-        "reflection": reflection_on(vault(), current_user.id, course.slug, lesson.id),
+        "progress": state.progress,
+        "reflection": state.reflection,
         "role_card_marker": ROLE_CARD_MARKER,
         "role_card_html": role_card_html(current_user.agency, current_app.extensions["default_role_card_html"])
         if lesson.has_role_card
