@@ -115,7 +115,8 @@ def flask_command(env: dict[str, str], *args: str) -> None:
 def bench_config(database_url: str, courses_dir: str):
     """Settings like those app_env() gives the servers."""
     settings = {"SQLALCHEMY_DATABASE_URI": database_url, "COURSES_DIR": courses_dir,
-                "SECRET_KEY": SECRET_KEY, "ENCRYPTION_KEYS": ENCRYPTION_KEY}
+                "SECRET_KEY": SECRET_KEY, "ENCRYPTION_KEYS": ENCRYPTION_KEY,
+                "PDF_RATE_LIMIT": "100000 per minute"}  # benchmarks download one person's PDF many times
     return type("BenchConfig", (Config,), settings)
 
 
@@ -155,6 +156,23 @@ def gunicorn(app_spec: str, env: dict[str, str], workers: int = 4, with_pid: boo
     try:
         _wait_until_serving(server, port)
         yield (port, server.pid) if with_pid else port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@contextmanager
+def gunicorn_production(env: dict[str, str], workers: int = 2):
+    """Serve the app with the repository's gunicorn.conf.py, as the README says, on a free port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(workers),
+           "GUNICORN_ACCESS_LOG": "/dev/null", "GUNICORN_LOG_LEVEL": "warning"}
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py")], cwd=ROOT, env=env)
+    try:
+        _wait_until_serving(server, port)
+        yield port
     finally:
         server.terminate()
         server.wait(timeout=30)

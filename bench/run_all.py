@@ -13,7 +13,7 @@ from bench.common import ROOT, print_table
 # Add new benchmarks here (module names in bench/).
 BENCHMARKS = [
     "lesson_throughput", "startup", "page_weight", "scale", "agency_growth", "pdf_cost", "supervisor_matrix", "certificate_pdf",
-    "certificate_export",
+    "certificate_export", "pdf_load",
 ]
 
 FIGURE = re.compile(r"^figure: (\S+) value=(\S+) goal(\S+) (ok|MISS)$")

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms.config import PROJECT_ROOT, Config
 from lms.domain import markdown
@@ -28,6 +29,10 @@ def create_app(config=None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = _driver_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app, "SECRET_KEY", "secret_key", lambda: secrets.token_urlsafe(48))
+    _check_shared_limits(app)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     keys = parse_keys(app.config.get("ENCRYPTION_KEYS")) or [_instance_secret(app, "ENCRYPTION_KEYS", "encryption_key", new_key)]
     app.extensions["vault"] = Vault(keys)
 
@@ -66,6 +71,17 @@ def create_app(config=None) -> Flask:
     cli.init_app(app)
     app.add_url_rule("/", endpoint="index", view_func=learn.index)
     return app
+
+
+def _check_shared_limits(app: Flask) -> None:
+    """In production, limits counted per process would multiply with the workers: refuse."""
+    storage = app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
+    if app.config["ENVIRONMENT"] == "production" and storage.startswith("memory://") and not app.config["SINGLE_WORKER"]:
+        raise RuntimeError(
+            "RATELIMIT_STORAGE_URI is memory://, which counts limits in each process separately. Set it to a shared "
+            "store (for example redis://127.0.0.1:6379/0), or set COMMON_GROUND_SINGLE_WORKER=true if this is the "
+            "only worker process."
+        )
 
 
 def _tune_sqlite(connection, _record):

@@ -18,19 +18,20 @@ from lms.domain.user_import import MAX_FILE_BYTES, FileProblem, ImportPlan, role
 from lms.domain.wording import counted
 from lms.backup import backup_sqlite
 from lms.extensions import db
-from lms.mail import SmtpSettings
+from lms.mail import SmtpSession, SmtpSettings
 from lms.models import Agency, Team
-from lms.services import account_links, demo, seed, signing, user_import
+from lms.services import account_links, demo, outbox, seed, signing, user_import
 from lms.services.certificate_export import ExportFilters, stream_zip
 from lms.services.certificates import EXPORT_STATUSES
 from lms.services import reminders
-from lms.services.accounts import AccountError, agency_named, create_user
+from lms.services.accounts import AccountError, agency_with_slug, create_agency, create_user
 from lms.services.agency_catalog import catalog_for
 from lms.services.private_writing import rotate_keys
 from lms.vault import new_key
 from lms.web.certificates import render_certificate_pdf
 
 users = AppGroup("users", help="Manage people.")
+agencies = AppGroup("agencies", help="The agencies on this site.")
 courses = AppGroup("courses", help="Work with the course files.")
 demo_group = AppGroup("demo", help="Demo data for trying Common Ground out.")
 private_data = AppGroup("private-data", help="Learners' encrypted reflections and self-care plans.")
@@ -54,53 +55,66 @@ def rotate_command():
     click.echo(f"Re-encrypted {counted(count, 'record')} with the newest key.")
 
 
+@agencies.command("list")
+def list_agencies_command():
+    """Print every agency's slug and name."""
+    for agency in db.session.scalars(sa.select(Agency).order_by(Agency.slug)):
+        click.echo(f"{agency.slug}  {agency.name}")
+
+
 @users.command("create")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
-@click.option("--agency", "agency_name", required=True, help="Agency name; created if new.")
+@click.option("--agency", "agency_slug", help="The slug of an existing agency (see `flask agencies list`).")
+@click.option("--create-agency", "new_agency_name", help="Create a new agency with this name for the person.")
+@click.option("--slug", help="With --create-agency: the new agency's slug (default: made from its name).")
 @click.option("--role", "roles", multiple=True, type=click.Choice(ROLES), default=["admin"], show_default=True)
 @click.option("--password", help="Asked for when not given (and no --invite).")
 @click.option("--invite", is_flag=True, help="Email them a link to choose their own password instead.")
-def create_user_command(email, name, agency_name, roles, password, invite):
-    """Create a person, for example the first admin of a new agency."""
+def create_user_command(email, name, agency_slug, new_agency_name, slug, roles, password, invite):
+    """Create a person, for example the first admin of a new agency.
+
+    Name the agency by its slug with --agency, or create one with --create-agency: a new
+    agency is only ever made when asked for, and never takes an existing agency's name.
+    """
+    if bool(agency_slug) == bool(new_agency_name):
+        raise click.UsageError("Give exactly one of --agency SLUG (an existing agency) or --create-agency NAME (a new one).")
+    if slug and not new_agency_name:
+        raise click.UsageError("--slug goes with --create-agency.")
     if not invite and password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = create_user(agency_named(agency_name), email, name, roles, None if invite else password)
+        agency = agency_with_slug(agency_slug) if agency_slug else create_agency(new_agency_name, slug)
+        user = create_user(agency, email, name, roles, None if invite else password)
     except AccountError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
-    db.session.commit()
-    click.echo(f"Created {user.email} ({', '.join(sorted(user.roles))}) in {user.agency.name}.")
+    created = f" (new agency, slug {agency.slug})" if new_agency_name else ""
+    click.echo(f"Created {user.email} ({', '.join(sorted(user.roles))}) in {user.agency.name}{created}.")
     if invite:
-        _send_invitations([user])
+        _queue_invitations([user])
+    db.session.commit()
 
 
-def _send_invitations(users) -> None:
-    try:
-        account_links.send_links(users, account_links.INVITATION)
-    except account_links.MailNotSent as error:
-        click.echo(
-            f"Warning: the invitation email could not be sent ({error}). The people are saved; "
-            "resend the invitation from each person's page under Admin, People.",
-            err=True,
-        )
-    else:
-        click.echo(f"Sent {counted(len(users), 'invitation')}.")
+def _queue_invitations(users) -> None:
+    count = account_links.queue_link_mails(users, account_links.INVITATION)
+    if count:
+        click.echo(f"Queued {counted(count, 'invitation')}: the mail worker sends them (or run `flask mail send`).")
 
 
 @users.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--agency", "agency_name", required=True, help="The agency's exact name.")
+@click.option("--agency", "agency_slug", required=True, help="The agency's slug (see `flask agencies list`).")
 @click.option("--dry-run", is_flag=True, help="Only show what would happen; write nothing.")
-def import_users_command(file, agency_name, dry_run):
+def import_users_command(file, agency_slug, dry_run):
     """Add or update people from a CSV file (name,email,roles,team,supervisor_email).
 
     Writes nothing, and exits with an error, when any line has an error.
     """
-    agency = db.session.scalar(sa.select(Agency).where(Agency.name == agency_name))
-    if agency is None:  # never created here: a typo must not make a new agency
-        raise click.ClickException(f"There is no agency called {agency_name!r}.")
+    try:  # never created here: a typo must not make a new agency
+        agency = agency_with_slug(agency_slug)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
     with file.open("rb") as opened:
         data = opened.read(MAX_FILE_BYTES + 1)
     try:
@@ -114,10 +128,9 @@ def import_users_command(file, agency_name, dry_run):
         click.echo("Dry run: nothing was written.")
         return
     result = user_import.apply_plan(agency, None, plan, file.name)
-    db.session.commit()
     click.echo(f"Imported: {len(result.created)} added, {len(result.updated)} updated.")
-    if result.created:
-        _send_invitations(result.created)
+    _queue_invitations(result.created)
+    db.session.commit()
 
 
 def _echo_plan(plan: ImportPlan) -> None:
@@ -227,11 +240,13 @@ def backup_command(target):
 
 def init_app(app):
     app.cli.add_command(users)
+    app.cli.add_command(agencies)
     app.cli.add_command(courses)
     app.cli.add_command(demo_group)
     app.cli.add_command(private_data)
     app.cli.add_command(backup_command)
     app.cli.add_command(reminders_group)
+    app.cli.add_command(mail_group)
     app.cli.add_command(certificates_group)
     app.cli.add_command(serve_command)
 
@@ -256,24 +271,24 @@ keys_group = AppGroup("keys", help="The Ed25519 keys that sign an agency's Open 
 certificates_group.add_command(keys_group)
 
 
-def _agency_or_fail(agency_name: str) -> Agency:
-    agency = db.session.scalar(sa.select(Agency).where(Agency.name == agency_name))
-    if agency is None:
-        raise click.ClickException(f"There is no agency called {agency_name!r}.")
-    return agency
+def _agency_or_fail(agency_slug: str) -> Agency:
+    try:
+        return agency_with_slug(agency_slug)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
 
 
 @certificates_group.command("export")
-@click.option("--agency", "agency_name", required=True, help="The agency's exact name.")
+@click.option("--agency", "agency_slug", required=True, help="The agency's slug (see `flask agencies list`).")
 @click.option("--out", "target", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The ZIP file to write.")
 @click.option("--team", "team_name", help="Only people on this team.")
 @click.option("--course", "course_slug", default="", help="Only this course (its folder name).")
 @click.option("--from", "date_from", type=click.DateTime(formats=["%Y-%m-%d"]), help="Completed on or after (YYYY-MM-DD).")
 @click.option("--to", "date_to", type=click.DateTime(formats=["%Y-%m-%d"]), help="Completed on or before (YYYY-MM-DD).")
 @click.option("--status", type=click.Choice(EXPORT_STATUSES), default=None, help="Only certificates with this status.")
-def export_certificates_command(agency_name, target, team_name, course_slug, date_from, date_to, status):
+def export_certificates_command(agency_slug, target, team_name, course_slug, date_from, date_to, status):
     """Write the agency's certificate PDFs and a manifest.csv into one ZIP file, for an audit."""
-    agency = _agency_or_fail(agency_name)
+    agency = _agency_or_fail(agency_slug)
     team_ids = None
     if team_name:
         team = db.session.scalar(sa.select(Team).where(Team.agency_id == agency.id, Team.name == team_name))
@@ -293,21 +308,21 @@ def export_certificates_command(agency_name, target, team_name, course_slug, dat
 
 
 @keys_group.command("rotate")
-@click.option("--agency", "agency_name", required=True, help="The agency's exact name.")
-def rotate_keys_command(agency_name):
+@click.option("--agency", "agency_slug", required=True, help="The agency's slug (see `flask agencies list`).")
+def rotate_keys_command(agency_slug):
     """Add a new signing key; it signs from now on. Earlier keys stay published, so badges
     signed with them still verify."""
-    agency = _agency_or_fail(agency_name)
+    agency = _agency_or_fail(agency_slug)
     key = signing.add_key(agency, current_app.extensions["vault"])
     db.session.commit()
     click.echo(f"Added signing key {key.kid} for {agency.name}; {len(signing.agency_keys(agency.id))} key(s) published.")
 
 
 @keys_group.command("list")
-@click.option("--agency", "agency_name", required=True, help="The agency's exact name.")
-def list_keys_command(agency_name):
+@click.option("--agency", "agency_slug", required=True, help="The agency's slug (see `flask agencies list`).")
+def list_keys_command(agency_slug):
     """Show the agency's signing keys, oldest first; the last one signs."""
-    agency = _agency_or_fail(agency_name)
+    agency = _agency_or_fail(agency_slug)
     for key in signing.agency_keys(agency.id):
         click.echo(f"{key.kid}  added {key.created_at:%Y-%m-%d}")
 
@@ -332,10 +347,59 @@ def send_reminders_command(today, dry_run):
         click.echo(f"Dry run for {day.isoformat()}: {counted(totals[0], 'reminder')}, {counted(totals[1], 'digest')} would be sent. "
                    "Nothing was sent or recorded.")
         return
-    try:
-        reminders.send(outgoing, SmtpSettings.from_config(current_app.config))
-    except reminders.NotAllSent as error:
-        db.session.commit()  # remember the mails that did go out
-        raise click.ClickException(str(error)) from error
+    reminders.queue(outgoing)
     db.session.commit()
-    click.echo(f"Sent {counted(totals[0], 'reminder')}, {counted(totals[1], 'digest')} for {day.isoformat()}.")
+    click.echo(f"Queued {counted(totals[0], 'reminder')}, {counted(totals[1], 'digest')} for {day.isoformat()}: "
+               "the mail worker sends them (or run `flask mail send`).")
+
+
+mail_group = AppGroup("mail", help="The outbox of mail waiting to be sent.")
+
+
+@mail_group.command("send")
+@click.option("--loop", is_flag=True, help="Keep running: send what is due, wait, and again (a mail worker).")
+@click.option("--interval", type=click.FloatRange(min=0.1), default=10, show_default=True,
+              help="With --loop: seconds between rounds.")
+@click.option("--batch", type=click.IntRange(min=1), default=200, show_default=True, help="Mails claimed at a time.")
+def send_mail_command(loop, interval, batch):
+    """Send the mail that is due. Run it every minute (cron or a systemd timer), or once with --loop.
+
+    Several senders may run at once: each mail is claimed by one of them and sent once.
+    """
+    settings = SmtpSettings.from_config(current_app.config)
+    stop = _stop_on_signals() if loop else None
+    while True:
+        report = _send_due(settings, batch)
+        if report.sent or report.failed or report.cancelled or not loop:
+            click.echo(f"Sent {report.sent}, failed {report.failed} (of which {report.dead} now dead), "
+                       f"cancelled {report.cancelled}.")
+        if not loop or stop.wait(interval):
+            return
+
+
+def _send_due(settings, batch):
+    report = outbox.Delivery()
+    with SmtpSession(settings) as session:
+        while True:
+            claimed = outbox.claim(batch)
+            db.session.commit()  # the claim is visible to other senders before anything is sent
+            for done, mail_id in enumerate(claimed):
+                reachable = outbox.deliver(mail_id, session, report)
+                db.session.commit()  # each mail's outcome is kept as soon as it is known
+                if not reachable:  # the rest would fail the same way: try them next round
+                    outbox.release(claimed[done + 1:])
+                    db.session.commit()
+                    return report
+            if len(claimed) < batch:
+                return report
+
+
+def _stop_on_signals():
+    """An event set by SIGTERM or SIGINT, so a worker finishes the mail in hand and stops."""
+    import signal
+    import threading
+
+    stop = threading.Event()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: stop.set())
+    return stop

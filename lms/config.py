@@ -31,13 +31,26 @@ class Config:
     # Certificates, credentials, QR codes and emails point here, never at whatever Host a
     # request claimed (lms.public_urls). Required in production.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/") or None
+    # memory:// counts per process. With several workers or servers use a shared store, e.g.
+    # redis://host:6379/0; production refuses memory:// unless this is the only worker.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    SINGLE_WORKER = os.environ.get("COMMON_GROUND_SINGLE_WORKER", "").lower() in ("1", "true", "yes")
+    # How many reverse proxies (nginx, Caddy, a load balancer) stand in front of the app and
+    # add X-Forwarded-For / X-Forwarded-Proto. 0: trust no such header (direct connections).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     RATELIMIT_HEADERS_ENABLED = True
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "20 per minute")  # per client address
-    # Failed logins allowed per account before it is locked for the rest of the window.
+    # Failed logins for one account from one client before it must wait; each further
+    # failure doubles the wait (from LOGIN_FIRST_WAIT_SECONDS) up to the window.
     LOGIN_FAILURE_LIMIT = os.environ.get("LOGIN_FAILURE_LIMIT", "5 per 15 minutes")
+    LOGIN_FIRST_WAIT_SECONDS = float(os.environ.get("LOGIN_FIRST_WAIT_SECONDS", "30"))
     RESET_RATE_LIMIT = os.environ.get("RESET_RATE_LIMIT", "5 per minute")  # password-reset requests per client
+    # PDFs: each render runs in its own process and is stopped after this many seconds; a
+    # person may ask for this many PDFs; the reflections PDF holds up to this many characters.
+    PDF_TIME_LIMIT_SECONDS = float(os.environ.get("PDF_TIME_LIMIT_SECONDS", "20"))
+    PDF_RATE_LIMIT = os.environ.get("PDF_RATE_LIMIT", "10 per minute")
+    PDF_MAX_CHARACTERS = int(os.environ.get("PDF_MAX_CHARACTERS", "60000"))
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_FROM = os.environ.get("MAIL_FROM", "training@common-ground.invalid")

@@ -71,3 +71,40 @@ def send_all(mails: list[Mail], settings: SmtpSettings, on_sent=None) -> int:
             if on_sent is not None:
                 on_sent(mail)
     return len(mails)
+
+
+class SmtpSession:
+    """One connection to the mail server, opened at the first mail and kept for the rest."""
+
+    def __init__(self, settings: SmtpSettings):
+        self.settings = settings
+        self._smtp: smtplib.SMTP | None = None
+
+    def send(self, mail: Mail) -> None:
+        if self._smtp is None:
+            self._smtp = smtplib.SMTP(self.settings.host, self.settings.port, timeout=self.settings.timeout)
+            if self.settings.starttls:
+                self._smtp.starttls()
+            if self.settings.username:
+                self._smtp.login(self.settings.username, self.settings.password or "")
+        try:
+            self._smtp.send_message(build_message(mail, self.settings))
+        except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused):
+            raise  # the server refused this mail; the connection is fine for the next
+        except OSError:
+            self.close()  # the connection is gone: the next mail opens a new one
+            raise
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                pass  # closing a broken connection: nothing more to do
+            self._smtp = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_):
+        self.close()

@@ -9,6 +9,7 @@ import sqlalchemy.orm as so
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from lms.domain.agencies import name_key, slugify
 from lms.domain.roles import ROLES
 from lms.extensions import db
 
@@ -22,6 +23,10 @@ class Agency(db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    # The name without case or spacing: unique, so no agency can take another's name.
+    name_key: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
+    # How the command line names the agency; set once, kept when the name changes.
+    slug: so.Mapped[str] = so.mapped_column(sa.String(60), unique=True)
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
     certificate_signer_name: so.Mapped[str | None] = so.mapped_column(sa.String(200))
     certificate_signer_title: so.Mapped[str | None] = so.mapped_column(sa.String(200))
@@ -39,6 +44,13 @@ class Agency(db.Model):
     logo_mimetype: so.Mapped[str | None] = so.mapped_column(sa.String(40))
 
     teams: so.Mapped[list[Team]] = so.relationship(back_populates="agency", order_by="Team.name")
+
+    @so.validates("name")
+    def _keep_name_key(self, _key, name):
+        self.name_key = name_key(name)
+        if self.slug is None:
+            self.slug = slugify(name)
+        return name
 
 
 team_supervisors = sa.Table(
@@ -81,6 +93,9 @@ class User(UserMixin, db.Model):
     digest_opt_out: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     # Supervisors may ask to be told when someone on their teams is short of renewal hours.
     renewal_alerts_wanted: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    # Part of every session's user id: raising it ends every session of this person on
+    # every server (logout, a new password, a role change, deactivation), even a copied cookie.
+    session_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
 
     agency: so.Mapped[Agency] = so.relationship()
     team: so.Mapped[Team | None] = so.relationship(foreign_keys=[team_id])
@@ -93,6 +108,12 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # flask-login refuses to log in inactive users
         return self.active
 
+    def get_id(self) -> str:  # what flask-login keeps in the session cookie
+        return f"{self.id}:{self.session_version or 0}"
+
+    def end_sessions(self) -> None:
+        self.session_version = (self.session_version or 0) + 1
+
     @property
     def roles(self) -> frozenset[str]:
         return frozenset(row.role for row in self.role_rows)
@@ -104,11 +125,15 @@ class User(UserMixin, db.Model):
         unknown = set(roles) - set(ROLES)
         if unknown:
             raise ValueError(f"unknown role: {', '.join(sorted(unknown))}")
+        if self.role_rows and set(roles) != self.roles:
+            self.end_sessions()  # pages already open must not keep the old roles' access
         keep = [row for row in self.role_rows if row.role in roles]
         have = {row.role for row in keep}
         self.role_rows = keep + [UserRole(role=r) for r in sorted(set(roles) - have)]
 
     def set_password(self, password: str) -> None:
+        if self.password_hash is not None:
+            self.end_sessions()
         self.password_hash = generate_password_hash(password)
 
     def check_password(self, password: str) -> bool:
@@ -483,3 +508,57 @@ class AgencyTraining(db.Model):
     categories: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
     recorded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class LoginThrottle(db.Model):
+    """Recent failed logins for one account from one client address, for back-off.
+
+    The key is an HMAC of the email and the address, so the table names no one. Kept in
+    the database, so every worker and server sees it and a restart forgets nothing.
+    """
+
+    key: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
+    failures: so.Mapped[int] = so.mapped_column()
+    last_failure_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), index=True)
+    blocked_until: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+
+
+class PdfCache(db.Model):
+    """A learner's last rendered PDF of their private writing, encrypted like the writing.
+
+    fingerprint is an HMAC (keyed with SECRET_KEY) of the HTML it was rendered from: the
+    cache is used while nothing printed has changed, and reveals nothing of the text.
+    """
+
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(30), primary_key=True)
+    fingerprint: so.Mapped[str] = so.mapped_column(sa.String(64))
+    pdf_encrypted: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class OutgoingMail(db.Model):
+    """A mail waiting to go out, written in the same transaction as what caused it and sent
+    by `flask mail send`. Tried again with growing pauses; after the last try it is "dead"
+    and shown to the agency's admins.
+
+    Invitations and password resets keep only the person: their link is made when the mail
+    is sent. Other mails keep their text, encrypted, until they are sent.
+    """
+
+    __table_args__ = (sa.Index("ix_outgoing_mail_status_next_attempt_at", "status", "next_attempt_at"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    agency_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("agency.id", ondelete="CASCADE"), index=True)
+    user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    kind: so.Mapped[str] = so.mapped_column(sa.String(30))  # invitation, password-reset, reminder, digest
+    recipient: so.Mapped[str] = so.mapped_column(sa.String(254))
+    subject: so.Mapped[str] = so.mapped_column(sa.String(300))
+    body_encrypted: so.Mapped[bytes | None] = so.mapped_column(sa.LargeBinary)
+    status: so.Mapped[str] = so.mapped_column(sa.String(12), default="queued")  # queued, sending, sent, dead, cancelled
+    attempts: so.Mapped[int] = so.mapped_column(default=0)
+    next_attempt_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    claimed_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    last_error: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    sent_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))

@@ -12,9 +12,7 @@ from pathlib import Path
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-# A base address that never resolves: every relative URL in a PDF template lands here.
-PDF_BASE_URL = "https://pdf.common-ground.invalid/"
-PDF_STATIC = PDF_BASE_URL + "static/"
+from lms.pdf_process import PDF_BASE_URL, PDF_STATIC
 
 
 class StaticOnlyFetcher(URLFetcher):

@@ -6,6 +6,9 @@ TEST_DATABASE_URL is set (CI sets it), so both databases are always covered.
 
 import os
 import re
+import shutil
+import subprocess
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +19,7 @@ from lms.config import TestConfig
 from lms.extensions import db
 from lms.models import Agency, Team
 from lms.services.accounts import create_user
+from tests.smtp import free_port
 
 PASSWORD = "correct-horse-battery"
 FIXTURE_COURSES = TestConfig.COURSES_DIR
@@ -126,6 +130,37 @@ def make_user(app, agency, teams):
             return user
 
     return make
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A real Redis server on a free loopback port, for the whole session (no data on disk)."""
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("REDIS IS MISSING: redis-server is not installed (apt-get install redis-server); "
+                    "shared-limit tests did not run")
+    port = free_port()
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    import redis
+
+    client = redis.Redis(host="127.0.0.1", port=port)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if time.monotonic() > deadline:
+                process.kill()
+                raise
+            time.sleep(0.05)
+    client.close()
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait(timeout=10)
 
 
 def csrf_token_from(html: str) -> str:

@@ -38,3 +38,26 @@ def smtp_server():
         yield inbox, controller.port
     finally:
         controller.stop()
+
+
+class DeliveredInbox:
+    """What the loopback server received after the outbox worker ran (`flask mail send`):
+    mail goes through the outbox, so reading the inbox first runs the real sender."""
+
+    def __init__(self, inbox: Inbox, app):
+        self.inbox = inbox
+        self.app = app
+
+    def deliver(self):
+        result = self.app.test_cli_runner().invoke(args=["mail", "send"])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    @property
+    def messages(self):
+        self.deliver()
+        return self.inbox.messages
+
+    def bodies(self, index):
+        self.deliver()
+        return self.inbox.bodies(index)

@@ -115,13 +115,13 @@ def test_the_example_csv_adds_people_beside_the_demo_ones(app, runner):
 
 
 def test_serve_is_refused_in_production(make_app):
-    app = make_app(ENVIRONMENT="production")
+    app = make_app(ENVIRONMENT="production", SINGLE_WORKER=True)
     result = app.test_cli_runner().invoke(args=["serve", "--port", "5999"])
     assert result.exit_code != 0 and "gunicorn" in result.output
 
 
 def test_demo_load_is_refused_in_production(make_app):
-    app = make_app(ENVIRONMENT="production")
+    app = make_app(ENVIRONMENT="production", SINGLE_WORKER=True)
     result = app.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code != 0
     assert "never loaded in production" in result.output
@@ -129,11 +129,11 @@ def test_demo_load_is_refused_in_production(make_app):
 
 def test_users_create_makes_a_first_admin(app, runner, client):
     result = runner.invoke(
-        args=["users", "create", "--email", "Boss@Agency.org", "--name", "Pat Boss", "--agency", "New Agency"],
+        args=["users", "create", "--email", "Boss@Agency.org", "--name", "Pat Boss", "--create-agency", "New Agency"],
         input="a-long-password\na-long-password\n",
     )
     assert result.exit_code == 0, result.output
-    assert "Created boss@agency.org (admin) in New Agency." in result.output
+    assert "Created boss@agency.org (admin) in New Agency (new agency, slug new-agency)." in result.output
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == "boss@agency.org"))
         assert user.roles == {"admin"} and user.check_password("a-long-password")
@@ -141,12 +141,13 @@ def test_users_create_makes_a_first_admin(app, runner, client):
 
 
 def test_users_create_refuses_bad_input_and_keeps_what_exists(app, runner):
-    args = ["users", "create", "--email", "a@b.org", "--name", "A", "--agency", "X", "--password"]
-    assert runner.invoke(args=args + ["short"]).exit_code != 0
-    assert runner.invoke(args=args + ["long-enough-password"]).exit_code == 0
+    first = ["users", "create", "--email", "a@b.org", "--name", "A", "--create-agency", "X", "--password"]
+    assert runner.invoke(args=first + ["short"]).exit_code != 0
+    assert runner.invoke(args=first + ["long-enough-password"]).exit_code == 0
+    args = ["users", "create", "--email", "a@b.org", "--name", "A", "--agency", "x", "--password"]
     duplicate = runner.invoke(args=args + ["another-long-password"])
     assert duplicate.exit_code != 0 and "already an account" in duplicate.output
-    bad_email = runner.invoke(args=["users", "create", "--email", "nope", "--name", "A", "--agency", "X", "--password", "long-enough-password"])
+    bad_email = runner.invoke(args=["users", "create", "--email", "nope", "--name", "A", "--agency", "x", "--password", "long-enough-password"])
     assert bad_email.exit_code != 0 and "not an email address" in bad_email.output
 
 

@@ -184,11 +184,3 @@ def unique_names(names):
         stem, dot, extension = name.rpartition(".")
         yield name if count == 1 else f"{stem}_{count}{dot}{extension}"
 
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value) -> str:
-    """A CSV cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text

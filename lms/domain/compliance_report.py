@@ -7,6 +7,7 @@ import io
 
 from lms.domain.assignments import STATE_LABELS
 from lms.domain.matrix import Matrix
+from lms.domain.spreadsheet import safe_row
 
 HEADER = ("name", "email", "team", "course", "status", "due on", "completed on", "lessons done")
 
@@ -29,10 +30,5 @@ def csv_text(report: Matrix) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HEADER)
-    writer.writerows(_safe(line) for line in lines(report))
+    writer.writerows(safe_row(line) for line in lines(report))
     return out.getvalue()
-
-
-def _safe(line):
-    """A spreadsheet runs a cell that starts with = + - or @ as a formula: quote it as text."""
-    return [("'" + value) if value[:1] in ("=", "+", "-", "@") else value for value in line]

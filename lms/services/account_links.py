@@ -1,5 +1,7 @@
 """Links by email to set a password: invitations for new people, and password resets.
 
+The mails go through the outbox; the link is made when the mail is sent.
+
 A link is signed and expires. It is single-use without a table: it carries a fingerprint
 of the person's email and password hash, so it stops working once a password is set
 (or the email changes). No password is ever sent by mail.
@@ -16,9 +18,10 @@ from flask import current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from lms.extensions import db
-from lms.mail import Mail, SmtpSettings, send_all
+from lms.mail import Mail
 from lms.models import User
 from lms.public_urls import public_url
+from lms.services import outbox
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ PASSWORD_RESET = LinkPurpose(
     "password-reset", timedelta(hours=1), "1 hour", "Set a new password for Common Ground", "email/password_reset", "auth.reset_password_form"
 )
 
+PURPOSES = {purpose.name: purpose for purpose in (INVITATION, PASSWORD_RESET)}
+
 EXPIRED, USED, BROKEN = "expired", "used", "broken"
 
 
@@ -45,10 +50,6 @@ class LinkRefused(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
-
-
-class MailNotSent(RuntimeError):
-    """The mail server could not be reached or refused the mail."""
 
 
 def _serializer(purpose: LinkPurpose) -> URLSafeTimedSerializer:
@@ -83,7 +84,8 @@ def user_from_link(token: str, purpose: LinkPurpose) -> User:
     return user
 
 
-def _link_mail(user: User, purpose: LinkPurpose) -> Mail:
+def link_mail(user: User, purpose: LinkPurpose) -> Mail:
+    """The mail with a fresh link, made when the outbox sends it."""
     context = dict(name=user.name, email=user.email, agency=user.agency.name, url=link_url(user, purpose),
                    valid_for=purpose.valid_for_words)
     return Mail(
@@ -94,25 +96,18 @@ def _link_mail(user: User, purpose: LinkPurpose) -> Mail:
     )
 
 
-def send_links(users: list[User], purpose: LinkPurpose) -> None:
-    """Mail each person their link, over one connection. Raises MailNotSent."""
-    try:
-        send_all([_link_mail(user, purpose) for user in users], SmtpSettings.from_config(current_app.config))
-    except OSError as error:  # smtplib's errors are OSErrors too
-        current_app.logger.warning("could not send %s mail: %s", purpose.name, error)
-        raise MailNotSent(str(error)) from error
+def queue_link_mails(users: list[User], purpose: LinkPurpose) -> int:
+    """Queue each person's link mail in the outbox (sent by `flask mail send`); flushes."""
+    return outbox.queue_links(users, purpose)
 
 
 def request_password_reset(email: str) -> None:
-    """Mail a link to set a password, if an active account has this email.
+    """Queue a link to set a password, if an active account has this email.
 
-    The caller tells the person the same thing either way, so this reveals nothing: a
-    mail failure is only logged. Someone who never set a password gets a new invitation.
+    The caller tells the person the same thing either way, so this reveals nothing.
+    Someone who never set a password gets a new invitation.
     """
     user = db.session.scalar(sa.select(User).where(User.email == email))
     if user is None or not user.active:
         return
-    try:
-        send_links([user], INVITATION if user.password_hash is None else PASSWORD_RESET)
-    except MailNotSent:
-        pass  # logged by send_links
+    queue_link_mails([user], INVITATION if user.password_hash is None else PASSWORD_RESET)

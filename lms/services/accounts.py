@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from werkzeug import security as password_hashing
 
+from lms.domain.agencies import is_slug, name_key, slugify
 from lms.extensions import db
 from lms.models import Agency, Team, User
 
 MIN_PASSWORD_LENGTH = 10
+# Checked when there is no real hash to check, so every login costs one hash.
+_NO_ACCOUNT_HASH = password_hashing.generate_password_hash("no account has this password")
 
 
 class AccountError(ValueError):
@@ -19,6 +23,26 @@ def normalize_email(email: str) -> str:
     if "@" not in email or email.startswith("@") or email.endswith("@") or " " in email:
         raise AccountError(f"'{email}' is not an email address")
     return email
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active person with this email and password, or None.
+
+    Exactly one password hash is checked for every kind of account (unknown, invited and
+    without a password, deactivated, real), so the answer's timing reveals none of them.
+    """
+    user = db.session.scalar(sa.select(User).where(User.email == (email or "").strip().lower()))
+    password_hash = user.password_hash if user is not None and user.password_hash else _NO_ACCOUNT_HASH
+    matches = password_hashing.check_password_hash(password_hash, password or "")
+    if not matches or password_hash is _NO_ACCOUNT_HASH or not user.active:
+        return None
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """End every session of this person, on every server."""
+    user.end_sessions()
+    db.session.flush()
 
 
 def create_user(agency: Agency, email: str, name: str, roles, password: str | None = None, team: Team | None = None) -> User:
@@ -41,11 +65,54 @@ def create_user(agency: Agency, email: str, name: str, roles, password: str | No
     return user
 
 
-def agency_named(name: str) -> Agency:
-    """The agency with this name, created if it does not exist yet."""
-    agency = db.session.scalar(sa.select(Agency).where(Agency.name == name))
-    if agency is None:
-        agency = Agency(name=name)
-        db.session.add(agency)
-        db.session.flush()
+def agency_with_slug(slug: str) -> Agency:
+    """The agency the command line names by its slug; AccountError when there is none.
+
+    Only an exact slug is accepted, never a name: a name can be changed by an agency's
+    admin, so looking people's agency up by name would let one agency take another's.
+    """
+    agency = db.session.scalar(sa.select(Agency).where(Agency.slug == (slug or "").strip()))
+    if agency is not None:
+        return agency
+    named = db.session.scalar(sa.select(Agency).where(Agency.name_key == name_key(slug)))
+    if named is not None:
+        raise AccountError(f"{slug!r} is an agency's name, not its slug: use --agency {named.slug}")
+    raise AccountError(
+        f"There is no agency with the slug {slug!r}. `flask agencies list` shows every agency; "
+        "add --create-agency \"Name\" instead to create a new one."
+    )
+
+
+def create_agency(name: str, slug: str | None = None) -> Agency:
+    """A new agency; AccountError when the name (in any case) or the slug is taken."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise AccountError("the agency needs a name")
+    slug = slug.strip() if slug else slugify(name)
+    if not is_slug(slug):
+        raise AccountError(f"{slug!r} is not a slug: use lower-case letters, digits and dashes")
+    existing = db.session.scalar(sa.select(Agency).where(Agency.name_key == name_key(name)))
+    if existing is not None:
+        raise AccountError(
+            f"An agency named {existing.name!r} already exists (slug {existing.slug}). "
+            f"Use --agency {existing.slug} to add people to it, or choose another name."
+        )
+    if db.session.scalar(sa.select(Agency.id).where(Agency.slug == slug)) is not None:
+        raise AccountError(f"The slug {slug!r} is taken by another agency: choose one with --slug")
+    agency = Agency(name=name, slug=slug)
+    db.session.add(agency)
+    db.session.flush()
     return agency
+
+
+def name_taken(name: str, agency: Agency) -> bool:
+    """Whether another agency already uses this name (case and spacing aside)."""
+    return db.session.scalar(
+        sa.select(Agency.id).where(Agency.name_key == name_key(name), Agency.id != agency.id)
+    ) is not None
+
+
+def agency_named(name: str) -> Agency:
+    """Demo and benchmark data only: the agency with this name, created if it does not exist yet."""
+    agency = db.session.scalar(sa.select(Agency).where(Agency.name_key == name_key(name)))
+    return agency if agency is not None else create_agency(name)

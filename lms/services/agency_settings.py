@@ -1,10 +1,15 @@
 """An agency's own settings, changed by its admins (and audit-logged)."""
 
+import io
+import warnings
+
 import sqlalchemy as sa
+from PIL import Image
 
 from lms.extensions import db
 from lms.models import Agency, CourseAccreditation, User
 from lms.services import audit
+from lms.services.accounts import name_taken
 
 SETTINGS_FIELDS = (
     ("name", "Agency name"),
@@ -35,6 +40,11 @@ def update_settings(agency: Agency, actor: User, values: dict[str, str]) -> None
     errors = {}
     if not cleaned["name"]:
         errors["name"] = "The agency needs a name."
+    elif name_taken(cleaned["name"], agency):
+        errors["name"] = (
+            f"Another agency already uses the name “{cleaned['name']}”. Choose a name that is yours, "
+            "for example with your town or region in it."
+        )
     for field, value in cleaned.items():
         if len(value) > MAX_LENGTH:
             errors[field] = f"Keep this under {MAX_LENGTH} characters."
@@ -67,19 +77,49 @@ def update_settings(agency: Agency, actor: User, values: dict[str, str]) -> None
         audit.record(agency.id, actor.id, "settings.update", agency.name, changes=changes)
 
 
-LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
 MAX_LOGO_BYTES = 300_000
+# A logo is printed a few centimetres wide: this is plenty, and it keeps a small file that
+# decodes to gigabytes (a decompression bomb) from ever being decoded.
+MAX_LOGO_SIDE = 3000
+MAX_LOGO_PIXELS = 4_000_000
 
 
 def set_logo(agency: Agency, actor: User, data: bytes) -> None:
-    """Store a PNG or JPEG logo, checked by its first bytes, not by its file name."""
-    mimetype = next((kind for magic, kind in LOGO_TYPES.items() if data.startswith(magic)), None)
-    if mimetype is None:
-        raise SettingsError({"logo": "The logo must be a PNG or JPEG picture."})
+    """Store a PNG or JPEG logo, re-encoded by Pillow: only the picture is kept, no metadata."""
     if len(data) > MAX_LOGO_BYTES:
         raise SettingsError({"logo": f"The logo must be smaller than {MAX_LOGO_BYTES // 1000} KB (this one is {len(data) // 1000} KB)."})
-    agency.logo, agency.logo_mimetype = data, mimetype
-    audit.record(agency.id, actor.id, "settings.logo", agency.name, size=len(data), type=mimetype)
+    clean, mimetype = _reencoded_logo(data)
+    agency.logo, agency.logo_mimetype = clean, mimetype
+    audit.record(agency.id, actor.id, "settings.logo", agency.name, size=len(clean), type=mimetype)
+
+
+def _reencoded_logo(data: bytes) -> tuple[bytes, str]:
+    unreadable = SettingsError({"logo": "The logo could not be read: it must be a PNG or JPEG picture."})
+    too_large = SettingsError({"logo": f"The logo is too large: use a picture of at most {MAX_LOGO_SIDE} × {MAX_LOGO_SIDE} "
+                                       f"pixels and {MAX_LOGO_PIXELS // 1_000_000} million pixels in all."})
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:  # reads only the header: nothing decoded yet
+                if image.format not in LOGO_FORMATS:
+                    raise unreadable
+                width, height = image.size
+                if max(width, height) > MAX_LOGO_SIDE or width * height > MAX_LOGO_PIXELS:
+                    raise too_large
+                image.load()
+                out = io.BytesIO()
+                if image.format == "JPEG":
+                    image.convert("RGB").save(out, "JPEG", quality=90)
+                else:
+                    image.save(out, "PNG", optimize=True)
+                return out.getvalue(), LOGO_FORMATS[image.format]
+    except SettingsError:
+        raise
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
+        raise too_large from error
+    except (OSError, SyntaxError, ValueError) as error:  # Pillow's ways of saying "not a picture I can read"
+        raise unreadable from error
 
 
 def update_role_card(agency: Agency, actor: User, markdown_text: str) -> None:

@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from lms.domain.certificates import export_file_name, licence_line, spreadsheet_safe, unique_names
+from lms.domain.certificates import export_file_name, licence_line, unique_names
+from lms.domain.spreadsheet import safe_row
 from lms.extensions import db
 from lms.models import Certificate
 from lms.services import certificates
@@ -71,7 +72,7 @@ def stream_zip(agency_id: int, filters: ExportFilters, render: Callable[[Certifi
                 db.session.commit()
             archive.writestr(zipfile.ZipInfo(name, date_time=_zip_time(certificate.completed_on)), pdf,
                              compress_type=zipfile.ZIP_STORED)  # a PDF is compressed already
-            writer.writerow([spreadsheet_safe(value) for value in _manifest_row(name, certificate, filters.licence_details)])
+            writer.writerow(safe_row(_manifest_row(name, certificate, filters.licence_details)))
             db.session.expunge(certificate)  # let the PDF bytes go
             yield sink.take()
         # stored, not compressed: small, and readable to anything that scans the download

@@ -217,6 +217,8 @@ def set_person_active(person: User, actor: User, active: bool) -> None:
     if person.active == active:
         return
     person.active = active
+    if not active:
+        person.end_sessions()
     audit.record(person.agency_id, actor.id, "person.reactivate" if active else "person.deactivate", person.email)
     db.session.flush()
 

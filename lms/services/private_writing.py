@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from lms.extensions import db
 from lms.models import Reflection, SelfCarePlan, SigningKey, utcnow
+from lms.services import pdf_cache
 from lms.services.upsert import insert_on_conflict
 from lms.vault import Vault
 
@@ -39,6 +40,7 @@ def save_reflection(vault: Vault, user_id: int, course_slug: str, lesson_id: str
     text = (text or "").strip()
     if len(text) > MAX_REFLECTION:
         raise WritingTooLong(f"A reflection can be up to {MAX_REFLECTION:,} characters; this one has {len(text):,}.")
+    pdf_cache.forget(user_id, pdf_cache.REFLECTIONS)
     if not text:
         db.session.execute(
             sa.delete(Reflection).where(
@@ -81,6 +83,7 @@ def reflections_of(vault: Vault, user_id: int) -> list[ReflectionText]:
 
 
 def delete_reflection(user_id: int, reflection_id: int) -> bool:
+    pdf_cache.forget(user_id, pdf_cache.REFLECTIONS)
     result = db.session.execute(
         sa.delete(Reflection).where(Reflection.id == reflection_id, Reflection.user_id == user_id)
     )
@@ -88,6 +91,7 @@ def delete_reflection(user_id: int, reflection_id: int) -> bool:
 
 
 def delete_all_reflections(user_id: int) -> int:
+    pdf_cache.forget(user_id, pdf_cache.REFLECTIONS)
     return db.session.execute(sa.delete(Reflection).where(Reflection.user_id == user_id)).rowcount
 
 
@@ -115,6 +119,7 @@ def save_plan(vault: Vault, user_id: int, sections: dict[str, str], review_on: d
     too_long = [key for key, value in cleaned.items() if len(value) > MAX_PLAN_SECTION]
     if too_long:
         raise WritingTooLong(f"Each part of the plan can be up to {MAX_PLAN_SECTION:,} characters.")
+    pdf_cache.forget(user_id, pdf_cache.SELF_CARE_PLAN)
     now = utcnow()
     statement = insert_on_conflict(SelfCarePlan).values(
         user_id=user_id, sections_encrypted=vault.encrypt(json.dumps(cleaned)), review_on=review_on, updated_at=now
@@ -137,4 +142,5 @@ def rotate_keys(vault: Vault) -> int:
         for row in db.session.scalars(sa.select(model)):
             setattr(row, column, vault.rotate(getattr(row, column)))
             count += 1
+    pdf_cache.forget_all()
     return count

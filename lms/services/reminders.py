@@ -1,5 +1,5 @@
 """Reminder mail: gather each agency's facts in a fixed handful of queries, write the mails,
-send them over one connection, and remember what went out. Flushes; the caller commits."""
+queue them in the outbox and remember them, in one transaction. Flushes; the caller commits."""
 
 from __future__ import annotations
 
@@ -7,18 +7,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask import render_template
 from sqlalchemy.orm import aliased
-from flask import current_app, render_template
 
 from lms.domain import reminders
 from lms.domain.renewal import RENEWAL
 from lms.domain.roles import SUPERVISOR
-from lms.domain.wording import counted
 from lms.extensions import db
-from lms.mail import Mail, SmtpSettings, send_all
+from lms.mail import Mail
 from lms.models import Agency, Certificate, CourseCompletion, SentReminder, Team, User, team_supervisors
 from lms.public_urls import public_url
-from lms.services import renewal_reminders
+from lms.services import outbox, renewal_reminders
 from lms.services.agency_catalog import with_agency_courses
 from lms.services.assignments import person_of, rules_of
 from lms.services.completion import EXPIRY_RENEWAL_DAYS
@@ -31,20 +30,11 @@ class Outgoing:
     """One mail to send, and the (kind, key) pairs to remember once it has gone."""
 
     kind: str  # REMINDER or DIGEST
+    agency_id: int
     user_id: int
     mail: Mail
     records: tuple[tuple[str, str], ...]
     details: tuple[str, ...]  # one line per course or person, for --dry-run
-
-
-class NotAllSent(RuntimeError):
-    def __init__(self, sent: int, total: int, settings: SmtpSettings, error: Exception):
-        super().__init__(
-            f"Could not send email through the mail server at {settings.host}:{settings.port} ({error}). "
-            f"Sent {sent} of {counted(total, 'email')}; the others were not recorded and will be tried on the next run."
-        )
-        self.sent = sent
-        self.total = total
 
 
 def plan_for_agency(agency: Agency, catalog, today: date, sent: set | None = None) -> reminders.Plan:
@@ -148,7 +138,7 @@ def _expiry_mail(agency: Agency, notice: reminders.ExpiringCertificate) -> Outgo
         verify_url=public_url("verify.verify_code", code=notice.code),
     )
     return Outgoing(
-        REMINDER, notice.user_id, _render(notice.email, notice.subject, "email/certificate_expiring", context),
+        REMINDER, agency.id, notice.user_id, _render(notice.email, notice.subject, "email/certificate_expiring", context),
         notice.records, (f"certificate {notice.code}: {notice.course_title} (expires {notice.expires_on.isoformat()})",),
     )
 
@@ -167,6 +157,7 @@ def _reminder_mail(agency: Agency, reminder: reminders.LearnerReminder) -> Outgo
     )
     return Outgoing(
         REMINDER,
+        agency.id,
         reminder.user_id,
         _render(reminder.email, reminder.subject, "email/reminder", context),
         reminder.records,
@@ -185,6 +176,7 @@ def _digest_mail(agency: Agency, digest: reminders.Digest) -> Outgoing:
     )
     return Outgoing(
         DIGEST,
+        agency.id,
         digest.user_id,
         _render(digest.email, digest.subject, "email/digest", context),
         digest.records,
@@ -196,27 +188,16 @@ def _render(to: str, subject: str, template: str, context: dict) -> Mail:
     return Mail(to, subject, render_template(f"{template}.txt", **context), render_template(f"{template}.html", **context))
 
 
-def send(outgoing: list[Outgoing], settings: SmtpSettings) -> int:
-    """Send everything over one connection and record what went out (flushed, not committed).
-
-    Raises NotAllSent when the mail server fails; the mails sent before that are recorded.
-    """
-    delivered = []
-    try:
-        send_all([item.mail for item in outgoing], settings, on_sent=delivered.append)
-    except OSError as error:  # smtplib's errors are OSErrors too
-        _record(outgoing[: len(delivered)])
-        current_app.logger.warning("reminder mail stopped after %d of %d: %s", len(delivered), len(outgoing), error)
-        raise NotAllSent(len(delivered), len(outgoing), settings, error) from error
-    _record(outgoing)
-    return len(outgoing)
-
-
-def _record(sent: list[Outgoing]) -> None:
+def queue(outgoing: list[Outgoing]) -> int:
+    """Put every mail in the outbox and record it as sent, in the caller's transaction: a
+    reminder is either queued and remembered, or neither (the next run queues it then)."""
+    for item in outgoing:
+        outbox.queue(item.mail, item.kind, item.agency_id, item.user_id)
     db.session.add_all(
-        SentReminder(user_id=item.user_id, kind=kind, key=key) for item in sent for kind, key in item.records
+        SentReminder(user_id=item.user_id, kind=kind, key=key) for item in outgoing for kind, key in item.records
     )
     db.session.flush()
+    return len(outgoing)
 
 
 def set_digest_wanted(user: User, wanted: bool) -> None:

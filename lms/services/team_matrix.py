@@ -107,11 +107,15 @@ def agency_matrix(agency_id: int, catalog, today: date) -> Matrix:
 
 
 def supervised_member(supervisor: User, user_id: int) -> User | None:
-    """A person on one of the supervisor's teams, or None (the caller answers 404)."""
+    """An active person on one of the supervisor's active teams, or None (the caller answers 404)."""
     return db.session.scalar(
         sa.select(User)
         .join(team_supervisors, team_supervisors.c.team_id == User.team_id)
-        .where(User.id == user_id, team_supervisors.c.user_id == supervisor.id, User.agency_id == supervisor.agency_id)
+        .join(Team, Team.id == User.team_id)
+        .where(
+            User.id == user_id, team_supervisors.c.user_id == supervisor.id, User.agency_id == supervisor.agency_id,
+            User.active, Team.active,
+        )
     )
 
 

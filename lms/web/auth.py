@@ -1,22 +1,23 @@
 """Logging in and out; setting a password through an emailed link."""
 
-import sqlalchemy as sa
+import math
+
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_url, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
-from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from lms.domain.throttle import BackoffPolicy
 from lms.extensions import db, limiter, login_manager
 from lms.models import User
-from lms.services import account_links
-from lms.services.accounts import MIN_PASSWORD_LENGTH
+from lms.services import account_links, accounts, login_throttle
+from lms.services.accounts import MIN_PASSWORD_LENGTH, authenticate
 from lms.services.signed_in import signed_in_user
 from lms.web.access import safe_next
+from lms.web.errors import render_error
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
-_UNKNOWN_USER_HASH = generate_password_hash("no account has this password")
 
 
 class LoginForm(FlaskForm):
@@ -62,8 +63,18 @@ def send_to_login():
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
-    return signed_in_user(int(user_id)) if user_id.isdigit() else None
+def load_user(session_user_id: str):
+    """The person a session belongs to, while that session has not been ended (see User.get_id).
+
+    One query brings the user, their roles and agency; the session version is checked on
+    the row it returns, so ending sessions costs no extra statement."""
+    user_id, _, version = session_user_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = signed_in_user(int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
 
 
 @bp.get("/login")
@@ -73,29 +84,40 @@ def login_form():
     return render_template("auth/login.html", form=LoginForm())
 
 
-def _login_email() -> str:
-    return "login:" + (request.form.get("email") or "").strip().lower()
+def _backoff_policy() -> BackoffPolicy:
+    return BackoffPolicy.parse(current_app.config["LOGIN_FAILURE_LIMIT"], current_app.config["LOGIN_FIRST_WAIT_SECONDS"])
+
+
+def _wait_page(seconds: int):
+    minutes = math.ceil(seconds / 60)
+    wait = f"{seconds} seconds" if seconds < 60 else f"{minutes} minute{'s' if minutes > 1 else ''}"
+    html, status = render_error(429, f"There were too many wrong passwords for this account from here. Wait {wait}, "
+                                     "then try again, or choose “Forgot your password?” to set a new one.")
+    response = make_response(html, status)
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 @bp.post("/login")
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_FAILURE_LIMIT"],
-    key_func=_login_email,
-    deduct_when=lambda response: response.status_code == 401,
-)
 def login():
-    form = LoginForm()
+    form = LoginForm()  # reads a form post or a JSON body alike
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 400
-    user = db.session.scalar(sa.select(User).where(User.email == form.email.data.strip().lower()))
-    # One message for every failure, so the form does not reveal who has an account; an
-    # unknown address still costs one password hash, so the answer takes as long.
+    # Per account and client (OWASP): guesses from one place slow down that place only.
+    key = login_throttle.throttle_key(current_app.config["SECRET_KEY"], form.email.data, request.remote_addr)
+    wait = login_throttle.seconds_to_wait(key)
+    if wait:
+        return _wait_page(wait)
+    user = authenticate(form.email.data, form.password.data)
     if user is None:
-        check_password_hash(_UNKNOWN_USER_HASH, form.password.data)
-    if user is None or not user.check_password(form.password.data) or not user.is_active:
+        # One message for every failure, so the form does not reveal who has an account.
+        login_throttle.record_failure(key, _backoff_policy())
+        db.session.commit()
         flash("That email and password do not match an active account.", "error")
         return render_template("auth/login.html", form=form), 401
+    login_throttle.forget(key)
+    db.session.commit()
     session.clear()  # a fresh session at login, so a planted session id is useless
     login_user(user)
     return redirect(safe_next(request.args.get("next"), url_for("index")), code=303)
@@ -104,10 +126,13 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    # CSRFProtect has already refused a post without a valid token.
+    # CSRFProtect has already refused a post without a valid token. Every session of the
+    # account ends, on every device and server: a copied cookie is worthless from now on.
+    accounts.end_sessions(current_user)
+    db.session.commit()
     logout_user()
     session.clear()
-    flash("You are logged out.", "info")
+    flash("You are logged out, on this device and every other.", "info")
     return redirect(url_for("auth.login_form"), code=303)
 
 
@@ -131,12 +156,13 @@ def request_reset():
         return render_template("auth/reset.html", form=form), 422
     flash(RESET_SENT, "info")
     response = redirect(url_for("auth.reset_request_form"), code=303)
-    # Look up and mail only once the answer has gone out, so its timing tells no one who has an account.
+    # Look up and queue the mail only once the answer has gone out, so its timing tells no one who has an account.
     app, email = current_app._get_current_object(), form.email.data
 
     def mail_a_link():
         with app.app_context():
             account_links.request_password_reset(email)
+            db.session.commit()
 
     response.call_on_close(mail_a_link)
     return response

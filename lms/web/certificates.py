@@ -14,12 +14,13 @@ from lms.domain.certificates import (
     DELIVERY_FORMAT, VALID, TranscriptRow, approval_statement, certificate_title, hours_phrase,
     licence_line, normalize_code, plain_hours, transcript,
 )
+from lms.domain.spreadsheet import safe_row
 from lms.extensions import db, limiter
 from lms.models import utcnow
 from lms.public_urls import public_url
 from lms.services import certificates, open_badges
 from lms.services.certificates import licences_of
-from lms.web.downloads import attachment, pdf_from_template
+from lms.web.downloads import attachment, pdf_from_template, pdf_rate_limit, pdf_user_key
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 verify_bp = Blueprint("verify", __name__, url_prefix="/verify")
@@ -103,6 +104,7 @@ def my_certificates():
 
 @bp.get("/<code>.pdf")
 @login_required
+@limiter.limit(pdf_rate_limit, key_func=pdf_user_key)
 def download_pdf(code):
     certificate = _holding(_own_certificate(code))
     pdf = certificates.cached_pdf(certificate, render_certificate_pdf)
@@ -135,6 +137,7 @@ def _logo_data_uri(agency) -> str | None:
 
 @bp.get("/transcript.pdf")
 @login_required
+@limiter.limit(pdf_rate_limit, key_func=pdf_user_key)
 def transcript_pdf():
     pdf = pdf_from_template(
         "certificates/print/transcript.html", transcript=_transcript(), learner=current_user,
@@ -153,8 +156,8 @@ def transcript_csv():
     writer = csv.writer(out)
     writer.writerow(["completed_on", "course", "hours", "certificate_code", "expires_on", "status"])
     for row in data.rows:
-        writer.writerow([row.completed_on.isoformat(), row.course_title, f"{row.ce_hours:g}", row.code,
-                         row.expires_on.isoformat() if row.expires_on else "", row.status])
+        writer.writerow(safe_row([row.completed_on.isoformat(), row.course_title, f"{row.ce_hours:g}", row.code,
+                                  row.expires_on.isoformat() if row.expires_on else "", row.status]))
     for year, hours in data.hours_by_year:
         writer.writerow([f"total {year}", "", f"{hours:g}", "", "", ""])
     writer.writerow(["total", "", f"{data.total_hours:g}", "", "", ""])

@@ -1,10 +1,11 @@
 """Error pages in the site's layout."""
 
-from flask import render_template, request
+from flask import make_response, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from lms.extensions import db, login_manager
+from lms.pdf_process import PdfTooSlow
 
 MESSAGES = {
     400: ("The request could not be understood", "Something in what was sent was not right. Go back and try again."),
@@ -14,6 +15,7 @@ MESSAGES = {
     413: ("That file is too big", "Files you upload here must be smaller than 4 MB. Nothing was saved."),
     429: ("Too many tries", "You have tried this too many times in a short time. Please wait a minute, then try again."),
     500: ("Something went wrong on our side", "Nothing you did caused this. Please try again in a minute. If it keeps happening, tell your administrator."),
+    503: ("That took too long", "The site is busy and could not finish this in time. Nothing was lost. Please try again in a few minutes."),
 }
 
 
@@ -35,6 +37,16 @@ def init_app(app):
         return render_error(
             400, "This form had expired or did not come from this site, so nothing was saved. Reload the page and try again."
         )
+
+    @app.errorhandler(PdfTooSlow)
+    def pdf_too_slow(error):
+        db.session.rollback()
+        response = make_response(*render_error(
+            503, "Making this PDF took too long, so we stopped. Nothing was lost. Please try again in a few minutes; "
+                 "if it keeps happening, download the text version instead, or tell your administrator."
+        ))
+        response.headers["Retry-After"] = "120"
+        return response
 
     @app.errorhandler(500)
     def server_error(error):

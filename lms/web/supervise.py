@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from lms.domain.assignments import STATE_LABELS, STATES, standing
 from lms.domain.matrix import Filters
+from lms.domain.spreadsheet import safe_row
 from lms.domain.roles import SUPERVISOR
 from lms.services import licences, renewal, team_matrix
 from lms.services.assignments import latest_completions, requirements_of
@@ -71,9 +72,9 @@ def export_matrix():
     def lines():
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(["name", "email", "team"] + [column.title for column in result.columns])
+        writer.writerow(safe_row(["name", "email", "team"] + [column.title for column in result.columns]))
         for row in result.rows:
-            writer.writerow([row.name, row.email, row.team_name] + [_cell_text(cell) for cell in row.cells])
+            writer.writerow(safe_row([row.name, row.email, row.team_name] + [_cell_text(cell) for cell in row.cells]))
             yield out.getvalue()
             out.seek(0)
             out.truncate()

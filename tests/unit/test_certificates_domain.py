@@ -80,15 +80,6 @@ def test_clashing_names_get_a_number():
     assert list(c.unique_names(["A_B.pdf", "a_b.pdf", "C.pdf", "A_B.pdf"])) == ["A_B.pdf", "a_b_2.pdf", "C.pdf", "A_B_3.pdf"]
 
 
-@pytest.mark.parametrize("cell", ["=SUM(A1)", "+1", "-1", "@cmd", "\tx", "\rx"])
-def test_formula_cells_are_neutralised(cell):
-    assert c.spreadsheet_safe(cell) == "'" + cell
-
-
-def test_plain_cells_are_left_alone():
-    assert c.spreadsheet_safe("Jordan Rivera") == "Jordan Rivera" and c.spreadsheet_safe(None) == ""
-
-
 def test_bitstring_sets_exactly_the_given_positions():
     encoded = encoded_bitstring([0, 9, STATUS_LIST_BITS - 1])
     assert encoded.startswith("u")

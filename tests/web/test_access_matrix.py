@@ -30,7 +30,8 @@ The actors: anonymous; the peer (A, North), who owns a reflection, a passed chec
 and a certificate; another peer (A, South); a clinician (A, North); the supervisor of
 North; the supervisor of South; the admin of A; the admin of B. Each test starts from a
 copy of the actor's logged-in session cookie (sessions are signed cookies, so nothing a
-test does to its session reaches another test) and a fresh client address, so rate
+test does to its session reaches another test; after a logout, which ends every session
+of the person, the actor logs in again) and a fresh client address, so rate
 limits never answer instead of the access check. Every POST carries a valid CSRF token.
 
 Besides the status, every answer is searched for things that must not leak: the peer's
@@ -207,6 +208,7 @@ ACCESS = {
     "admin.assignments": Access(ADMIN_PAGE),
     "admin.add_assignment": Access(ADMIN_PAGE),
     "admin.audit_log": Access(ADMIN_PAGE),
+    "admin.mail_outbox": Access(ADMIN_PAGE),
     "admin.certificate_list": Access(ADMIN_PAGE),
     "admin.export_form": Access(ADMIN_PAGE),
     "admin.export_certificates": Access(ADMIN_PAGE),
@@ -375,6 +377,7 @@ class World:
     invitation_token: str
     secrets: dict  # text -> the actors who alone may ever receive it
     password_hash: str
+    emails: dict  # actor -> email, to log an actor in again
     addresses: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     # Fresh objects, for endpoints that change or delete what they are given.
@@ -462,6 +465,11 @@ class World:
                 values[name] = getattr(self, source, source)
         with self.app.test_request_context():
             return url_for(endpoint, **values)
+
+    def renew_session(self, actor: str) -> None:
+        """After a request that ended every session of the actor (logout), log them in again."""
+        client, token = _log_in(self.app, _Detached(self.emails[actor]))
+        self.sessions[actor] = (client.get_cookie(self.app.config["SESSION_COOKIE_NAME"]).value, token)
 
     def client(self, actor: str):
         client = self.app.test_client()
@@ -606,6 +614,7 @@ def _build(app) -> World:
             AGENCY_COURSE_TITLE: everyone_in_a,  # agency A's own course
         },
         password_hash=generate_password_hash(PASSWORD),
+        emails={actor: user.email for actor, user in users.items()},
     )
 
 
@@ -694,6 +703,10 @@ def test_the_leak_checks_are_not_vacuous(world):
     assert NAMES["other_peer"] in world.client("other_supervisor").get("/supervise/").get_data(as_text=True)
 
 
+# Endpoints that end every session of the person calling them (the stored cookie with it).
+SESSION_ENDING = {"auth.logout"}
+
+
 @pytest.mark.parametrize("endpoint, method, actor", list(_cases()))
 def test_access(world, endpoint, method, actor):
     access = ACCESS[endpoint]
@@ -706,6 +719,8 @@ def test_access(world, endpoint, method, actor):
     else:
         response = client.get(url)
     body = response.get_data()
+    if endpoint in SESSION_ENDING and actor != "anonymous":
+        world.renew_session(actor)
     status = response.status_code
     location = urlsplit(response.headers.get("Location", "")).path
     to_login = status == 302 and location == "/auth/login"  # what login_required answers

@@ -12,7 +12,7 @@ from lms.models import User
 from lms.services import account_links
 from lms.services.accounts import MIN_PASSWORD_LENGTH
 from tests.conftest import PASSWORD, Auth, csrf_token_from
-from tests.smtp import free_port, smtp_server
+from tests.smtp import DeliveredInbox, free_port, smtp_server
 
 NEW_PASSWORD = "a-brand-new-passphrase"
 
@@ -22,7 +22,7 @@ def inbox(app):
     """Every test here mails a real SMTP server on loopback, never port 25."""
     with smtp_server() as (inbox, port):
         app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, PUBLIC_BASE_URL="https://training.agency.example")
-        yield inbox
+        yield DeliveredInbox(inbox, app)
 
 
 def link_in(inbox, index=-1):
@@ -59,7 +59,8 @@ def invited(app, make_user):
 
 def invite(app, user):
     with app.app_context():
-        account_links.send_links([db.session.get(User, user.id)], account_links.INVITATION)
+        account_links.queue_link_mails([db.session.get(User, user.id)], account_links.INVITATION)
+        db.session.commit()
 
 
 def test_an_invitation_link_sets_the_first_password_once_and_logs_in(app, client, invited, inbox):
@@ -219,9 +220,9 @@ def test_the_login_page_links_to_the_reset_page(client):
 
 def test_users_create_can_invite_instead_of_asking_a_password(app, runner, inbox):
     result = runner.invoke(args=["users", "create", "--email", "Boss@Agency.org", "--name", "Pat Boss",
-                                 "--agency", "New Agency", "--invite"])
+                                 "--create-agency", "New Agency", "--invite"])
     assert result.exit_code == 0, result.output
-    assert "Created boss@agency.org (admin) in New Agency." in result.output and "Sent 1 invitation." in result.output
+    assert "Created boss@agency.org (admin) in New Agency" in result.output and "Queued 1 invitation:" in result.output
     assert inbox.messages[0]["to"] == ["boss@agency.org"]
     with app.app_context():
         assert db.session.scalar(sa.select(User.password_hash).where(User.email == "boss@agency.org")) is None

@@ -5,13 +5,22 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from PIL import Image
 
 from lms.extensions import db
 from lms.models import Agency, Assignment, AuditEvent, Team
 from tests.conftest import Auth
 from tests.web.helpers import pdf_text
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+
+
+def _png() -> bytes:
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 20), "navy").save(picture, "PNG")
+    return picture.getvalue()
+
+
+PNG = _png()
 SETTINGS = {
     "name": "Riverside", "certificate_signer_name": "Ana Diaz", "certificate_signer_title": "Director",
     "ce_provider": "", "ce_approval_number": "", "ce_approving_body": "", "default_pass_mark": "70",
@@ -41,10 +50,10 @@ def test_settings_save_and_are_audited(app, admin, agency):
     with app.app_context():
         saved = db.session.get(Agency, agency.id)
         assert (saved.name, saved.default_pass_mark, saved.reminder_days_before) == ("Riverside", 70, 5)
-        assert saved.logo == PNG and saved.logo_mimetype == "image/png"
+        assert Image.open(io.BytesIO(saved.logo)).size == (40, 20) and saved.logo_mimetype == "image/png"
     [update] = events(app, "settings.update")
     assert update.details["changes"]["default_pass_mark"] == {"from": 80, "to": 70}
-    assert client.get("/learn/agency-logo").data == PNG
+    assert client.get("/learn/agency-logo").data == saved.logo
 
 
 @pytest.mark.parametrize("change, message", [

@@ -107,19 +107,19 @@ def test_supervisor_exports_only_their_teams(app, make_user, certified):
 
 def test_cli_export_writes_the_same_zip(app, runner, agency, certified, tmp_path):
     target = tmp_path / "audit.zip"
-    result = runner.invoke(args=["certificates", "export", "--agency", "Test Agency", "--out", str(target)])
+    result = runner.invoke(args=["certificates", "export", "--agency", "test-agency", "--out", str(target)])
     assert result.exit_code == 0, result.output
     archive = zipfile.ZipFile(target)
     manifest = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
     assert sorted(row["file"] for row in manifest) == sorted(n for n in archive.namelist() if n.endswith(".pdf"))
     assert len(manifest) == 3
     result = runner.invoke(args=["certificates", "export", "--agency", "Nobody", "--out", str(target)])
-    assert result.exit_code != 0 and "no agency called" in result.output
+    assert result.exit_code != 0 and "no agency with the slug" in result.output
 
 
 def test_cli_rotates_keys(app, runner, agency):
-    first = runner.invoke(args=["certificates", "keys", "rotate", "--agency", "Test Agency"])
-    second = runner.invoke(args=["certificates", "keys", "rotate", "--agency", "Test Agency"])
+    first = runner.invoke(args=["certificates", "keys", "rotate", "--agency", "test-agency"])
+    second = runner.invoke(args=["certificates", "keys", "rotate", "--agency", "test-agency"])
     assert first.exit_code == 0 and "1 key(s) published" in first.output
     assert second.exit_code == 0 and "2 key(s) published" in second.output
     with app.app_context():
@@ -131,7 +131,7 @@ def test_cli_rotates_keys(app, runner, agency):
 
 
 def test_signing_keys_survive_a_change_of_encryption_key(app, runner, agency, make_app):
-    runner.invoke(args=["certificates", "keys", "rotate", "--agency", "Test Agency"])
+    runner.invoke(args=["certificates", "keys", "rotate", "--agency", "test-agency"])
     fresh = new_key()
     rotated = make_app(ENCRYPTION_KEYS=f"{fresh},{app.config['ENCRYPTION_KEYS']}")
     assert rotated.test_cli_runner().invoke(args=["private-data", "rotate"]).exit_code == 0

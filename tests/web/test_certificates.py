@@ -19,7 +19,7 @@ from lms.config import PROJECT_ROOT
 from lms.domain.certificates import normalize_code
 from lms.extensions import db
 from lms.services import reminders
-from lms.models import Agency, AuditEvent, Certificate, CourseAccreditation, CourseCompletion, User
+from lms.models import Agency, AuditEvent, Certificate, CourseAccreditation, CourseCompletion, OutgoingMail, User
 from tests.conftest import Auth
 from tests.web.helpers import COURSE, GOOD_EVALUATION, finish_lessons, pass_check, pdf_text
 
@@ -422,8 +422,10 @@ def test_a_reminder_goes_out_once_before_a_certificate_expires(app, client, toke
         outgoing = reminders.outgoing_mails(app.extensions["catalog"], date.today())
         [notice] = [item for item in outgoing if item.mail.to == peer.email]
         assert "expires on" in notice.mail.subject and certificate.code in notice.mail.text
-        reminders._record([notice])
+        reminders.queue([notice])
         db.session.commit()
+        [queued] = db.session.scalars(sa.select(OutgoingMail).where(OutgoingMail.recipient == peer.email)).all()
+        assert queued.status == "queued" and "expires on" in queued.subject  # the outbox sends it
         assert not [item for item in reminders.outgoing_mails(app.extensions["catalog"], date.today())
                     if item.mail.to == peer.email]
     page = client.get(COURSE).get_data(as_text=True)

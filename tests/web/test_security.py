@@ -32,14 +32,14 @@ def post_login(client, email, password):
     return client.post("/auth/login", data={"email": email, "password": password, "csrf_token": token})
 
 
-def test_an_account_locks_after_repeated_failures_without_revealing_it_exists(make_app, make_user):
+def test_failures_slow_down_that_client_without_revealing_whether_the_account_exists(make_app, make_user):
     app = make_app(LOGIN_FAILURE_LIMIT="3 per 15 minutes")
     peer = make_user("peer")
     client = app.test_client()
     statuses = [post_login(client, peer.email, "wrong password").status_code for _ in range(4)]
     assert statuses == [401, 401, 401, 429]
-    locked = post_login(client, peer.email, PASSWORD)  # even the right password waits now
-    assert locked.status_code == 429 and "Too many tries" in locked.get_data(as_text=True)
+    waiting = post_login(client, peer.email, PASSWORD)  # even the right password waits, from this client
+    assert waiting.status_code == 429 and "Too many tries" in waiting.get_data(as_text=True)
     unknown = [post_login(client, "nobody@example.org", "x").status_code for _ in range(4)]
     assert unknown == statuses  # an unknown address behaves exactly the same
     assert post_login(app.test_client(), make_user("peer").email, PASSWORD).status_code == 303  # others unaffected

@@ -10,9 +10,9 @@ from werkzeug.test import encode_multipart
 
 from lms.config import PROJECT_ROOT
 from lms.extensions import db
-from lms.models import Agency, AuditEvent, Team, User
+from lms.models import Agency, AuditEvent, OutgoingMail, Team, User
 from lms.services import people
-from tests.smtp import free_port, smtp_server
+from tests.smtp import DeliveredInbox, free_port, smtp_server
 
 EXAMPLE = PROJECT_ROOT / "docs" / "examples" / "users.csv"
 # The example's first nine people (lines 2-10) are the good ones; the rest are deliberately wrong.
@@ -31,7 +31,7 @@ def inbox(app):
     """Every test here mails a real SMTP server on loopback, never port 25."""
     with smtp_server() as (inbox, port):
         app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
-        yield inbox
+        yield DeliveredInbox(inbox, app)
 
 
 @pytest.fixture
@@ -122,7 +122,7 @@ def test_importing_only_the_valid_lines_writes_exactly_those(app, client, token,
     assert response.status_code == 303 and response.headers["Location"] == "/admin/people"
     done = client.get("/admin/people").get_data(as_text=True)
     assert "Import done: 8 added, 1 updated. 6 lines with errors were skipped." in done
-    assert "Invitations were sent to 8 new people." in done
+    assert "Invitations to 8 new people are on their way." in done
 
     with app.app_context():
         emails = set(db.session.scalars(sa.select(User.email)))
@@ -240,18 +240,20 @@ def test_no_file_chosen(client, token):
     assert response.status_code == 422 and "Choose a CSV file to upload." in response.get_data(as_text=True)
 
 
-def test_people_are_kept_when_invitations_cannot_be_sent(app, client, token):
+def test_people_are_kept_and_invitations_queued_when_mail_is_down(app, client, token):
     page = upload(client, token, CLEAN_EXAMPLE.encode()).get_data(as_text=True)
-    app.config["MAIL_PORT"] = free_port()
+    app.config["MAIL_PORT"] = free_port()  # the request never talks to the mail server
     confirm(client, token, sealed_upload(page), "all")
     done = client.get("/admin/people").get_data(as_text=True)
-    assert "Import done: 8 added, 1 updated." in done and "The invitation email could not be sent" in done
+    assert "Import done: 8 added, 1 updated." in done and "Invitations to 8 new people are on their way." in done
     assert user(app, "avery.johnson@example.org") is not None
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(OutgoingMail).where(OutgoingMail.status == "queued")) == 8
 
 
 def test_the_cli_dry_run_prints_the_preview_and_fails_on_errors(app, runner, admin):
     before = snapshot(app)
-    result = runner.invoke(args=["users", "import", str(EXAMPLE), "--agency", "Test Agency", "--dry-run"])
+    result = runner.invoke(args=["users", "import", str(EXAMPLE), "--agency", "test-agency", "--dry-run"])
     assert result.exit_code == 1
     assert re.search(r"^2 +create +avery\.johnson@example\.org", result.output, re.MULTILINE)
     assert re.search(r"^10 +update +quinn\.harris@example\.org .*Team: none → Integrated Care Team", result.output, re.MULTILINE)
@@ -260,7 +262,7 @@ def test_the_cli_dry_run_prints_the_preview_and_fails_on_errors(app, runner, adm
     assert "6 lines have errors; nothing was written." in result.output
     assert snapshot(app) == before
     # Without --dry-run a file with errors writes nothing either.
-    assert runner.invoke(args=["users", "import", str(EXAMPLE), "--agency", "Test Agency"]).exit_code == 1
+    assert runner.invoke(args=["users", "import", str(EXAMPLE), "--agency", "test-agency"]).exit_code == 1
     assert snapshot(app) == before
 
 
@@ -268,13 +270,13 @@ def test_the_cli_imports_a_clean_file_and_sends_invitations(app, runner, admin, 
     clean = tmp_path / "clean.csv"
     clean.write_text(CLEAN_EXAMPLE, encoding="utf-8")
     before = snapshot(app)
-    dry = runner.invoke(args=["users", "import", str(clean), "--agency", "Test Agency", "--dry-run"])
+    dry = runner.invoke(args=["users", "import", str(clean), "--agency", "test-agency", "--dry-run"])
     assert dry.exit_code == 0 and "Dry run: nothing was written." in dry.output
     assert snapshot(app) == before
 
-    result = runner.invoke(args=["users", "import", str(clean), "--agency", "Test Agency"])
+    result = runner.invoke(args=["users", "import", str(clean), "--agency", "test-agency"])
     assert result.exit_code == 0, result.output
-    assert "Imported: 8 added, 1 updated." in result.output and "Sent 8 invitations." in result.output
+    assert "Imported: 8 added, 1 updated." in result.output and "Queued 8 invitations:" in result.output
     assert user(app, "eli.thompson@example.org")[2] == "Integrated Care Team" and len(inbox.messages) == 8
     with app.app_context():
         event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "people.import"))
@@ -282,14 +284,16 @@ def test_the_cli_imports_a_clean_file_and_sends_invitations(app, runner, admin, 
 
 
 def test_the_cli_never_creates_an_agency(runner, admin):
-    result = runner.invoke(args=["users", "import", str(EXAMPLE), "--agency", "No Such Agency"])
-    assert result.exit_code == 1 and "There is no agency called 'No Such Agency'." in result.output
+    result = runner.invoke(args=["users", "import", str(EXAMPLE), "--agency", "no-such-agency"])
+    assert result.exit_code == 1 and "There is no agency with the slug 'no-such-agency'." in result.output
+    by_name = runner.invoke(args=["users", "import", str(EXAMPLE), "--agency", "Test Agency"])
+    assert by_name.exit_code == 1 and "use --agency test-agency" in by_name.output
 
 
 def test_the_cli_refuses_a_bad_file(runner, admin, tmp_path):
     latin = tmp_path / "latin.csv"
     latin.write_bytes("name,email,roles,team,supervisor_email\nZoë,zoe@example.org,peer,,\n".encode("latin-1"))
-    result = runner.invoke(args=["users", "import", str(latin), "--agency", "Test Agency"])
+    result = runner.invoke(args=["users", "import", str(latin), "--agency", "test-agency"])
     assert result.exit_code == 1 and "not saved as UTF-8" in result.output
 
 

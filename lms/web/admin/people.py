@@ -3,7 +3,7 @@
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_user
 
 from lms.domain.roles import ADMIN, ROLE_LABELS, ROLES
 from lms.domain.user_import import COLUMNS, MAX_FILE_BYTES, MAX_ROWS, FileProblem, role_list
@@ -29,14 +29,9 @@ def _team_or_404(team_id):
     return team
 
 
-def _invite(users, sent: str, not_sent: str) -> None:
-    """Send invitations after the commit: a mail failure must not undo the people."""
-    try:
-        account_links.send_links(users, account_links.INVITATION)
-    except account_links.MailNotSent:
-        flash(f"The invitation email could not be sent: the mail server did not answer. {not_sent}", "error")
-    else:
-        flash(sent, "success")
+def _invite(users) -> int:
+    """Queue invitations in the same transaction as the people: both are saved, or neither."""
+    return account_links.queue_link_mails(users, account_links.INVITATION)
 
 
 # People
@@ -100,12 +95,9 @@ def create_person():
         person = people.create_person(current_user.agency, current_user, request.form)
     except people.PersonError as error:
         return _render_person_form(None, _submitted_values(request.form), error.errors, 422)
+    _invite([person])
     db.session.commit()
-    _invite(
-        [person],
-        f"{person.name} is added, and an invitation to set a password was sent to {person.email}.",
-        f"{person.name} is saved. Once mail works, choose “Send the invitation again” on this page.",
-    )
+    flash(f"{person.name} is added. An invitation to set a password is on its way to {person.email}.", "success")
     return redirect(url_for("admin.show_person", user_id=person.id), code=303)
 
 
@@ -125,6 +117,8 @@ def update_person(user_id):
     except people.PersonError as error:
         return _render_person_form(person, _submitted_values(request.form), error.errors, 422)
     db.session.commit()
+    if person.id == current_user.id:
+        login_user(person)  # a change of one's own roles ended one's sessions: keep this one
     flash(f"Changes to {person.name} are saved.", "success")
     return redirect(url_for("admin.show_person", user_id=person.id), code=303)
 
@@ -160,7 +154,9 @@ def resend_invitation(user_id):
     if person.password_hash is not None or not person.active:
         flash(f"{person.name} does not need an invitation: they can log in, or use “Forgot your password?”.", "error")
     else:
-        _invite([person], f"A new invitation was sent to {person.email}.", "Try again in a few minutes.")
+        _invite([person])
+        db.session.commit()
+        flash(f"A new invitation is on its way to {person.email}.", "success")
     return redirect(url_for("admin.show_person", user_id=person.id), code=303)
 
 
@@ -337,13 +333,9 @@ def confirm_import():
         return _render_upload(str(problem), 400)
     except user_import.ImportRefused as refused:
         return _render_preview(refused.preview, refused.message, 409)
+    invited = _invite(result.created)
     db.session.commit()
     skipped = f" {counted(result.skipped, 'line')} with errors {'was' if result.skipped == 1 else 'were'} skipped." if result.skipped else ""
-    flash(f"Import done: {len(result.created)} added, {len(result.updated)} updated.{skipped}", "success")
-    if result.created:
-        _invite(
-            result.created,
-            f"Invitations were sent to {counted(len(result.created), 'new person', 'new people')}.",
-            "The people are saved. Once mail works, choose “Send the invitation again” on each new person’s page.",
-        )
+    on_their_way = f" Invitations to {counted(invited, 'new person', 'new people')} are on their way." if invited else ""
+    flash(f"Import done: {len(result.created)} added, {len(result.updated)} updated.{skipped}{on_their_way}", "success")
     return redirect(url_for("admin.people_list"), code=303)

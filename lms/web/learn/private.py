@@ -2,15 +2,16 @@
 
 from datetime import date
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from lms.domain.wording import counted
-from lms.extensions import db
-from lms.services import private_writing
+from lms.extensions import db, limiter
+from lms.services import pdf_cache, private_writing
 from lms.services.private_writing import WritingTooLong
 from lms.web.access import catalog, safe_next
-from lms.web.downloads import attachment, pdf_from_template
+from lms.web.downloads import attachment, pdf_rate_limit, pdf_user_key, private_pdf_from_template
+from lms.web.errors import render_error
 from lms.web.htmx import render_page, wants_fragment
 from lms.web.learn import bp
 from lms.web.learn.courses import lesson_context
@@ -84,8 +85,17 @@ def download_reflections_markdown():
 
 @bp.get("/reflections.pdf")
 @login_required
+@limiter.limit(pdf_rate_limit, key_func=pdf_user_key)
 def download_reflections_pdf():
-    pdf = pdf_from_template("learn/print/reflections.html", groups=_reflection_groups())
+    groups = _reflection_groups()
+    characters = sum(len(reflection.text) for _, _, items in groups for _, reflection in items)
+    budget = current_app.config["PDF_MAX_CHARACTERS"]
+    if characters > budget:
+        return render_error(413, f"Your reflections are too long to fit in one PDF: they have {characters:,} characters, "
+                                 f"and a PDF holds up to {budget:,}. Download them as a text file instead: it has "
+                                 "every reflection, and any word processor can open and print it.")
+    pdf = private_pdf_from_template(pdf_cache.REFLECTIONS, "learn/print/reflections.html", groups=groups)
+    db.session.commit()
     return _download(pdf, "application/pdf", "my-reflections.pdf")
 
 
@@ -117,9 +127,12 @@ def save_plan():
 
 @bp.get("/self-care-plan.pdf")
 @login_required
+@limiter.limit(pdf_rate_limit, key_func=pdf_user_key)
 def download_plan_pdf():
     plan = private_writing.plan_of(vault(), current_user.id)
-    pdf = pdf_from_template("learn/print/self_care_plan.html", plan=plan, sections=_plan_sections())
+    pdf = private_pdf_from_template(pdf_cache.SELF_CARE_PLAN, "learn/print/self_care_plan.html", plan=plan,
+                                    sections=_plan_sections())
+    db.session.commit()
     return _download(pdf, "application/pdf", "my-self-care-plan.pdf")
 
 
