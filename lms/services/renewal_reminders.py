@@ -41,7 +41,7 @@ def outgoing(agency: Agency, today: date, sent: set, outgoing_type, render) -> l
     for notice in notices:
         learner = learners[notice.user_id]
         mails.append(outgoing_type(
-            "reminder", learner.id,
+            "reminder", agency.id, learner.id,
             render(learner.email, _subject(notice), "email/renewal_short",
                    dict(name=learner.name, agency=agency.name, notice=notice, progress=notice.found, url=url,
                         for_supervisor=False)),
@@ -50,7 +50,7 @@ def outgoing(agency: Agency, today: date, sent: set, outgoing_type, render) -> l
     for supervisor, notice in _supervisor_notices(agency, notices, learners, sent):
         learner = learners[notice.user_id]
         mails.append(outgoing_type(
-            "reminder", supervisor.id,
+            "reminder", agency.id, supervisor.id,
             render(supervisor.email, f"Renewal at risk on your team: {learner.name}", "email/renewal_short",
                    dict(name=supervisor.name, agency=agency.name, notice=notice, learner_name=learner.name,
                         url=public_url("supervise.matrix"), for_supervisor=True)),

@@ -14,7 +14,8 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from lms.domain.certificates import spreadsheet_safe, unique_names
+from lms.domain.certificates import unique_names
+from lms.domain.spreadsheet import safe_row
 from lms.domain.renewal import DELIVERY_FORMATS, OURS, Entry, Progress, categories_line, report_file_name
 from lms.extensions import db
 from lms.models import ExternalCeEntry, LearnerCertification, User
@@ -69,7 +70,7 @@ def csv_text(report: Report) -> str:
     found = report.progress
 
     def row(*cells):
-        writer.writerow([spreadsheet_safe(cell) for cell in cells])
+        writer.writerow(safe_row(cells))
 
     row("learner", report.learner_name)
     row("certification", report.requirement.name, report.certification_number)

@@ -12,7 +12,7 @@ from werkzeug.test import EnvironBuilder
 from lms.extensions import db
 from lms.models import Certificate, ExternalCeEntry, SentReminder, User
 from tests.conftest import Auth
-from tests.smtp import smtp_server
+from tests.smtp import DeliveredInbox, smtp_server
 from tests.web.helpers import GOOD_EVALUATION, COURSE, finish_lessons, pass_check, pdf_text
 
 PDF = b"%PDF-1.4\n% an outside certificate\n"
@@ -226,7 +226,8 @@ def test_renewal_reminders_go_once_at_90_and_30_days(app, make_user):
         result = app.test_cli_runner().invoke(args=["reminders", "send", "--today", day.isoformat()])
         assert result.exit_code == 0, result.output
 
-    with smtp_server() as (inbox, port):
+    with smtp_server() as (received, port):
+        inbox = DeliveredInbox(received, app)  # reading it first runs the outbox worker
         send(ends_on - timedelta(days=100))
         assert inbox.messages == []
         send(ends_on - timedelta(days=90))
