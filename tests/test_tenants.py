@@ -103,7 +103,7 @@ def scratch_database_url(backend, tmp_path):
 def test_the_migration_backfills_slugs_and_tells_duplicate_names_apart(scratch_database_url):
     app = create_app(make_config(scratch_database_url))
     with app.app_context():
-        upgrade(revision="0006_credentials")  # the revision before the fleet one
+        upgrade(revision="0009_renewal")  # the revision before the fleet one
         with db.engine.begin() as connection:
             for name in ("Riverside", "riverside", "Hope House", "RIVERSIDE ", "Ünïcode Ågency", "!!!"):
                 connection.execute(sa.text("INSERT INTO agency (name, created_at, default_pass_mark, reminder_days_before)"

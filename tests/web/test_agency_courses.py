@@ -349,8 +349,8 @@ def test_the_cli_audit_export_takes_the_agencys_own_course(app, runner, admin, s
     upload(client, token, course_zip())
     assert publish(client, token, app).status_code == 303
     target = tmp_path / "audit.zip"
-    own = runner.invoke(args=["certificates", "export", "--agency", "Test Agency", "--course", SLUG, "--out", str(target)])
+    own = runner.invoke(args=["certificates", "export", "--agency", "test-agency", "--course", SLUG, "--out", str(target)])
     assert own.exit_code == 0, own.output
     assert "manifest.csv" in zipfile.ZipFile(target).namelist()
-    other = runner.invoke(args=["certificates", "export", "--agency", "Other Agency", "--course", SLUG, "--out", str(target)])
+    other = runner.invoke(args=["certificates", "export", "--agency", "other-agency", "--course", SLUG, "--out", str(target)])
     assert other.exit_code != 0 and f"There is no course {SLUG!r}." in other.output
