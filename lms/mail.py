@@ -53,26 +53,6 @@ def build_message(mail: Mail, settings: SmtpSettings) -> EmailMessage:
     return message
 
 
-def send_all(mails: list[Mail], settings: SmtpSettings, on_sent=None) -> int:
-    """Send in order over one connection; returns how many were sent. Raises on SMTP errors.
-
-    on_sent(mail) is called after each mail the server accepted, so a caller can tell
-    exactly which went out before an error.
-    """
-    if not mails:
-        return 0
-    with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout) as smtp:
-        if settings.starttls:
-            smtp.starttls()
-        if settings.username:
-            smtp.login(settings.username, settings.password or "")
-        for mail in mails:
-            smtp.send_message(build_message(mail, settings))
-            if on_sent is not None:
-                on_sent(mail)
-    return len(mails)
-
-
 class SmtpSession:
     """One connection to the mail server, opened at the first mail and kept for the rest."""
 
