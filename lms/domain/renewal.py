@@ -26,9 +26,22 @@ DELIVERY_FORMATS = {
 OURS, EXTERNAL = "ours", "external"
 PENDING, VERIFIED, REJECTED = "pending", "verified", "rejected"
 
+# An in-person training's attendance certificates name it by this slug, never a course's.
+TRAINING_SLUG = re.compile(r"^training-([1-9][0-9]{0,17})$")
+
 CATEGORY_NAME = re.compile(r"^[a-z]+(-[a-z]+)*$")
 REMINDER_DAYS = (90, 30)  # a reminder when a period ends within each of these, and hours are short
 AT_RISK_DAYS = 90
+
+
+def training_slug(training_id: int) -> str:
+    return f"training-{training_id}"
+
+
+def training_id_in(slug: str) -> int | None:
+    """The training an attendance certificate's slug names, or None for a course's slug."""
+    match = TRAINING_SLUG.match(slug)
+    return int(match.group(1)) if match else None
 
 
 def category_problem(name) -> str | None:

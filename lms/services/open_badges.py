@@ -23,7 +23,7 @@ def credential_of(certificate: Certificate) -> dict:
     urls = {
         "verify": public_url("verify.verify_code", code=certificate.code),
         "issuer": issuer_url(certificate.agency_id),
-        "achievement": public_url("public.course_description", slug=certificate.course_slug),
+        "achievement": public_url("public.achievement", agency_id=certificate.agency_id, slug=certificate.course_slug),
         "status_list": public_url("public.status_list", agency_id=certificate.agency_id, list_number=list_number),
         "status_index": index,
     }

@@ -342,6 +342,13 @@ def review(entry: ExternalCeEntry, reviewer: User, decision: str, reason: str) -
 # In-person agency trainings: a certificate of attendance for each attendee
 
 
+def training_named(agency_id: int, slug: str) -> AgencyTraining | None:
+    """The agency's in-person training an attendance certificate names by `slug`, or None."""
+    training_id = renewal.training_id_in(slug)
+    training = db.session.get(AgencyTraining, training_id) if training_id else None
+    return training if training is not None and training.agency_id == agency_id else None
+
+
 def record_training(supervisor: User, values, attendee_ids, allowed_ids: set[int], today: date) -> AgencyTraining:
     errors: dict[str, str] = {}
     title = _text(values, "title", "title of the training", 300, errors)
@@ -363,7 +370,7 @@ def record_training(supervisor: User, values, attendee_ids, allowed_ids: set[int
     db.session.flush()
     attended_at = datetime.combine(held_on, time(12), tzinfo=timezone.utc)  # midday: the same date in any US zone
     for user_id in attendees:
-        completion = CourseCompletion(user_id=user_id, course_slug=f"training-{training.id}", round=1, course_title=title,
+        completion = CourseCompletion(user_id=user_id, course_slug=renewal.training_slug(training.id), round=1, course_title=title,
                                       course_version="in-person", completed_at=attended_at, ce_hours=hours)
         db.session.add(completion)
         db.session.flush()

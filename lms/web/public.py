@@ -1,5 +1,6 @@
 """Public pages a credential points at: the issuing agency's profile (with its public
-keys), its revocation status list, and a course's description. No account needed."""
+keys), its revocation status list, and what a certificate was earned for (a shared course,
+one of the agency's published courses, or an in-person training). No account needed."""
 
 import json
 
@@ -7,7 +8,8 @@ from flask import Blueprint, abort, current_app, make_response, render_template,
 
 from lms.extensions import db
 from lms.models import Agency
-from lms.services import open_badges
+from lms.services import open_badges, renewal
+from lms.services.agency_catalog import catalog_for
 from lms.web.access import catalog
 
 bp = Blueprint("public", __name__)
@@ -55,6 +57,19 @@ def status_list(agency_id, list_number):
 @bp.get("/courses/<slug>")
 def course_description(slug):
     course = catalog().get(slug)
+    if course is None:
+        abort(404)
+    return render_template("public/course.html", course=course)
+
+
+@bp.get("/agencies/<int:agency_id>/courses/<slug>")
+def achievement(agency_id, slug):
+    """What the agency's certificate for `slug` was earned for: its course or its in-person training."""
+    agency = _agency(agency_id)
+    training = renewal.training_named(agency.id, slug)
+    if training is not None:
+        return render_template("public/training.html", agency=agency, training=training)
+    course = catalog_for(agency.id).get(slug)
     if course is None:
         abort(404)
     return render_template("public/course.html", course=course)

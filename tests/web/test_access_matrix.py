@@ -190,6 +190,7 @@ ACCESS = {
     "public.issuer_profile": Access(PUBLIC),
     "public.status_list": Access(PUBLIC),
     "public.course_description": Access(PUBLIC),
+    "public.achievement": Access(PUBLIC),
     # a person's own profile
     "account.profile": Access(ANY_USER),
     "account.change_password": Access(ANY_USER),

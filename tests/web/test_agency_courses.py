@@ -1,6 +1,7 @@
 """Agency courses: written or uploaded by an agency's admins, checked, published, served to that agency only."""
 
 import io
+import json
 import re
 import zipfile
 from pathlib import Path
@@ -129,6 +130,10 @@ def test_a_peer_assigned_the_course_completes_it_and_gets_a_certificate(app, adm
         certificate = db.session.scalar(sa.select(Certificate).where(Certificate.course_slug == SLUG))
         assert certificate.course_title == TITLE and certificate.learner_name == peer.name
     assert TITLE in peer_client.get("/certificates/").get_data(as_text=True)
+    # Anyone checking the credential can open what it was earned for, logged out too.
+    badge = json.loads(peer_client.get(f"/certificates/{certificate.code}.json").data)
+    about = app.test_client().get(badge["credentialSubject"]["achievement"]["id"].removeprefix("http://localhost"))
+    assert about.status_code == 200 and TITLE in about.get_data(as_text=True)
 
 
 def test_publishing_refuses_with_the_checker_messages_at_their_lines(app, admin):

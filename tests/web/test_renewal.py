@@ -3,6 +3,7 @@ its review, attendance at agency trainings, reports and reminders."""
 
 import csv
 import io
+import json
 import zipfile
 from datetime import date, timedelta
 
@@ -187,6 +188,12 @@ def test_supervisor_reviews_only_their_teams_and_records_attendance(app, make_us
         assert certificate.ce_categories == {"ethics": 1.5}
     attendance = pdf_text(north_peer.get(f"/certificates/{certificate.code}.pdf").data)
     assert "attended the training" in attendance and "ethics 1.5 hours" in attendance and "In-person training" in attendance
+    badge = json.loads(north_peer.get(f"/certificates/{certificate.code}.json").data)
+    about = app.test_client().get(badge["credentialSubject"]["achievement"]["id"].removeprefix("http://localhost"))
+    assert about.status_code == 200 and "Agency ethics refresher" in about.get_data(as_text=True)
+    assert "1.5 hours" in about.get_data(as_text=True) and "In-person training" in about.get_data(as_text=True)
+    other_agency = app.test_client().get(f"/agencies/{certificate.agency_id + 1}/courses/{certificate.course_slug}")
+    assert other_agency.status_code == 404  # a training is found only under the agency that held it
 
 
 def test_team_view_flags_renewal_at_risk_without_showing_hours(app, make_user):
