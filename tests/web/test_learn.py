@@ -66,6 +66,7 @@ def test_course_page_shows_objectives_lessons_hours_and_start(client, peer):
     assert "<h1>Starting out as a peer</h1>" in page
     assert "Name one thing peers bring to a team." in page
     assert "0.5 estimated contact hours" in page
+    assert "CE categories: ethics 0.5 hours" in page
     assert "Start the course" in page and 'href="/learn/courses/starting-out/lessons/welcome"' in page
     assert "Scannell, C. (2021)" in page
 
