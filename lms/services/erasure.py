@@ -48,9 +48,10 @@ def erase_person(person: User, actor: User, typed_name: str, vault: Vault) -> Er
     if not names_match(typed_name, person.name):
         raise ErasureRefused(f"Type the person’s name exactly as it is shown, “{person.name}”, to erase them.")
     opaque_id = "erased-" + secrets.token_hex(8)
-    words = [person.name, person.email]
+    words = _identifying_words(person)
     agency = db.session.get(Agency, person.agency_id)
     kept, withdrawn = _settle_certificates(person, agency)
+    _scrub_entry_reviews(person, opaque_id)
     _delete_personal_rows(person)
     _scrub_mail(person, words, opaque_id, vault)
     _scrub_audit(person.agency_id, words, opaque_id)
@@ -67,6 +68,43 @@ def erase_person(person: User, actor: User, typed_name: str, vault: Vault) -> Er
                  certificates_kept=kept, certificates_withdrawn=withdrawn)
     db.session.flush()
     return Erased(opaque_id, kept, withdrawn)
+
+
+def _identifying_words(person: User) -> list[str]:
+    """What names the person in free text: names and emails they have had (followed through
+    the audit log's person.update changes), the names on their certificates, and their
+    licence and certification numbers."""
+    names = {person.name, person.email}
+    names |= set(db.session.scalars(sa.select(Certificate.learner_name).where(Certificate.user_id == person.id)))
+    while True:
+        found = set(names)
+        updates = sa.select(AuditEvent).where(AuditEvent.agency_id == person.agency_id,
+                                              AuditEvent.action == "person.update",
+                                              sa.func.lower(AuditEvent.subject).in_([name.lower() for name in names]))
+        for event in db.session.scalars(updates):
+            changes = (event.details or {}).get("changes", {})
+            for field in ("name", "email"):
+                found |= {value for value in (changes.get(field) or {}).values() if isinstance(value, str)}
+        if found == names:
+            break
+        names = found
+    numbers = set(db.session.scalars(sa.select(ProfessionalCredential.number).where(
+        ProfessionalCredential.user_id == person.id)))
+    numbers |= set(db.session.scalars(sa.select(LearnerCertification.number).where(
+        LearnerCertification.user_id == person.id)))
+    # A number of a few digits would match other people's text too; such a number identifies no one alone.
+    return sorted({word for word in names if word} | {number for number in numbers if len(number) >= 4})
+
+
+def _scrub_entry_reviews(person: User, opaque_id: str) -> None:
+    """Reviews of their outside training keep the decision, not the training's title."""
+    subjects = [f"external CE entry {entry_id}" for entry_id in db.session.scalars(
+        sa.select(ExternalCeEntry.id).where(ExternalCeEntry.user_id == person.id))]
+    if subjects:
+        for event in db.session.scalars(sa.select(AuditEvent).where(
+                AuditEvent.agency_id == person.agency_id, AuditEvent.subject.in_(subjects))):
+            event.details = {key: value for key, value in (event.details or {}).items() if key != "title"} | {
+                "learner": opaque_id}
 
 
 def _settle_certificates(person: User, agency: Agency) -> tuple[int, int]:
