@@ -29,7 +29,8 @@ NUMBER_FIELDS = (
 # Privacy: what erasure and the retention job do. Left out of a form, they stay as they are.
 PRIVACY_NUMBER_FIELDS = (
     ("certificate_retention_years", "Keep them for this many years after the course was completed", 1, 50),
-    ("writing_retention_days", "Delete the reflections and self-care plan of deactivated people after this many days", 1, 3650),
+    ("writing_retention_days",
+     "Delete the reflections and self-care plan of deactivated people after this many days", 1, 3650),
 )
 CERTIFICATE_RETENTION_LABELS = {
     KEEP: "Keep the facts needed to check them (name, course, date, hours), for the years below",
@@ -72,17 +73,15 @@ def update_settings(agency: Agency, actor: User, values: dict[str, str]) -> None
             errors[field] = f"Enter a whole number from {low} to {high}."
         else:
             numbers[field] = int(text)
-    if "certificate_retention" in values:
-        if values.get("certificate_retention") not in CERTIFICATE_RETENTION:
-            errors["certificate_retention"] = "Choose what happens to an erased person’s certificates."
-        else:
-            cleaned_choice = values["certificate_retention"]
+    retention = values.get("certificate_retention", agency.certificate_retention)
+    if retention not in CERTIFICATE_RETENTION:
+        errors["certificate_retention"] = "Choose what happens to an erased person’s certificates."
     if errors:
         raise SettingsError(errors)
     changes = {}
-    if "certificate_retention" in values and agency.certificate_retention != cleaned_choice:
-        changes["certificate_retention"] = {"from": agency.certificate_retention, "to": cleaned_choice}
-        agency.certificate_retention = cleaned_choice
+    if agency.certificate_retention != retention:
+        changes["certificate_retention"] = {"from": agency.certificate_retention, "to": retention}
+        agency.certificate_retention = retention
     for field, value in numbers.items():
         if getattr(agency, field) != value:
             changes[field] = {"from": getattr(agency, field), "to": value}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from markupsafe import escape
 
 from lms.domain.data_rights import (
     KEEP, WITHDRAWN_REASON, erased_email, keeps_certificate, names_match, scrubbed, writing_deleted_before,
@@ -152,13 +153,16 @@ def _scrub_mail(person: User, words: list[str], opaque_id: str, vault: Vault) ->
     """Mail to them goes; mail to others that names them (a supervisor's digest) keeps going, without the name."""
     db.session.execute(sa.delete(OutgoingMail).where(
         sa.or_(OutgoingMail.user_id == person.id, sa.func.lower(OutgoingMail.recipient) == person.email.lower())))
+    words = sorted({*words, *(str(escape(word)) for word in words)})  # as the HTML part spells them
     for row in db.session.scalars(sa.select(OutgoingMail).where(
             OutgoingMail.agency_id == person.agency_id,
             sa.or_(OutgoingMail.body_encrypted.is_not(None), *_mentions(OutgoingMail.subject, words)))):
         row.subject = scrubbed(row.subject, words, opaque_id)
         if row.body_encrypted is not None:
             body = json.loads(vault.decrypt(row.body_encrypted))
-            row.body_encrypted = vault.encrypt(json.dumps(scrubbed(body, words, opaque_id)))
+            clean = scrubbed(body, words, opaque_id)
+            if clean != body:
+                row.body_encrypted = vault.encrypt(json.dumps(clean))
 
 
 def _scrub_audit(agency_id: int, words: list[str], opaque_id: str) -> None:

@@ -13,12 +13,15 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from markupsafe import escape
 
 from lms.extensions import db
+from lms.mail import Mail
 from lms.models import (
     Agency, AuditEvent, Certificate, CourseEvaluation, OutgoingMail, Reflection, SelfCarePlan, User, utcnow,
 )
 from lms.services import certificates as certificate_service
+from lms.services import outbox
 from lms.services.accounts import create_user
 from lms.services.private_writing import save_plan, save_reflection
 from tests.conftest import PASSWORD, Auth
@@ -405,3 +408,19 @@ def test_privacy_settings_are_saved_and_checked(app, client, admin, agency):
     assert refused.status_code == 422
     text = refused.get_data(as_text=True)
     assert "Choose what happens to an erased person’s certificates." in text and "Enter a whole number from 1 to 3650" in text
+
+
+def test_mail_to_others_that_names_the_person_keeps_going_without_the_name(app, client, admin, agency, learner,
+                                                                           canaries):
+    user, _, _ = learner
+    with app.app_context():
+        outbox.queue(Mail("supervisor@example.org", f"Weekly digest: {canaries.name} is overdue",
+                          f"{canaries.name} has 1 course overdue.", f"<p>{escape(canaries.name)} has 1 course overdue.</p>"),
+                     "digest", agency.id)
+        db.session.commit()
+    assert _erase(app, client, admin, user.id, canaries.name).status_code == 303
+    with app.app_context():
+        (digest,) = db.session.scalars(sa.select(OutgoingMail).where(OutgoingMail.kind == "digest")).all()
+        body = app.extensions["vault"].decrypt(digest.body_encrypted)
+        erased_as = db.session.get(User, user.id).name
+        assert canaries.name not in digest.subject + body and erased_as in digest.subject and erased_as in body

@@ -13,7 +13,8 @@ from lms.services import certificates, team_matrix
 from lms.services.agency_dashboard import agency_counts
 from lms.domain.markdown import render as render_markdown
 from lms.services.agency_settings import (
-    CERTIFICATE_RETENTION_LABELS, COURSE_APPROVAL_FIELDS, NUMBER_FIELDS, PRIVACY_NUMBER_FIELDS, SETTINGS_FIELDS, SettingsError, course_approvals, remove_course_approval,
+    CERTIFICATE_RETENTION_LABELS, COURSE_APPROVAL_FIELDS, NUMBER_FIELDS, PRIVACY_NUMBER_FIELDS, SETTINGS_FIELDS,
+    SettingsError, course_approvals, remove_course_approval,
     set_course_approval, set_logo, update_role_card, update_settings,
 )
 from lms.services.role_card import DEFAULT_ROLE_CARD_PATH
