@@ -38,11 +38,17 @@ def _day(value: date | datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def _rows_of(user_id: int):
+    """rows(Model, *order_by): the person's rows of one table."""
+    def rows(model, *order):
+        return list(db.session.scalars(sa.select(model).where(model.user_id == user_id).order_by(*order or (model.id,))))
+    return rows
+
+
 def person_document(person: User, vault: Vault) -> dict:
     """What is held about the person, in plain JSON values. Files are named, not included."""
     user_id = person.id
-    rows = lambda model, *order: list(db.session.scalars(  # noqa: E731  (one shape for every table below)
-        sa.select(model).where(model.user_id == user_id).order_by(*order or (model.id,))))
+    rows = _rows_of(user_id)
     plan = private_writing.plan_of(vault, user_id)
     return {
         "about_this_file": {
