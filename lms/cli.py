@@ -23,7 +23,7 @@ from lms.models import Agency, Team
 from lms.services import account_links, demo, outbox, seed, signing, user_import
 from lms.services.certificate_export import ExportFilters, stream_zip
 from lms.services.certificates import EXPORT_STATUSES
-from lms.services import reminders
+from lms.services import erasure, reminders
 from lms.services.accounts import AccountError, agency_with_slug, create_agency, create_user
 from lms.services.agency_catalog import catalog_for
 from lms.services.private_writing import rotate_keys
@@ -35,12 +35,24 @@ agencies = AppGroup("agencies", help="The agencies on this site.")
 courses = AppGroup("courses", help="Work with the course files.")
 demo_group = AppGroup("demo", help="Demo data for trying Common Ground out.")
 private_data = AppGroup("private-data", help="Learners' encrypted reflections and self-care plans.")
+retention = AppGroup("retention", help="Delete what each agency's privacy settings say is no longer kept.")
 
 
 @private_data.command("new-key")
 def new_key_command():
     """Print a new encryption key to put first in ENCRYPTION_KEYS."""
     click.echo(new_key())
+
+
+@retention.command("apply")
+def apply_retention_command():
+    """Delete the private writing of people deactivated longer ago than their agency keeps it,
+    and withdraw kept certificates of erased people whose years are up. Run it daily."""
+    result = erasure.apply_retention()
+    db.session.commit()
+    erasure.wipe_freed_space()
+    click.echo(f"Deleted the private writing of {counted(result.writing_deleted_for, 'person', 'people')}; "
+               f"withdrew {counted(result.certificates_withdrawn, 'certificate')} of erased people.")
 
 
 @private_data.command("rotate")
@@ -244,6 +256,7 @@ def init_app(app):
     app.cli.add_command(courses)
     app.cli.add_command(demo_group)
     app.cli.add_command(private_data)
+    app.cli.add_command(retention)
     app.cli.add_command(backup_command)
     app.cli.add_command(reminders_group)
     app.cli.add_command(mail_group)

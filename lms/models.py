@@ -42,6 +42,12 @@ class Agency(db.Model):
     role_card_markdown: so.Mapped[str | None] = so.mapped_column(sa.Text)
     logo: so.Mapped[bytes | None] = so.mapped_column(sa.LargeBinary, deferred=True)
     logo_mimetype: so.Mapped[str | None] = so.mapped_column(sa.String(40))
+    # What erasing a person does to their certificates: "keep" the facts verification shows
+    # for certificate_retention_years after completion, or "withdraw" them at once.
+    certificate_retention: so.Mapped[str] = so.mapped_column(sa.String(10), default="keep", server_default="keep")
+    certificate_retention_years: so.Mapped[int] = so.mapped_column(default=6, server_default="6")
+    # `flask retention apply` deletes the private writing of people deactivated this long ago.
+    writing_retention_days: so.Mapped[int] = so.mapped_column(default=90, server_default="90")
 
     teams: so.Mapped[list[Team]] = so.relationship(back_populates="agency", order_by="Team.name")
 
@@ -96,6 +102,10 @@ class User(UserMixin, db.Model):
     # Part of every session's user id: raising it ends every session of this person on
     # every server (logout, a new password, a role change, deactivation), even a copied cookie.
     session_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    deactivated_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    # Set when an admin erased the person: the row stays, named by an opaque id, only so that
+    # certificates the agency keeps (or withdrew) still have a holder.
+    erased_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
 
     agency: so.Mapped[Agency] = so.relationship()
     team: so.Mapped[Team | None] = so.relationship(foreign_keys=[team_id])
@@ -302,6 +312,8 @@ class Certificate(db.Model):
     revoked_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
     revoked_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
     replaced_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("certificate.id"))
+    # Withdrawn at the holder's request when they were erased: only the code is left.
+    withdrawn_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
     pdf: so.Mapped[bytes | None] = so.mapped_column(sa.LargeBinary, deferred=True)
     # CE hours by category ({ethics: 1.0}) and how it was delivered; None on older certificates
     # (a self-paced online course with no categories).

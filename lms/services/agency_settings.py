@@ -6,6 +6,7 @@ import warnings
 import sqlalchemy as sa
 from PIL import Image
 
+from lms.domain.data_rights import CERTIFICATE_RETENTION, KEEP, WITHDRAW
 from lms.extensions import db
 from lms.models import Agency, CourseAccreditation, User
 from lms.services import audit
@@ -25,6 +26,16 @@ NUMBER_FIELDS = (
     ("default_pass_mark", "Knowledge check pass mark, in percent, for courses that do not set their own", 50, 100),
     ("reminder_days_before", "Send reminder emails this many days before training is due", 1, 60),
 )
+# Privacy: what erasure and the retention job do. Left out of a form, they stay as they are.
+PRIVACY_NUMBER_FIELDS = (
+    ("certificate_retention_years", "Keep them for this many years after the course was completed", 1, 50),
+    ("writing_retention_days",
+     "Delete the reflections and self-care plan of deactivated people after this many days", 1, 3650),
+)
+CERTIFICATE_RETENTION_LABELS = {
+    KEEP: "Keep the facts needed to check them (name, course, date, hours), for the years below",
+    WITHDRAW: "Withdraw them at once: a check of the code says the record was removed at the holder’s request",
+}
 APPROVAL_FIELDS = ("ce_provider", "ce_approval_number", "ce_approving_body")
 MAX_LENGTH = 200
 
@@ -55,15 +66,22 @@ def update_settings(agency: Agency, actor: User, values: dict[str, str]) -> None
             "Leave all three empty if your agency holds no approval."
         )
     numbers = {}
-    for field, label, low, high in NUMBER_FIELDS:
+    privacy_given = [item for item in PRIVACY_NUMBER_FIELDS if item[0] in values]
+    for field, label, low, high in (*NUMBER_FIELDS, *privacy_given):
         text = (values.get(field) or "").strip()
         if not text.isdigit() or not low <= int(text) <= high:
             errors[field] = f"Enter a whole number from {low} to {high}."
         else:
             numbers[field] = int(text)
+    retention = values.get("certificate_retention", agency.certificate_retention)
+    if retention not in CERTIFICATE_RETENTION:
+        errors["certificate_retention"] = "Choose what happens to an erased person’s certificates."
     if errors:
         raise SettingsError(errors)
     changes = {}
+    if agency.certificate_retention != retention:
+        changes["certificate_retention"] = {"from": agency.certificate_retention, "to": retention}
+        agency.certificate_retention = retention
     for field, value in numbers.items():
         if getattr(agency, field) != value:
             changes[field] = {"from": getattr(agency, field), "to": value}

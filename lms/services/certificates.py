@@ -133,8 +133,13 @@ def agency_certificate(agency_id: int, certificate_id: int) -> Certificate | Non
     return certificate if certificate and certificate.agency_id == agency_id else None
 
 
+def _holder_not_erased():
+    """Certificates kept after their holder was erased answer a check of their code, and nothing else."""
+    return Certificate.user_id.not_in(sa.select(User.id).where(User.erased_at.is_not(None)))
+
+
 def agency_certificates(agency_id: int, search: str = "") -> list[Certificate]:
-    query = sa.select(Certificate).where(Certificate.agency_id == agency_id)
+    query = sa.select(Certificate).where(Certificate.agency_id == agency_id, _holder_not_erased())
     if search:
         code = normalize_code(search)
         pattern = f"%{search.strip().lower()}%"
@@ -175,6 +180,8 @@ def revoke(certificate: Certificate, actor: User, reason: str) -> None:
 def undo_revocation(certificate: Certificate, actor: User) -> None:
     if certificate.revoked_at is None:
         raise CertificateError("This certificate is not revoked.")
+    if certificate.withdrawn_at is not None:
+        raise CertificateError("This certificate was withdrawn when its holder was erased; it cannot come back.")
     completion = db.session.get(CourseCompletion, certificate.completion_id)
     later = db.session.scalar(sa.select(sa.func.count()).where(
         CourseCompletion.user_id == completion.user_id, CourseCompletion.course_slug == completion.course_slug,
@@ -197,6 +204,8 @@ def reissue(certificate: Certificate, actor: User) -> Certificate:
         raise CertificateError("This certificate has already been replaced.")
     if certificate.revoked_at is not None:
         raise CertificateError("A revoked certificate cannot be re-issued.")
+    if db.session.get(User, certificate.user_id).erased_at is not None:
+        raise CertificateError("Its holder was erased: there is no one to re-issue it to.")
     learner = db.session.get(User, certificate.user_id)
     kept = {column: getattr(certificate, column) for column in (
         "completion_id", "user_id", "agency_id", "course_slug", "course_title", "course_version", "objectives",
@@ -234,7 +243,7 @@ def export_rows(agency_id: int, *, team_ids=None, course_slug: str = "", date_fr
     team_ids: None for the whole agency, else only people on these teams (a supervisor's)."""
     today = today or utcnow().date()
     query = sa.select(Certificate.id, Certificate.learner_name, Certificate.course_slug, Certificate.completed_on).where(
-        Certificate.agency_id == agency_id)
+        Certificate.agency_id == agency_id, _holder_not_erased())
     if team_ids is not None:
         query = query.join(User, User.id == Certificate.user_id).where(User.team_id.in_(team_ids or [-1]))
     if course_slug:

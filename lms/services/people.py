@@ -11,7 +11,7 @@ import sqlalchemy.orm as so
 from lms.domain.roles import ADMIN, ROLES, SUPERVISOR
 from lms.domain.user_import import MAX_NAME_LENGTH, clean_email, role_list
 from lms.extensions import db
-from lms.models import Agency, Team, User
+from lms.models import Agency, Team, User, utcnow
 from lms.services import audit
 
 LIST_LIMIT = 500
@@ -41,7 +41,7 @@ class PersonValues:
 
 
 def agency_people(agency_id: int, search: str = "") -> list[User]:
-    query = sa.select(User).where(User.agency_id == agency_id).options(so.joinedload(User.team))
+    query = sa.select(User).where(User.agency_id == agency_id, User.erased_at.is_(None)).options(so.joinedload(User.team))
     if search:
         needle = search.strip().lower()
         query = query.where(
@@ -53,7 +53,7 @@ def agency_people(agency_id: int, search: str = "") -> list[User]:
 def agency_person(agency_id: int, user_id: int) -> User | None:
     return db.session.scalar(
         sa.select(User)
-        .where(User.id == user_id, User.agency_id == agency_id)
+        .where(User.id == user_id, User.agency_id == agency_id, User.erased_at.is_(None))
         .options(so.joinedload(User.team), so.selectinload(User.supervised_teams))
     )
 
@@ -217,6 +217,7 @@ def set_person_active(person: User, actor: User, active: bool) -> None:
     if person.active == active:
         return
     person.active = active
+    person.deactivated_at = None if active else utcnow()  # the private-writing retention clock
     if not active:
         person.end_sessions()
     audit.record(person.agency_id, actor.id, "person.reactivate" if active else "person.deactivate", person.email)

@@ -1,7 +1,8 @@
 """A learner's private writing: lesson reflections and the self-care plan.
 
 Stored encrypted; every function takes the owner's id, and nothing here reads another
-person's rows. Supervisors, admins, reports and exports never call these.
+person's rows. Supervisors, admins, reports and exports never call these; the one exception
+is a person's own data download, which their admin may make for them on request (audit-logged).
 """
 
 from __future__ import annotations

@@ -253,6 +253,8 @@ ACCESS = {
     "admin.deactivate_person": Access(ADMIN_OF_AGENCY, FRESH_PERSON),
     "admin.reactivate_person": Access(ADMIN_OF_AGENCY, FRESH_PERSON),
     "admin.resend_invitation": Access(ADMIN_OF_AGENCY, FRESH_PERSON),
+    "admin.confirm_erase_person": Access(ADMIN_OF_AGENCY),
+    "admin.erase_person": Access(ADMIN_OF_AGENCY, FRESH_PERSON),  # an empty form erases no one (422)
     "admin.show_team": Access(ADMIN_OF_AGENCY),
     "admin.update_team": Access(ADMIN_OF_AGENCY, FRESH_TEAM),
     "admin.deactivate_team": Access(ADMIN_OF_AGENCY, FRESH_TEAM),
@@ -284,10 +286,16 @@ ACCESS = {
     "renewal.save_alerts": Access(SUPERVISOR_PAGE),
     "renewal.attendance_form": Access(SUPERVISOR_PAGE),
     "renewal.record_attendance": Access(SUPERVISOR_PAGE),
+    # a person's data to take away: theirs, or made by their agency's admin on their request
+    "data_rights.download_person_data": Access(OWNER_OR_ADMIN),
 }
 
 # What an endpoint shows anyone on purpose: verification shows the learner's name.
-PUBLIC_BY_DESIGN = {"verify.verify_code": {NAMES["peer"]}}
+PUBLIC_BY_DESIGN = {
+    "verify.verify_code": {NAMES["peer"]},
+    # the peer's data, which their admin may produce for them on request (audit-logged)
+    "data_rights.download_person_data": {"canary-reflection", CERTIFICATION_CANARY},
+}
 
 # (endpoint, method, actor) -> why the app is wrong there. Each is a strict xfail: when the
 # app is fixed, the test passes, fails as XPASS, and the entry must go.

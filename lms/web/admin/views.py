@@ -13,7 +13,8 @@ from lms.services import certificates, team_matrix
 from lms.services.agency_dashboard import agency_counts
 from lms.domain.markdown import render as render_markdown
 from lms.services.agency_settings import (
-    COURSE_APPROVAL_FIELDS, NUMBER_FIELDS, SETTINGS_FIELDS, SettingsError, course_approvals, remove_course_approval,
+    CERTIFICATE_RETENTION_LABELS, COURSE_APPROVAL_FIELDS, NUMBER_FIELDS, PRIVACY_NUMBER_FIELDS, SETTINGS_FIELDS,
+    SettingsError, course_approvals, remove_course_approval,
     set_course_approval, set_logo, update_role_card, update_settings,
 )
 from lms.services.role_card import DEFAULT_ROLE_CARD_PATH
@@ -171,6 +172,7 @@ def reissue_certificate(certificate_id):
 def _settings_page(values, errors, status=200):
     return render_template(
         "admin/settings.html", values=values, errors=errors, fields=SETTINGS_FIELDS, number_fields=NUMBER_FIELDS,
+        privacy_number_fields=PRIVACY_NUMBER_FIELDS, retention_labels=CERTIFICATE_RETENTION_LABELS,
         agency=current_user.agency,
     ), status
 
@@ -179,7 +181,8 @@ def _settings_page(values, errors, status=200):
 @role_required(ADMIN)
 def settings():
     agency = current_user.agency
-    fields = [field for field, _ in SETTINGS_FIELDS] + [field for field, *_ in NUMBER_FIELDS]
+    fields = ([field for field, _ in SETTINGS_FIELDS] + [field for field, *_ in NUMBER_FIELDS]
+              + [field for field, *_ in PRIVACY_NUMBER_FIELDS] + ["certificate_retention"])
     return _settings_page({field: str(getattr(agency, field) or "") for field in fields}, {})
 
 
