@@ -52,7 +52,7 @@ def test_failing_then_passing_then_evaluating_completes_the_course(app, client, 
     result = client.get(failed.headers["Location"]).get_data(as_text=True)
     assert "Your result: 50%, not a pass yet" in result
     assert "No. Carrying it alone wears you down." in result  # feedback for the choice made
-    assert "Yes. Supervision is the place" not in result  # the right answer is not given away
+    assert "The right answer: Bring it to supervision." in " ".join(re.sub(r"<[^>]+>", " ", result).split())
     assert "Your last check score was 50%" in client.get(COURSE).get_data(as_text=True)
     assert completions(app, peer.id) == []
 
@@ -88,6 +88,26 @@ def test_incomplete_answers_are_refused_and_kept(client, token, app, peer):
     assert re.search(r'id="q-q1-c" name="q-q1" value="c"\s+checked', page)
     with app.app_context():
         assert db.session.get(CheckAttempt, attempt_id).submitted_at is None
+
+
+def _text(html):
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_after_a_wrong_answer_the_result_explains_the_right_one_and_only_then(client, token):
+    finish_lessons(client, token)
+    attempt_id, check_page = open_check(client)
+    assert "Supervision is the place for things" not in check_page  # never before submitting
+    response = submit(client, token, attempt_id, WRONG, headers={**HTMX, "X-CSRFToken": token})  # q1 right, q2 wrong
+    result = _text(response.get_data(as_text=True))
+    wrong = result.split("A visit leaves you uneasy.")[1]
+    assert "Your answer: Keep it to yourself. (not right)" in wrong
+    assert "The right answer: Bring it to supervision. Yes. Supervision is the place for things that do not sit right." in wrong
+    right = result.split("What do peers often bring to a team?")[1].split("A visit leaves you uneasy.")[0]
+    assert "The right answer" not in right  # answered right: nothing more to explain
+    assert result.count("The right answer") == 1
+    # the same on the full page, without JavaScript
+    assert "The right answer: Bring it to supervision." in _text(client.get(f"{CHECK}/attempts/{attempt_id}").get_data(as_text=True))
 
 
 def test_htmx_submit_swaps_the_result_in_place_and_pushes_its_url(client, token):
