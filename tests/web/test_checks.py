@@ -213,6 +213,10 @@ def test_completion_survives_a_course_update(app, client, token, peer, make_app,
     page = other.get(COURSE).get_data(as_text=True)
     assert "Complete. You finished this course on" in page
     assert "It has been updated since; your completion still counts." in page
+    [completion] = completions(app, peer.id)
+    day = completion.completed_at
+    assert f"You completed the version of {day:%B} {day.day}, {day.year}." in page
+    assert completion.course_version not in page  # a date, never the content hash
 
 
 def test_yearly_renewal_opens_and_a_new_pass_earns_the_next_round(app, client, token, peer):
