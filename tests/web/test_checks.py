@@ -285,3 +285,59 @@ def test_a_supervisor_is_served_and_graded_on_the_supervisor_question(app, make_
     with app.app_context():
         attempt = db.session.get(CheckAttempt, attempt_id)
         assert attempt.answers == {"q1": "a", "q2": "b", "q3": "a"} and attempt.score == 66
+
+
+def _course_without_evaluation(tmp_path):
+    import shutil
+
+    from tests.conftest import FIXTURE_COURSES
+
+    courses = tmp_path / "courses"
+    shutil.copytree(FIXTURE_COURSES, courses)
+    course_file = courses / "starting-out" / "course.md"
+    course_file.write_text(course_file.read_text().replace("---\n", "---\nrequires_evaluation: false\n", 1))
+    return str(courses)
+
+
+def test_completion_shows_the_certificate_card_with_download_and_public_link(app, client, token, peer):
+    finish_lessons(client, token)
+    pass_check(client, token)
+    before = _text(client.get(COURSE).get_data(as_text=True))
+    assert "Your certificate is ready" not in before  # not complete yet: the evaluation is due
+    client.post(COURSE + "evaluation", data={**GOOD_EVALUATION, "csrf_token": token})
+    with app.app_context():
+        from lms.models import Certificate
+
+        code = db.session.scalar(sa.select(Certificate.code).where(Certificate.user_id == peer.id))
+    page = client.get(COURSE).get_data(as_text=True)
+    assert "Thank you. You have completed Starting out as a peer." in page  # the moment it happened
+    assert "Your certificate is ready" in page
+    assert f'href="/certificates/{code}.pdf"' in page and "Download your certificate (PDF)" in page
+    assert f'href="http://localhost/verify/{code}"' in page
+    assert client.get(f"/certificates/{code}.pdf").data.startswith(b"%PDF")
+    fragment = client.get(COURSE, headers=HTMX).get_data(as_text=True)
+    assert "<html" not in fragment and "Your certificate is ready" in fragment
+
+
+def test_a_pass_that_completes_the_course_shows_the_card_with_and_without_htmx(make_app, make_user, tmp_path):
+    app = make_app(COURSES_DIR=_course_without_evaluation(tmp_path))
+    for headers in ({}, HTMX):
+        learner = make_user("peer")
+        client = app.test_client()
+        auth = Auth(client)
+        auth.login(learner)
+        token = auth.token()
+        finish_lessons(client, token)
+        attempt_id, _ = open_check(client)
+        response = submit(client, token, attempt_id, RIGHT, headers={**headers, "X-CSRFToken": token})
+        page = client.get(response.headers["Location"]).get_data(as_text=True) if not headers else response.get_data(as_text=True)
+        assert ("<html" in page) is not bool(headers)
+        assert "Your certificate is ready" in page and "Download your certificate (PDF)" in page
+        assert re.search(r'href="http://localhost/verify/[0-9A-Z-]{19}"', page)
+
+
+def test_a_failed_attempt_shows_no_certificate_card(client, token):
+    finish_lessons(client, token)
+    attempt_id, _ = open_check(client)
+    page = client.get(submit(client, token, attempt_id, WRONG).headers["Location"]).get_data(as_text=True)
+    assert "Your certificate is ready" not in page
