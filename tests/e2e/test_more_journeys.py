@@ -119,7 +119,7 @@ def complete_the_course(page, *, javascript: bool) -> None:
         card.get_by_role("link", name="Download your certificate (PDF)").click()
     with open(download_info.value.path(), "rb") as pdf:
         assert pdf.read(4) == b"%PDF"
-    verify_url = card.get_by_role("link", name=re.compile("/verify/")).get_attribute("href")
+    verify_url = card.get_by_role("link", name=re.compile("verify")).get_attribute("href")
     assert re.search(r"/verify/[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$", verify_url), verify_url
 
     page.goto(COURSE_URL)

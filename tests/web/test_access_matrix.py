@@ -201,6 +201,7 @@ ACCESS = {
     "supervise.person": Access(SUPERVISOR_OF_TEAM),
     "supervise.export_form": Access(SUPERVISOR_PAGE),
     "supervise.export_certificates": Access(SUPERVISOR_PAGE),  # their own teams' certificates only
+    "supervise.send_reminder": Access(SUPERVISOR_OF_TEAM),
     # admins: pages about their own agency
     "admin.home": Access(ADMIN_PAGE),
     "admin.compliance_csv": Access(ADMIN_PAGE),
