@@ -21,6 +21,8 @@ Who may use an endpoint is declared once, in ACCESS below, with a small vocabula
     REVIEWER_OF_ENTRY   a learner's external CE entry: their agency's admin and their team's
                         supervisor; another agency's admin or another team's supervisor 404,
                         other roles 403
+    DEVELOPMENT_ONLY    pages that exist only in development, from this computer: 404 for
+                        everyone here (tests/web/test_dev_mail.py covers development)
 
 and how to fill the URL's parameters: by default the peer's objects (DEFAULT_PARAMS);
 an endpoint that changes or deletes its object gets a fresh one for each test (FRESH).
@@ -80,6 +82,7 @@ ADMIN_OF_AGENCY = "ADMIN_OF_AGENCY"
 OWNER_OR_ADMIN = "OWNER_OR_ADMIN"
 REVIEWER_PAGE = "REVIEWER_PAGE"
 REVIEWER_OF_ENTRY = "REVIEWER_OF_ENTRY"
+DEVELOPMENT_ONLY = "DEVELOPMENT_ONLY"
 
 OK, LOGIN = "allowed", "login"  # outcomes besides 403 and 404
 
@@ -122,6 +125,7 @@ DEFAULT_PARAMS = {
     "certification_id": "certification_id",
     "entry_id": "entry_id",
     "template_id": "template_id",
+    "mail_id": "1",
 }
 
 
@@ -284,6 +288,10 @@ ACCESS = {
     "renewal.save_alerts": Access(SUPERVISOR_PAGE),
     "renewal.attendance_form": Access(SUPERVISOR_PAGE),
     "renewal.record_attendance": Access(SUPERVISOR_PAGE),
+    # development only: the local outbox of mail (/dev/mail)
+    "dev.mail_list": Access(DEVELOPMENT_ONLY),
+    "dev.show_mail": Access(DEVELOPMENT_ONLY),
+    "dev.mail_html": Access(DEVELOPMENT_ONLY),
 }
 
 # What an endpoint shows anyone on purpose: verification shows the learner's name.
@@ -296,6 +304,8 @@ KNOWN_BUGS: dict[tuple[str, str, str], str] = {}
 
 def expected(rule: str, actor: str, audiences: frozenset) -> str | int:
     """What the actor must get from an endpoint with this rule: OK, LOGIN, 403 or 404."""
+    if rule == DEVELOPMENT_ONLY:
+        return 404
     if rule == PUBLIC:
         return OK
     if actor == "anonymous":
