@@ -50,7 +50,7 @@ FIELD_LABELS = {
     "learner": "Learner", "course": "Course", "replaced_by": "New certificate", "old_name": "Name before",
     "new_name": "Name now", "created": "Added", "updated": "Changed", "skipped": "Lines skipped",
     "size": "Size (bytes)", "type": "File type", "characters": "Length (characters)",
-    "courses": "Courses", "sent_to": "Sent to", "skipped_recent": "Skipped: sent in the last hour",
+    "courses": "Courses", "sent_to": "Sent to", "skipped_recent": "Skipped: invited in the last 10 minutes",
     "skipped_not_needed": "Skipped: already set a password or deactivated",
 }
 

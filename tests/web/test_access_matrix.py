@@ -257,6 +257,8 @@ ACCESS = {
     "admin.deactivate_person": Access(ADMIN_OF_AGENCY, FRESH_PERSON),
     "admin.reactivate_person": Access(ADMIN_OF_AGENCY, FRESH_PERSON),
     "admin.resend_invitation": Access(ADMIN_OF_AGENCY, FRESH_PERSON),
+    "admin.invitations_list": Access(ADMIN_PAGE),  # their own agency's invitations only
+    "admin.resend_invitations": Access(ADMIN_PAGE),  # ids of another agency's people are ignored
     "admin.show_team": Access(ADMIN_OF_AGENCY),
     "admin.update_team": Access(ADMIN_OF_AGENCY, FRESH_TEAM),
     "admin.deactivate_team": Access(ADMIN_OF_AGENCY, FRESH_TEAM),
