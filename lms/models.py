@@ -42,6 +42,9 @@ class Agency(db.Model):
     role_card_markdown: so.Mapped[str | None] = so.mapped_column(sa.Text)
     logo: so.Mapped[bytes | None] = so.mapped_column(sa.LargeBinary, deferred=True)
     logo_mimetype: so.Mapped[str | None] = so.mapped_column(sa.String(40))
+    # Who staff ask for help with the site: shown in the footer and on the Help page.
+    support_email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
+    support_phone: so.Mapped[str | None] = so.mapped_column(sa.String(40))
 
     teams: so.Mapped[list[Team]] = so.relationship(back_populates="agency", order_by="Team.name")
 

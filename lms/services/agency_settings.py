@@ -1,6 +1,7 @@
 """An agency's own settings, changed by its admins (and audit-logged)."""
 
 import io
+import re
 import warnings
 
 import sqlalchemy as sa
@@ -9,7 +10,7 @@ from PIL import Image
 from lms.extensions import db
 from lms.models import Agency, CourseAccreditation, User
 from lms.services import audit
-from lms.services.accounts import name_taken
+from lms.services.accounts import AccountError, name_taken, normalize_email
 
 SETTINGS_FIELDS = (
     ("name", "Agency name"),
@@ -19,6 +20,8 @@ SETTINGS_FIELDS = (
     ("ce_approval_number", "CE approval number"),
     ("ce_approving_body", "Approving body"),
     ("ce_provider_contact", "CE provider contact (email, phone or web address), printed on CE certificates"),
+    ("support_email", "Support email: where your staff ask for help with their training"),
+    ("support_phone", "Support phone (optional)"),
 )
 # Whole-number settings: (field, label, lowest, highest)
 NUMBER_FIELDS = (
@@ -26,6 +29,7 @@ NUMBER_FIELDS = (
     ("reminder_days_before", "Send reminder emails this many days before training is due", 1, 60),
 )
 APPROVAL_FIELDS = ("ce_provider", "ce_approval_number", "ce_approving_body")
+PHONE = re.compile(r"\+?[0-9 ().-]{3,39}")  # digits, with the spaces, dots, dashes and brackets people write
 MAX_LENGTH = 200
 
 
@@ -48,6 +52,14 @@ def update_settings(agency: Agency, actor: User, values: dict[str, str]) -> None
     for field, value in cleaned.items():
         if len(value) > MAX_LENGTH:
             errors[field] = f"Keep this under {MAX_LENGTH} characters."
+    if cleaned["support_email"]:
+        try:
+            cleaned["support_email"] = normalize_email(cleaned["support_email"])
+        except AccountError:
+            errors["support_email"] = "Enter an email address, like help@youragency.org, or leave this empty."
+    phone = cleaned["support_phone"]
+    if phone and not (PHONE.fullmatch(phone) and sum(character.isdigit() for character in phone) >= 3):
+        errors["support_phone"] = "Enter a phone number with digits, like 555-010-0199, or leave this empty."
     approval = [cleaned[field] for field in APPROVAL_FIELDS]
     if any(approval) and not all(approval):
         errors["ce_provider"] = (

@@ -148,6 +148,7 @@ FRESH_TEMPLATE = {"template_id": "fresh_template"}
 
 ACCESS = {
     "index": Access(PUBLIC),
+    "help.help_page": Access(PUBLIC),
     # auth: public by nature (a logged-in person asking for the login page is sent home)
     "auth.login_form": Access(PUBLIC),
     "auth.login": Access(PUBLIC),
