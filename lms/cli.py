@@ -235,6 +235,8 @@ def serve_command(context, host, port, demo):
         # Certificates, QR codes and emailed links point at the address served here.
         app.config["PUBLIC_BASE_URL"] = f"http://{host}:{port}"
     click.echo(f"Common Ground is at http://{host}:{port}/  (Ctrl+C stops it)")
+    if app.config["ENVIRONMENT"] == "development":
+        click.echo(f"Mail is not sent while you try it out: read it at http://{host}:{port}/dev/mail")
     run_simple(host, port, app, threaded=True)
 
 

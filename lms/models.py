@@ -48,6 +48,9 @@ class Agency(db.Model):
     certificate_retention_years: so.Mapped[int] = so.mapped_column(default=6, server_default="6")
     # `flask retention apply` deletes the private writing of people deactivated this long ago.
     writing_retention_days: so.Mapped[int] = so.mapped_column(default=90, server_default="90")
+    # Who staff ask for help with the site: shown in the footer and on the Help page.
+    support_email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
+    support_phone: so.Mapped[str | None] = so.mapped_column(sa.String(40))
 
     teams: so.Mapped[list[Team]] = so.relationship(back_populates="agency", order_by="Team.name")
 

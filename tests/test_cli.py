@@ -82,6 +82,19 @@ def test_demo_load_prints_logins_and_refuses_a_second_time(app, runner):
         assert "Demo State Board" in template.name and "fictional" in template.name
 
 
+def test_demo_logins_work_and_a_changed_password_is_no_longer_listed(app, runner):
+    from tests.conftest import Auth
+
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    demo_admin = type("Login", (), {"email": "admin@example.org"})
+    assert Auth(app.test_client()).login(demo_admin, "demo-password").status_code == 303
+    with app.app_context():
+        db.session.scalar(sa.select(User).where(User.email == "admin@example.org")).set_password("a-private-passphrase")
+        db.session.commit()
+    listed = runner.invoke(args=["demo", "load", "--if-empty"]).output
+    assert "peer@example.org" in listed and "admin@example.org" not in listed
+
+
 def test_demo_team_shows_every_stage_to_its_supervisor(app, runner):
     from datetime import date
 

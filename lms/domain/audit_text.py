@@ -21,6 +21,8 @@ ACTION_SENTENCES = {  # action: sentence about the subject ({subject})
     "settings.update": "Changed the settings of {subject}.",
     "settings.logo": "Uploaded a new logo for {subject}.",
     "role_card.update": "Rewrote the role card of {subject}.",
+    "reminder.send": "Sent {subject} a reminder about their training.",
+    "invitations.resend": "Sent invitations again to {subject}.",
 }
 ACTION_NAMES = {  # for the filter list
     "person.create": "Person added",
@@ -39,6 +41,8 @@ ACTION_NAMES = {  # for the filter list
     "settings.update": "Settings changed",
     "settings.logo": "Logo uploaded",
     "role_card.update": "Role card changed",
+    "reminder.send": "Reminder sent",
+    "invitations.resend": "Invitations sent again",
 }
 FIELD_LABELS = {
     "name": "Name", "email": "Email", "roles": "Roles", "team": "Team", "supervised_teams": "Supervises",
@@ -46,6 +50,8 @@ FIELD_LABELS = {
     "learner": "Learner", "course": "Course", "replaced_by": "New certificate", "old_name": "Name before",
     "new_name": "Name now", "created": "Added", "updated": "Changed", "skipped": "Lines skipped",
     "size": "Size (bytes)", "type": "File type", "characters": "Length (characters)",
+    "courses": "Courses", "sent_to": "Sent to", "skipped_recent": "Skipped: invited in the last 10 minutes",
+    "skipped_not_needed": "Skipped: already set a password or deactivated",
 }
 
 

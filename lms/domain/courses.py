@@ -100,6 +100,10 @@ class Question:
     def is_for(self, roles) -> bool:
         return not self.audiences or bool(set(self.audiences) & set(roles))
 
+    @property
+    def correct_choice(self) -> Choice | None:
+        return next((choice for choice in self.choices if choice.correct), None)
+
 
 @dataclass(frozen=True)
 class Contributor:

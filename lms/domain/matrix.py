@@ -51,6 +51,7 @@ class Column:
 class Matrix:
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]
+    nothing_required: bool = False  # no one shown has required training: every course is counted
 
     @property
     def summary(self) -> dict[str, int]:
@@ -140,7 +141,7 @@ def build_matrix(members, courses, rules, progress, completions, today: date, fi
         )
         for i, course in enumerate(shown_courses)
     )
-    return Matrix(columns, tuple(rows))
+    return Matrix(columns, tuple(rows), nothing_required=not required_anywhere)
 
 
 def _sort_key(sort: str):

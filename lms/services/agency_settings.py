@@ -1,6 +1,7 @@
 """An agency's own settings, changed by its admins (and audit-logged)."""
 
 import io
+import re
 import warnings
 
 import sqlalchemy as sa
@@ -10,7 +11,7 @@ from lms.domain.data_rights import CERTIFICATE_RETENTION, KEEP, WITHDRAW
 from lms.extensions import db
 from lms.models import Agency, CourseAccreditation, User
 from lms.services import audit
-from lms.services.accounts import name_taken
+from lms.services.accounts import AccountError, name_taken, normalize_email
 
 SETTINGS_FIELDS = (
     ("name", "Agency name"),
@@ -20,6 +21,8 @@ SETTINGS_FIELDS = (
     ("ce_approval_number", "CE approval number"),
     ("ce_approving_body", "Approving body"),
     ("ce_provider_contact", "CE provider contact (email, phone or web address), printed on CE certificates"),
+    ("support_email", "Support email: where your staff ask for help with their training"),
+    ("support_phone", "Support phone (optional)"),
 )
 # Whole-number settings: (field, label, lowest, highest)
 NUMBER_FIELDS = (
@@ -37,6 +40,7 @@ CERTIFICATE_RETENTION_LABELS = {
     WITHDRAW: "Withdraw them at once: a check of the code says the record was removed at the holder’s request",
 }
 APPROVAL_FIELDS = ("ce_provider", "ce_approval_number", "ce_approving_body")
+PHONE = re.compile(r"\+?[0-9 ().-]{3,39}")  # digits, with the spaces, dots, dashes and brackets people write
 MAX_LENGTH = 200
 
 
@@ -59,6 +63,14 @@ def update_settings(agency: Agency, actor: User, values: dict[str, str]) -> None
     for field, value in cleaned.items():
         if len(value) > MAX_LENGTH:
             errors[field] = f"Keep this under {MAX_LENGTH} characters."
+    if cleaned["support_email"]:
+        try:
+            cleaned["support_email"] = normalize_email(cleaned["support_email"])
+        except AccountError:
+            errors["support_email"] = "Enter an email address, like help@youragency.org, or leave this empty."
+    phone = cleaned["support_phone"]
+    if phone and not (PHONE.fullmatch(phone) and sum(character.isdigit() for character in phone) >= 3):
+        errors["support_phone"] = "Enter a phone number with digits, like 555-010-0199, or leave this empty."
     approval = [cleaned[field] for field in APPROVAL_FIELDS]
     if any(approval) and not all(approval):
         errors["ce_provider"] = (

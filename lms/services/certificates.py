@@ -108,6 +108,12 @@ def find_by_code(code_text: str) -> Certificate | None:
     return db.session.scalar(sa.select(Certificate).where(Certificate.code == code))
 
 
+def current_certificate(completion_id: int) -> Certificate | None:
+    """The certificate that stands for a completion: not replaced, not revoked."""
+    return db.session.scalar(sa.select(Certificate).where(
+        Certificate.completion_id == completion_id, Certificate.replaced_by_id.is_(None), Certificate.revoked_at.is_(None)))
+
+
 def certificates_of(user_id: int) -> list[Certificate]:
     return list(
         db.session.scalars(

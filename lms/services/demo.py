@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
 
 from lms.domain.courses import Catalog, Course
 from lms.domain.evaluation import read_evaluation
@@ -19,6 +20,10 @@ from lms.services.completion import complete_if_done
 from lms.services.evaluations import submit_evaluation
 
 DEMO_PASSWORD = "demo-password"
+# The demo password is public, so its hash needs no strength. A cheap one lets every start
+# check in milliseconds which demo logins still work (a password changed on the site gets
+# the full-strength hash again, and is then not listed).
+DEMO_HASH_METHOD = "pbkdf2:sha256:1000"
 DEMO_AGENCY = "Riverside Community Services (demo)"
 DEMO_USERS = (
     # email, name, roles, team
@@ -59,7 +64,8 @@ def existing_demo_logins() -> list[tuple[str, str]]:
     """The demo logins still in the database (they may have been removed or changed)."""
     emails = [email for email, *_ in DEMO_USERS]
     users = db.session.scalars(sa.select(User).where(User.email.in_(emails), User.active)).all()
-    by_email = {user.email: user for user in users if user.check_password(DEMO_PASSWORD)}
+    by_email = {user.email: user for user in users
+                if (user.password_hash or "").startswith(DEMO_HASH_METHOD + "$") and user.check_password(DEMO_PASSWORD)}
     return [(email, ", ".join(sorted(by_email[email].roles))) for email in emails if email in by_email]
 
 
@@ -80,7 +86,8 @@ def load_demo(environment: str, catalog: Catalog) -> list[tuple[str, str]]:
     db.session.add_all(teams.values())
     logins = []
     for email, name, roles, team in DEMO_USERS:
-        user = create_user(agency, email, name, roles, DEMO_PASSWORD, teams.get(team))
+        user = create_user(agency, email, name, roles, None, teams.get(team))
+        user.password_hash = generate_password_hash(DEMO_PASSWORD, method=DEMO_HASH_METHOD)
         if SUPERVISOR in roles:
             user.supervised_teams.append(teams[SUPERVISED_TEAM])
         logins.append((email, ", ".join(sorted(roles))))

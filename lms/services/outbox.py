@@ -150,6 +150,18 @@ def _message(row: OutgoingMail) -> Mail | None:
     return account_links.link_mail(user, purpose)
 
 
+def readable(row: OutgoingMail) -> Mail | None:
+    """The mail as it would go out now (a link mail gets a fresh link); None when its text is
+    gone (sent or dead mail keeps none) or it is no longer wanted."""
+    return _message(row)
+
+
+def recent_mail(limit: int = 100) -> list[OutgoingMail]:
+    """Every agency's mail, newest first (the development outbox page)."""
+    return list(db.session.scalars(
+        sa.select(OutgoingMail).order_by(OutgoingMail.created_at.desc(), OutgoingMail.id.desc()).limit(limit)))
+
+
 def agency_mail(agency_id: int, limit: int = 200) -> list[OutgoingMail]:
     """The agency's mail, dead letters first, then the newest."""
     dead_first = sa.case((OutgoingMail.status == DEAD, 0), else_=1)

@@ -51,7 +51,6 @@ def certificate_context(certificate) -> dict:
         "expires_on": certificate.expires_on,
         "reissued_from": certificate.original_issued_at,
         "issued_on": certificate.issued_at,
-        "course_version": certificate.course_version,
         "code": certificate.code,
         "verify_url": url,
         "verify_url_base": url[: -len(certificate.code)],
@@ -190,4 +189,6 @@ def verify_code(code):
         "certificates/verified.html", certificate=certificate, code=code, status=certificates.status(certificate),
         title=certificate_title(certificate.accreditation),
         hours=hours_phrase(certificate.ce_hours, certificate.accreditation),
+        # A course's version: shown as the day it was completed on, with the content hash for whoever checks.
+        course_version=None if certificate.delivery_format == IN_PERSON else certificate.course_version,
     )

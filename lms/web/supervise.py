@@ -4,21 +4,25 @@ import csv
 import io
 from datetime import date
 
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context, url_for
+from urllib.parse import parse_qsl
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 
 from lms.domain.assignments import STATE_LABELS, STATES, standing
 from lms.domain.matrix import Filters
 from lms.domain.spreadsheet import safe_row
 from lms.domain.roles import SUPERVISOR
-from lms.services import licences, renewal, team_matrix
+from lms.extensions import db
+from lms.services import licences, renewal, supervisor_reminders, team_matrix
 from lms.services.assignments import latest_completions, requirements_of
 from lms.services.progress import progress_in_all
 from lms.web import certificate_export
 from lms.web.access import catalog, role_required
-from lms.web.htmx import render_page
+from lms.web.htmx import render_page, wants_fragment
 
 bp = Blueprint("supervise", __name__, url_prefix="/supervise")
+MATRIX_FILTERS = ("team", "course", "status", "sort", "overdue", "all")  # the team table's query string
 
 
 def _matrix_and_filters():
@@ -118,3 +122,24 @@ def person(user_id):
         "supervise/person.html", learner=learner, courses=courses, attempts=team_matrix.attempts_of(learner.id),
         catalog=catalog(), state_labels=STATE_LABELS, has_licence=learner.id in licences.users_with_licences([learner.id]),
     )
+
+
+@bp.post("/people/<int:user_id>/reminder")
+@role_required(SUPERVISOR)
+def send_reminder(user_id):
+    """Mail one person on the supervisor's team a reminder; htmx gets the row's status line back."""
+    learner = team_matrix.supervised_member(current_user, user_id)
+    if learner is None:
+        abort(404)
+    result = supervisor_reminders.send_reminder(current_user, learner, catalog(), date.today())
+    db.session.commit()
+    if wants_fragment():
+        return render_template("supervise/_reminder_status.html", user_id=learner.id, name=learner.name, result=result)
+    if result.sent:
+        flash(f"A reminder is on its way to {learner.name} ({learner.email}).", "success")
+    else:
+        flash(f"{learner.name} got a reminder less than a day ago, so no new one was sent. "
+              "You can send another tomorrow.", "error")
+    # Back to the table as it was filtered; url_for builds the address, so it stays on this site.
+    filters = {name: value for name, value in parse_qsl(request.form.get("filters", "")) if name in MATRIX_FILTERS}
+    return redirect(url_for("supervise.matrix", **filters, _anchor=f"person-{learner.id}"), code=303)

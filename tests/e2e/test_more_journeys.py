@@ -92,6 +92,7 @@ def complete_the_course(page, *, javascript: bool) -> None:
     expect(main).to_contain_text("Your answer: Clinical diagnoses. (not right)")
     expect(main).to_contain_text("No. Peers do not diagnose.")
     expect(main).to_contain_text("No. Carrying it alone wears you down.")
+    expect(main).to_contain_text("The right answer: Bring it to supervision.")  # explained once submitted
 
     # Retake and pass.
     page.get_by_role("link", name="Take the check again").click()
@@ -110,6 +111,16 @@ def complete_the_course(page, *, javascript: bool) -> None:
         ratings.nth(index).get_by_label("5 (completely)").check()
     page.get_by_role("group", name="Would you recommend this course to a co-worker?").get_by_label("Yes").check()
     page.get_by_role("button", name="Send my feedback").click()
+
+    # The moment of completion: the certificate card, its download and the public link to check it.
+    card = page.get_by_role("region", name="Your certificate is ready")
+    expect(card).to_contain_text(COURSE_TITLE)
+    with page.expect_download() as download_info:
+        card.get_by_role("link", name="Download your certificate (PDF)").click()
+    with open(download_info.value.path(), "rb") as pdf:
+        assert pdf.read(4) == b"%PDF"
+    verify_url = card.get_by_role("link", name=re.compile("verify")).get_attribute("href")
+    assert re.search(r"/verify/[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$", verify_url), verify_url
 
     page.goto(COURSE_URL)
     expect(page.locator(".done-message")).to_contain_text("Complete. You finished this course on")

@@ -21,6 +21,8 @@ Who may use an endpoint is declared once, in ACCESS below, with a small vocabula
     REVIEWER_OF_ENTRY   a learner's external CE entry: their agency's admin and their team's
                         supervisor; another agency's admin or another team's supervisor 404,
                         other roles 403
+    DEVELOPMENT_ONLY    pages that exist only in development, from this computer: 404 for
+                        everyone here (tests/web/test_dev_mail.py covers development)
 
 and how to fill the URL's parameters: by default the peer's objects (DEFAULT_PARAMS);
 an endpoint that changes or deletes its object gets a fresh one for each test (FRESH).
@@ -80,6 +82,7 @@ ADMIN_OF_AGENCY = "ADMIN_OF_AGENCY"
 OWNER_OR_ADMIN = "OWNER_OR_ADMIN"
 REVIEWER_PAGE = "REVIEWER_PAGE"
 REVIEWER_OF_ENTRY = "REVIEWER_OF_ENTRY"
+DEVELOPMENT_ONLY = "DEVELOPMENT_ONLY"
 
 OK, LOGIN = "allowed", "login"  # outcomes besides 403 and 404
 
@@ -122,6 +125,7 @@ DEFAULT_PARAMS = {
     "certification_id": "certification_id",
     "entry_id": "entry_id",
     "template_id": "template_id",
+    "mail_id": "1",
 }
 
 
@@ -144,6 +148,7 @@ FRESH_TEMPLATE = {"template_id": "fresh_template"}
 
 ACCESS = {
     "index": Access(PUBLIC),
+    "help.help_page": Access(PUBLIC),
     # auth: public by nature (a logged-in person asking for the login page is sent home)
     "auth.login_form": Access(PUBLIC),
     "auth.login": Access(PUBLIC),
@@ -202,6 +207,7 @@ ACCESS = {
     "supervise.person": Access(SUPERVISOR_OF_TEAM),
     "supervise.export_form": Access(SUPERVISOR_PAGE),
     "supervise.export_certificates": Access(SUPERVISOR_PAGE),  # their own teams' certificates only
+    "supervise.send_reminder": Access(SUPERVISOR_OF_TEAM),
     # admins: pages about their own agency
     "admin.home": Access(ADMIN_PAGE),
     "admin.compliance_csv": Access(ADMIN_PAGE),
@@ -255,6 +261,8 @@ ACCESS = {
     "admin.resend_invitation": Access(ADMIN_OF_AGENCY, FRESH_PERSON),
     "admin.confirm_erase_person": Access(ADMIN_OF_AGENCY),
     "admin.erase_person": Access(ADMIN_OF_AGENCY, FRESH_PERSON),  # an empty form erases no one (422)
+    "admin.invitations_list": Access(ADMIN_PAGE),  # their own agency's invitations only
+    "admin.resend_invitations": Access(ADMIN_PAGE),  # ids of another agency's people are ignored
     "admin.show_team": Access(ADMIN_OF_AGENCY),
     "admin.update_team": Access(ADMIN_OF_AGENCY, FRESH_TEAM),
     "admin.deactivate_team": Access(ADMIN_OF_AGENCY, FRESH_TEAM),
@@ -288,6 +296,10 @@ ACCESS = {
     "renewal.record_attendance": Access(SUPERVISOR_PAGE),
     # a person's data to take away: theirs, or made by their agency's admin on their request
     "data_rights.download_person_data": Access(OWNER_OR_ADMIN),
+    # development only: the local outbox of mail (/dev/mail)
+    "dev.mail_list": Access(DEVELOPMENT_ONLY),
+    "dev.show_mail": Access(DEVELOPMENT_ONLY),
+    "dev.mail_html": Access(DEVELOPMENT_ONLY),
 }
 
 # What an endpoint shows anyone on purpose: verification shows the learner's name.
@@ -304,6 +316,8 @@ KNOWN_BUGS: dict[tuple[str, str, str], str] = {}
 
 def expected(rule: str, actor: str, audiences: frozenset) -> str | int:
     """What the actor must get from an endpoint with this rule: OK, LOGIN, 403 or 404."""
+    if rule == DEVELOPMENT_ONLY:
+        return 404
     if rule == PUBLIC:
         return OK
     if actor == "anonymous":

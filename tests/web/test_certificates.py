@@ -67,6 +67,8 @@ def test_certificate_pdf_says_what_was_earned(app, client, peer, certificate):
                  "0.5 estimated contact hours", certificate.code, "Name one thing peers bring to a team."):
         assert fact in text, fact
     assert "approved" not in text.lower()  # no accreditation configured, none claimed
+    day = f"{certificate.completed_on:%B} {certificate.completed_on.day}, {certificate.completed_on.year}"
+    assert f"course version of {day}" in text and certificate.course_version not in text  # a date, not a hash
     page = PdfReader(io.BytesIO(response.data)).pages[0]
     assert float(page.mediabox.width) > float(page.mediabox.height)  # landscape
 
@@ -148,6 +150,8 @@ def test_verification_is_public_and_forgiving_about_case_and_dashes(app, certifi
     assert "This certificate is valid" in page
     assert certificate.learner_name in page and "Starting out as a peer" in page and "Test Agency" in page
     assert "0.5 estimated contact hours" in page
+    day = f"{certificate.completed_on:%B} {certificate.completed_on.day}, {certificate.completed_on.year}"
+    assert f"Version of {day}" in page and certificate.course_version in page  # the hash, for whoever checks the content
     assert "@example.org" not in page and "score" not in page.lower()  # nothing beyond the listed facts
 
 

@@ -52,7 +52,7 @@ def test_failing_then_passing_then_evaluating_completes_the_course(app, client, 
     result = client.get(failed.headers["Location"]).get_data(as_text=True)
     assert "Your result: 50%, not a pass yet" in result
     assert "No. Carrying it alone wears you down." in result  # feedback for the choice made
-    assert "Yes. Supervision is the place" not in result  # the right answer is not given away
+    assert "The right answer: Bring it to supervision." in " ".join(re.sub(r"<[^>]+>", " ", result).split())
     assert "Your last check score was 50%" in client.get(COURSE).get_data(as_text=True)
     assert completions(app, peer.id) == []
 
@@ -88,6 +88,26 @@ def test_incomplete_answers_are_refused_and_kept(client, token, app, peer):
     assert re.search(r'id="q-q1-c" name="q-q1" value="c"\s+checked', page)
     with app.app_context():
         assert db.session.get(CheckAttempt, attempt_id).submitted_at is None
+
+
+def _text(html):
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_after_a_wrong_answer_the_result_explains_the_right_one_and_only_then(client, token):
+    finish_lessons(client, token)
+    attempt_id, check_page = open_check(client)
+    assert "Supervision is the place for things" not in check_page  # never before submitting
+    response = submit(client, token, attempt_id, WRONG, headers={**HTMX, "X-CSRFToken": token})  # q1 right, q2 wrong
+    result = _text(response.get_data(as_text=True))
+    wrong = result.split("A visit leaves you uneasy.")[1]
+    assert "Your answer: Keep it to yourself. (not right)" in wrong
+    assert "The right answer: Bring it to supervision. Yes. Supervision is the place for things that do not sit right." in wrong
+    right = result.split("What do peers often bring to a team?")[1].split("A visit leaves you uneasy.")[0]
+    assert "The right answer" not in right  # answered right: nothing more to explain
+    assert result.count("The right answer") == 1
+    # the same on the full page, without JavaScript
+    assert "The right answer: Bring it to supervision." in _text(client.get(f"{CHECK}/attempts/{attempt_id}").get_data(as_text=True))
 
 
 def test_htmx_submit_swaps_the_result_in_place_and_pushes_its_url(client, token):
@@ -193,6 +213,10 @@ def test_completion_survives_a_course_update(app, client, token, peer, make_app,
     page = other.get(COURSE).get_data(as_text=True)
     assert "Complete. You finished this course on" in page
     assert "It has been updated since; your completion still counts." in page
+    [completion] = completions(app, peer.id)
+    day = completion.completed_at
+    assert f"You completed the version of {day:%B} {day.day}, {day.year}." in page
+    assert completion.course_version not in page  # a date, never the content hash
 
 
 def test_yearly_renewal_opens_and_a_new_pass_earns_the_next_round(app, client, token, peer):
@@ -261,3 +285,59 @@ def test_a_supervisor_is_served_and_graded_on_the_supervisor_question(app, make_
     with app.app_context():
         attempt = db.session.get(CheckAttempt, attempt_id)
         assert attempt.answers == {"q1": "a", "q2": "b", "q3": "a"} and attempt.score == 66
+
+
+def _course_without_evaluation(tmp_path):
+    import shutil
+
+    from tests.conftest import FIXTURE_COURSES
+
+    courses = tmp_path / "courses"
+    shutil.copytree(FIXTURE_COURSES, courses)
+    course_file = courses / "starting-out" / "course.md"
+    course_file.write_text(course_file.read_text().replace("---\n", "---\nrequires_evaluation: false\n", 1))
+    return str(courses)
+
+
+def test_completion_shows_the_certificate_card_with_download_and_public_link(app, client, token, peer):
+    finish_lessons(client, token)
+    pass_check(client, token)
+    before = _text(client.get(COURSE).get_data(as_text=True))
+    assert "Your certificate is ready" not in before  # not complete yet: the evaluation is due
+    client.post(COURSE + "evaluation", data={**GOOD_EVALUATION, "csrf_token": token})
+    with app.app_context():
+        from lms.models import Certificate
+
+        code = db.session.scalar(sa.select(Certificate.code).where(Certificate.user_id == peer.id))
+    page = client.get(COURSE).get_data(as_text=True)
+    assert "Thank you. You have completed Starting out as a peer." in page  # the moment it happened
+    assert "Your certificate is ready" in page
+    assert f'href="/certificates/{code}.pdf"' in page and "Download your certificate (PDF)" in page
+    assert f'href="http://localhost/verify/{code}"' in page
+    assert client.get(f"/certificates/{code}.pdf").data.startswith(b"%PDF")
+    fragment = client.get(COURSE, headers=HTMX).get_data(as_text=True)
+    assert "<html" not in fragment and "Your certificate is ready" in fragment
+
+
+def test_a_pass_that_completes_the_course_shows_the_card_with_and_without_htmx(make_app, make_user, tmp_path):
+    app = make_app(COURSES_DIR=_course_without_evaluation(tmp_path))
+    for headers in ({}, HTMX):
+        learner = make_user("peer")
+        client = app.test_client()
+        auth = Auth(client)
+        auth.login(learner)
+        token = auth.token()
+        finish_lessons(client, token)
+        attempt_id, _ = open_check(client)
+        response = submit(client, token, attempt_id, RIGHT, headers={**headers, "X-CSRFToken": token})
+        page = client.get(response.headers["Location"]).get_data(as_text=True) if not headers else response.get_data(as_text=True)
+        assert ("<html" in page) is not bool(headers)
+        assert "Your certificate is ready" in page and "Download your certificate (PDF)" in page
+        assert re.search(r'href="http://localhost/verify/[0-9A-Z-]{19}"', page)
+
+
+def test_a_failed_attempt_shows_no_certificate_card(client, token):
+    finish_lessons(client, token)
+    attempt_id, _ = open_check(client)
+    page = client.get(submit(client, token, attempt_id, WRONG).headers["Location"]).get_data(as_text=True)
+    assert "Your certificate is ready" not in page

@@ -183,7 +183,7 @@ def test_not_started_and_counts_use_only_required_courses_by_default(app, make_u
     assert f"/supervise/people/{idle.id}" in not_started
     assert f"/supervise/people/{done.id}" not in not_started  # a course nobody asked them to take
     page = client.get("/supervise/").get_data(as_text=True)
-    row = page.split(f"/supervise/people/{done.id}")[1].split("</tr>")[0]
+    row = page.split(f"href=\"/supervise/people/{done.id}\"")[1].split("</tr>")[0]
     assert "1 of 1" in row and "1 of 2" not in row
     text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
     assert "1 complete" in text and "1 not started" in text  # the summary counts required training
@@ -200,3 +200,23 @@ def test_while_nothing_is_required_every_course_is_shown_and_counted(app, make_u
     client, _ = supervise(app, make_user)
     page = client.get("/supervise/?status=in-progress").get_data(as_text=True)
     assert f"/supervise/people/{learner.id}" in page and "Team orientation for clinicians" in page
+
+
+def _text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_tiles_say_every_course_is_counted_while_nothing_is_required(app, make_user, agency):
+    make_user("peer", team="North")
+    client, _ = supervise(app, make_user)
+    page = client.get("/supervise/").get_data(as_text=True)
+    assert 'aria-label="All training of the people shown"' in page
+    assert "Required training of the people shown" not in page
+    text = _text(page)
+    assert "No training is required for the people shown yet" in text
+    assert "Showing every course." in text and "Showing required training only." not in text
+
+    assign(app, agency.id, role="peer")  # once something is required, the tiles count only that
+    page = client.get("/supervise/").get_data(as_text=True)
+    assert 'aria-label="Required training of the people shown"' in page
+    assert "No training is required" not in page and "Showing required training only." in _text(page)

@@ -11,6 +11,7 @@ from lms.services.completion import complete_if_done, standing
 from lms.services.progress import progress_in
 from lms.web.htmx import render_page, wants_fragment
 from lms.web.learn import bp
+from lms.web.learn.certificate_card import certificate_card
 from lms.web.learn.lookup import open_course_for_current_user
 
 
@@ -91,11 +92,14 @@ def show_check_result(slug, attempt_id):
 
 
 def _result_page(course, attempt):
+    course_standing = standing(current_user.id, course)
     return render_page(
         "learn/check_result.html",
         ["result"],
         course=course,
         attempt=attempt,
         grade=checks.marked(attempt, course),
-        standing=standing(current_user.id, course),
+        standing=course_standing,
+        # the moment the passing attempt completes the course (no evaluation asked), its certificate
+        card=certificate_card(course_standing) if attempt.passed else None,
     )

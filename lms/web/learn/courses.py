@@ -18,6 +18,7 @@ from lms.services.role_card import role_card_html
 from lms.web.access import catalog
 from lms.web.htmx import render_page, wants_fragment
 from lms.web.learn import bp
+from lms.web.learn.certificate_card import certificate_card
 from lms.web.learn.lesson_page import render_lesson
 from lms.web.learn.lookup import course_for_current_user, lesson_for_current_user, prerequisites_left, vault
 
@@ -76,8 +77,9 @@ def agency_logo():
 @login_required
 def show_course(slug):
     course = course_for_current_user(slug)
+    course_standing = standing(current_user.id, course)
     return render_page(
-        "learn/course.html", ["content"], course=course, standing=standing(current_user.id, course),
+        "learn/course.html", ["content"], course=course, standing=course_standing, card=certificate_card(course_standing),
         questions_served=len(course.questions_for(current_user.roles)), locked_by=prerequisites_left(course),
     )
 

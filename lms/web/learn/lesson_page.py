@@ -21,10 +21,11 @@ from threading import Lock
 from flask import current_app, make_response, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from lms.domain.markdown import fill_blocks
 from lms.web.filters import saved_label
+from lms.web.help import support_contact_html
 from lms.web.htmx import render_page, wants_fragment
 
 TEMPLATE = "learn/lesson.html"
@@ -131,6 +132,7 @@ def render_lesson(blocks: list[str], context: dict):
         "csrf": generate_csrf(),
         "name": escape(current_user.name),
         "agency_name": escape(agency.name) if agency else "",
+        "support_contact": support_contact_html(agency),
         "role_card": context["role_card_html"],
         "reflection": escape(reflection.text) if reflection else "",
         "reflection_id": str(reflection.id) if reflection else "",
@@ -147,6 +149,7 @@ def _render_kept(blocks, context, menu_roles, header, reflection) -> tuple[str, 
         **context,
         "current_user": _Learner(menu_roles, header),
         "csrf_token": lambda: mark("csrf"),
+        "support_contact_html": Markup(mark("support_contact")),  # the footer's line, per agency
         "role_card_html": mark("role_card") if context["lesson"].has_role_card else "",
         "lesson_html": fill_blocks(context["lesson"].html, {name: block_mark(name) for name in context["agency_blocks_html"]}),
         # "Saved just now." must stay true while the page is rendered; other labels are dates.
