@@ -170,7 +170,7 @@ def main():
         temp = Path(temp)
         folders = {"real": ROOT / "courses", "12": courses_with_synthetic(temp / "courses12", ISSUE_COURSES)}
         table, breakdowns, results = [], {}, {}
-        for kind, courses_dir in folders.items():
+        for courses_dir in folders.values():
             count = len(list(load_catalog(courses_dir)))
             for learners in SIZES:
                 app, progress_rows, completions = seeded(temp, courses_dir, learners)

@@ -55,7 +55,7 @@ def update_settings(agency: Agency, actor: User, values: dict[str, str]) -> None
             "Leave all three empty if your agency holds no approval."
         )
     numbers = {}
-    for field, label, low, high in NUMBER_FIELDS:
+    for field, _label, low, high in NUMBER_FIELDS:
         text = (values.get(field) or "").strip()
         if not text.isdigit() or not low <= int(text) <= high:
             errors[field] = f"Enter a whole number from {low} to {high}."

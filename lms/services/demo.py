@@ -18,7 +18,7 @@ from lms.services.certificates import revoke
 from lms.services.completion import complete_if_done
 from lms.services.evaluations import submit_evaluation
 
-DEMO_PASSWORD = "demo-password"
+DEMO_PASSWORD = "demo-password"  # noqa: S105  (public on purpose: demo data never loads in production)
 DEMO_AGENCY = "Riverside Community Services (demo)"
 DEMO_USERS = (
     # email, name, roles, team

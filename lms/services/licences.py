@@ -112,11 +112,11 @@ def record_imported(holder: User, actor: User | None, values: dict) -> None:
 def change_password(user: User, current: str, new: str, again: str) -> None:
     errors = {}
     if not user.check_password(current or ""):
-        errors["current_password"] = "That is not your current password."
+        errors["current_password"] = "That is not your current password."  # noqa: S105  (a field name)
     if len(new or "") < MIN_PASSWORD_LENGTH:
         errors["new_password"] = f"Use at least {MIN_PASSWORD_LENGTH} characters."
     elif new != again:
-        errors["new_password_again"] = "The two new passwords are not the same."
+        errors["new_password_again"] = "The two new passwords are not the same."  # noqa: S105  (a field name)
     if errors:
         raise LicenceError(errors)
     user.set_password(new)

@@ -10,7 +10,6 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from lms.domain.throttle import BackoffPolicy
 from lms.extensions import db, limiter, login_manager
-from lms.models import User
 from lms.services import account_links, accounts, login_throttle
 from lms.services.accounts import MIN_PASSWORD_LENGTH, authenticate
 from lms.services.signed_in import signed_in_user
