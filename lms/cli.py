@@ -301,9 +301,9 @@ def export_certificates_command(agency_slug, target, team_name, course_slug, dat
     partial = target.with_name(target.name + ".partial")
     with partial.open("wb") as out:
         for chunk in stream_zip(agency.id, filters, render_certificate_pdf):
+            db.session.commit()  # each newly cached PDF: an export stopped half-way keeps them
             out.write(chunk)
     partial.replace(target)  # never a half-written ZIP under the real name
-    db.session.commit()
     click.echo(f"Wrote {target} ({target.stat().st_size:,} bytes).")
 
 

@@ -4,10 +4,13 @@
 - lms.models knows no services and no web code.
 - lms.services never import lms.web, and never read the request, the session or the
   signed-in person: views pass the actor and the values in.
+- Services only flush: the request, or the CLI command, commits once.
 - Absolute URLs are built only by lms.public_urls (PUBLIC_BASE_URL, routes that exist).
+- Only lms.web.htmx reads HX-* request headers or sets HX-* response headers.
 """
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -71,10 +74,32 @@ def test_every_module_keeps_the_import_rules():
     assert broken == {}
 
 
+def commits_in(path: Path) -> list[int]:
+    return [node.lineno for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "commit"]
+
+
+def test_services_only_flush():
+    committing = {name: lines for name, path in MODULES.items() if in_layer(name, "services") and (lines := commits_in(path))}
+    assert committing == {}
+
+
+def test_the_commit_check_finds_a_commit(tmp_path):
+    service = tmp_path / "service.py"
+    service.write_text("from lms.extensions import db\n\n\ndef save():\n    db.session.commit()\n")
+    assert commits_in(service) == [5]
+
+
 def test_only_public_urls_builds_absolute_urls():
     builders = ("_external=True", "url_map.bind(", "force_external")
     found = [name for name, path in MODULES.items() if name != "lms.public_urls"
              and any(builder in path.read_text(encoding="utf-8") for builder in builders)]
+    assert found == []
+
+
+def test_only_the_htmx_module_touches_hx_headers():
+    found = [name for name, path in MODULES.items() if name != "lms.web.htmx"
+             and re.search(r"request\.htmx|[\"']HX-", path.read_text(encoding="utf-8"))]
     assert found == []
 
 

@@ -25,7 +25,7 @@ from markupsafe import escape
 
 from lms.domain.markdown import fill_blocks
 from lms.web.filters import saved_label
-from lms.web.htmx import render_page, wants_fragment
+from lms.web.htmx import render_page, varies_with_htmx, wants_fragment
 
 TEMPLATE = "learn/lesson.html"
 MENU_ROLES = ("supervisor", "admin")  # base.html shows menu items for these roles
@@ -137,7 +137,7 @@ def render_lesson(blocks: list[str], context: dict):
         **{f"block-{name}": html for name, html in context["agency_blocks_html"].items()},
     }
     response = make_response("".join(values[piece] if n % 2 else piece for n, piece in enumerate(pieces)))
-    response.vary.add("HX-Request")
+    varies_with_htmx(response)
     return response
 
 
