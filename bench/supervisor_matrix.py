@@ -33,7 +33,7 @@ from bench.common import (
     PASSWORD, ROOT, app_env, client_login, figure, flask_command, make_app, median, print_table,
 )
 from lms.domain.assignments import STATE_LABELS, STATES
-from lms.domain.courses import load_catalog
+from lms.domain.course_loader import load_catalog
 from lms.domain.matrix import Filters, build_matrix
 from lms.domain.roles import CLINICIAN, PEER, SUPERVISOR
 from lms.extensions import db

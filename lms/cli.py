@@ -12,7 +12,7 @@ from flask.cli import AppGroup, with_appcontext
 from lms.domain.content_rules import quality_problems
 from lms.domain.course_measures import reading_grade, word_count
 from lms.domain.course_report import report_table
-from lms.domain.courses import load_catalog
+from lms.domain.course_loader import load_catalog
 from lms.domain.roles import ROLES
 from lms.domain.user_import import MAX_FILE_BYTES, FileProblem, ImportPlan, role_list
 from lms.domain.wording import counted

@@ -9,7 +9,8 @@ from lms.domain.course_measures import (
     correct_is_longest, estimated_minutes, fewest_questions_served, kind_counts, lesson_estimated_minutes,
     longest_correct_share, prose_words, word_count,
 )
-from lms.domain.courses import Choice, Question, load_catalog
+from lms.domain.course_loader import load_catalog
+from lms.domain.courses import Choice, Question
 
 COMPLETE = load_catalog(Path(__file__).resolve().parent.parent / "fixtures" / "complete-courses").get("making-supervision-work")
 ALMEIDA = ("Almeida, M., Day, A., Smith, B., Bianco, C., & Fortuna, K. (2020). Actionable items to address challenges."
