@@ -66,6 +66,16 @@ def agency_teams(agency_id: int) -> list[Team]:
     )
 
 
+def active_teams(agency_id: int) -> list[Team]:
+    """The teams a course can be assigned to, by name."""
+    return list(db.session.scalars(sa.select(Team).where(Team.agency_id == agency_id, Team.active).order_by(Team.name)))
+
+
+def active_people(agency_id: int) -> list[User]:
+    """The people a course can be assigned to, by name."""
+    return list(db.session.scalars(sa.select(User).where(User.agency_id == agency_id, User.active).order_by(User.name)))
+
+
 def agency_team(agency_id: int, team_id: int) -> Team | None:
     return db.session.scalar(
         sa.select(Team).where(Team.id == team_id, Team.agency_id == agency_id).options(so.selectinload(Team.supervisors))

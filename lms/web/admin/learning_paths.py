@@ -1,14 +1,13 @@
 """Admins: learning paths, such as "Peer orientation": ordered courses assigned together."""
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from lms.domain.roles import ADMIN, ROLE_LABELS
 from lms.extensions import db
-from lms.models import Team, User
 from lms.services import learning_paths
 from lms.services.assignments import AssignmentError
+from lms.services.people import active_people, active_teams
 from lms.web.access import catalog, role_required
 from lms.web.admin import bp
 
@@ -21,8 +20,8 @@ def _page(values, errors, status=200):
         "admin/learning_paths.html",
         paths=learning_paths.paths_of(agency_id),
         catalog=catalog(),
-        teams=db.session.scalars(sa.select(Team).where(Team.agency_id == agency_id, Team.active).order_by(Team.name)).all(),
-        people=db.session.scalars(sa.select(User).where(User.agency_id == agency_id, User.active).order_by(User.name)).all(),
+        teams=active_teams(agency_id),
+        people=active_people(agency_id),
         role_labels=ROLE_LABELS,
         step_fields=STEP_FIELDS,
         values=values,
