@@ -5,7 +5,8 @@ from flask_login import current_user
 
 from lms.domain.roles import ADMIN, ROLE_LABELS
 from lms.extensions import db
-from lms.services.assignments import AssignmentError, agency_assignments, create_assignment, delete_assignment
+from lms.services.assignments import agency_assignments, create_assignment, delete_assignment
+from lms.services.invalid_input import InvalidInput
 from lms.services.people import active_people, active_teams
 from lms.web.access import catalog, role_required
 from lms.web.admin import bp
@@ -39,7 +40,7 @@ def assignments():
 def add_assignment():
     try:
         create_assignment(current_user.agency_id, current_user, catalog(), request.form)
-    except AssignmentError as error:
+    except InvalidInput as error:
         return _page(request.form, error.errors, 422)
     db.session.commit()
     flash("The course is assigned. People who join later are included automatically.", "success")

@@ -6,7 +6,7 @@ from flask_login import current_user
 from lms.domain.roles import ADMIN, ROLE_LABELS
 from lms.extensions import db
 from lms.services import learning_paths
-from lms.services.assignments import AssignmentError
+from lms.services.invalid_input import InvalidInput
 from lms.services.people import active_people, active_teams
 from lms.web.access import catalog, role_required
 from lms.web.admin import bp
@@ -43,7 +43,7 @@ def create_learning_path():
             current_user.agency_id, current_user, catalog(), request.form.get("title", ""),
             [request.form.get(field, "") for field in STEP_FIELDS],
         )
-    except AssignmentError as error:
+    except InvalidInput as error:
         db.session.rollback()
         return _page(request.form, error.errors, 422)
     db.session.commit()
@@ -59,7 +59,7 @@ def assign_learning_path(path_id):
         abort(404)
     try:
         learning_paths.assign_path(current_user.agency_id, current_user, catalog(), path, request.form.to_dict())
-    except AssignmentError as error:
+    except InvalidInput as error:
         db.session.rollback()
         return _page(request.form, error.errors, 422)
     db.session.commit()

@@ -10,6 +10,7 @@ from lms.domain.user_import import role_list
 from lms.extensions import db
 from lms.models import ProfessionalCredential
 from lms.services import account_links, licences, people
+from lms.services.invalid_input import InvalidInput
 from lms.web.access import role_required
 from lms.web.admin import bp
 
@@ -85,7 +86,7 @@ def new_person():
 def create_person():
     try:
         person = people.create_person(current_user.agency, current_user, request.form)
-    except people.PersonError as error:
+    except InvalidInput as error:
         return _render_person_form(None, _submitted_values(request.form), error.errors, 422)
     invite([person])
     db.session.commit()
@@ -106,7 +107,7 @@ def update_person(user_id):
     person = _person_or_404(user_id)
     try:
         people.update_person(person, current_user, request.form)
-    except people.PersonError as error:
+    except InvalidInput as error:
         return _render_person_form(person, _submitted_values(request.form), error.errors, 422)
     db.session.commit()
     if person.id == current_user.id:
@@ -130,7 +131,7 @@ def reactivate_person(user_id):
 def _set_person_active(person, active):
     try:
         people.set_person_active(person, current_user, active)
-    except people.PersonError as error:
+    except InvalidInput as error:
         flash(str(error), "error")
     else:
         db.session.commit()
@@ -166,7 +167,7 @@ def _agency_licence(licence_id):
 def _licence_saved_or_refused(change, holder):
     try:
         change()
-    except licences.LicenceError as error:
+    except InvalidInput as error:
         db.session.rollback()
         flash("The licence is not saved: " + " ".join(error.errors.values()), "error")
     else:

@@ -7,9 +7,10 @@ from lms.domain.roles import ADMIN
 from lms.extensions import db
 from lms.domain.markdown import render as render_markdown
 from lms.services.agency_settings import (
-    COURSE_APPROVAL_FIELDS, NUMBER_FIELDS, SETTINGS_FIELDS, SettingsError, course_approvals, remove_course_approval,
+    COURSE_APPROVAL_FIELDS, NUMBER_FIELDS, SETTINGS_FIELDS, course_approvals, remove_course_approval,
     set_course_approval, set_logo, update_role_card, update_settings,
 )
+from lms.services.invalid_input import InvalidInput
 from lms.services.role_card import DEFAULT_ROLE_CARD_PATH
 from lms.web.access import catalog, role_required
 from lms.web.admin import bp
@@ -38,7 +39,7 @@ def save_settings():
         logo = request.files.get("logo")
         if logo and logo.filename:
             set_logo(current_user.agency, current_user, logo.read())
-    except SettingsError as error:
+    except InvalidInput as error:
         db.session.rollback()
         return _settings_page(request.form, error.errors, 422)
     db.session.commit()
@@ -66,9 +67,9 @@ def save_ce_approval():
     course = catalog().get(slug)
     try:
         if course is None:
-            raise SettingsError({"course": "Choose one of the courses in the list."})
+            raise InvalidInput({"course": "Choose one of the courses in the list."})
         set_course_approval(current_user.agency, current_user, slug, request.form)
-    except SettingsError as error:
+    except InvalidInput as error:
         db.session.rollback()
         return _approvals_page(request.form, error.errors, 422)
     db.session.commit()
@@ -99,7 +100,7 @@ def save_role_card():
     text = request.form.get("role_card", "")
     try:
         update_role_card(current_user.agency, current_user, text)
-    except SettingsError as error:
+    except InvalidInput as error:
         return render_template("admin/role_card.html", text=text, preview=render_markdown(text).html, errors=error.errors), 422
     db.session.commit()
     flash("The role card is saved. Lessons that show it use it now.", "success")
