@@ -37,12 +37,27 @@ def make_config(database_url, **overrides):
     return type("Config", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
 
 
+def worker_database(url: str) -> str:
+    """With pytest-xdist (`-n 2`), each worker gets a database of its own beside this one."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    server = sa.make_url(url).set(drivername="postgresql+psycopg")
+    name = f"{server.database}_{worker}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        if connection.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}) is None:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return server.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def database_urls(tmp_path_factory):
     """Build each database once, through the migrations (never create_all)."""
     urls = {"sqlite": f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"}
     if "postgresql" in BACKENDS:
-        urls["postgresql"] = os.environ["TEST_DATABASE_URL"]
+        urls["postgresql"] = worker_database(os.environ["TEST_DATABASE_URL"])
     for backend, url in urls.items():
         app = create_app(make_config(url))
         with app.app_context():
