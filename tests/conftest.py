@@ -9,6 +9,7 @@ its settings and extensions restored, its caches and rate-limit counts dropped. 
 needs other settings from the start asks `make_app` for an app of its own.
 """
 
+import copy
 import os
 import re
 import shutil
@@ -79,7 +80,7 @@ class SharedApp:
 
     def __init__(self, database_url):
         self.app = create_app(make_config(database_url))
-        self.settings = dict(self.app.config)
+        self.settings = copy.deepcopy(dict(self.app.config))  # a test may change a list or dict in place
         self.extensions = dict(self.app.extensions)
 
     def reset(self):
@@ -89,7 +90,7 @@ class SharedApp:
                 for table in reversed(db.metadata.sorted_tables):
                     connection.execute(table.delete())
         app.config.clear()
-        app.config.update(self.settings)
+        app.config.update(copy.deepcopy(self.settings))
         app.extensions.clear()
         app.extensions.update(self.extensions)  # caches a test filled lazily (setdefault) are gone
         lesson_page.init_app(app)  # an empty page cache
