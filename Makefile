@@ -29,6 +29,7 @@ run: install
 	$(BIN)/flask serve --host $(HOST) --port $(PORT)
 
 test: install-test
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 check-courses: install

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from lms import create_app
 from lms.config import PROJECT_ROOT, Config
-from lms.domain.courses import load_catalog
+from lms.domain.course_loader import load_catalog
 from lms.domain.roles import PEER
 from lms.extensions import db
 from lms.services.accounts import agency_named, create_user

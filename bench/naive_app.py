@@ -26,7 +26,7 @@ from flask_sqlalchemy import SQLAlchemy
 from lms.config import PROJECT_ROOT
 from lms.domain import markdown
 from lms.domain.assignments import STATE_LABELS, STATES
-from lms.domain.courses import load_catalog
+from lms.domain.course_loader import load_catalog
 from lms.domain.markdown import ROLE_CARD_MARKER
 from lms.domain.matrix import Filters, Member, build_matrix
 from lms.domain.progress import course_progress

@@ -46,7 +46,7 @@ print(json.dumps({"total": time.perf_counter() - started}))
 """
 CATALOG_LOAD = """
 import json, time
-from lms.domain.courses import load_catalog
+from lms.domain.course_loader import load_catalog
 started = time.perf_counter()
 load_catalog({folder!r})
 print(json.dumps({{"total": time.perf_counter() - started}}))

@@ -33,7 +33,7 @@ from bench.common import (
     PASSWORD, ROOT, app_env, client_login, figure, flask_command, make_app, median, print_table,
 )
 from lms.domain.assignments import STATE_LABELS, STATES
-from lms.domain.courses import load_catalog
+from lms.domain.course_loader import load_catalog
 from lms.domain.matrix import Filters, build_matrix
 from lms.domain.roles import CLINICIAN, PEER, SUPERVISOR
 from lms.extensions import db
@@ -170,7 +170,7 @@ def main():
         temp = Path(temp)
         folders = {"real": ROOT / "courses", "12": courses_with_synthetic(temp / "courses12", ISSUE_COURSES)}
         table, breakdowns, results = [], {}, {}
-        for kind, courses_dir in folders.items():
+        for courses_dir in folders.values():
             count = len(list(load_catalog(courses_dir)))
             for learners in SIZES:
                 app, progress_rows, completions = seeded(temp, courses_dir, learners)

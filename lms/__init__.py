@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms.config import PROJECT_ROOT, Config
 from lms.domain import markdown
-from lms.domain.courses import load_catalog
+from lms.domain.course_loader import load_catalog
 from lms.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from lms.services.role_card import DEFAULT_ROLE_CARD_PATH
 from lms.vault import Vault, new_key, parse_keys

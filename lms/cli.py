@@ -12,7 +12,7 @@ from flask.cli import AppGroup, with_appcontext
 from lms.domain.content_rules import quality_problems
 from lms.domain.course_measures import reading_grade, word_count
 from lms.domain.course_report import report_table
-from lms.domain.courses import load_catalog
+from lms.domain.course_loader import load_catalog
 from lms.domain.roles import ROLES
 from lms.domain.user_import import MAX_FILE_BYTES, FileProblem, ImportPlan, role_list
 from lms.domain.wording import counted
@@ -316,9 +316,9 @@ def export_certificates_command(agency_slug, target, team_name, course_slug, dat
     partial = target.with_name(target.name + ".partial")
     with partial.open("wb") as out:
         for chunk in stream_zip(agency.id, filters, render_certificate_pdf):
+            db.session.commit()  # each newly cached PDF: an export stopped half-way keeps them
             out.write(chunk)
     partial.replace(target)  # never a half-written ZIP under the real name
-    db.session.commit()
     click.echo(f"Wrote {target} ({target.stat().st_size:,} bytes).")
 
 

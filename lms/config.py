@@ -57,6 +57,7 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_STARTTLS = os.environ.get("MAIL_STARTTLS", "").lower() in ("1", "true", "yes")
+    PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's default, deliberately slow to guess against
 
 
 class TestConfig(Config):
@@ -65,3 +66,6 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"
     ENCRYPTION_KEYS = "kJ3n2XUbV4wQm1vYl8bO7zS6Hc9dTq0fRr5aGp2eLiU="
     COURSES_DIR = str(PROJECT_ROOT / "tests" / "fixtures" / "courses")
+    # Cheap to make and check: scrypt costs about 0.1 s per user and per log-in, on every test.
+    # A test checks that the production configuration keeps scrypt.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"

@@ -7,11 +7,11 @@ from datetime import date, datetime, timezone
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_login import UserMixin
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.domain.agencies import name_key, slugify
 from lms.domain.roles import ROLES
 from lms.extensions import db
+from lms.passwords import hash_password, password_matches
 
 
 def utcnow() -> datetime:
@@ -147,10 +147,10 @@ class User(UserMixin, db.Model):
     def set_password(self, password: str) -> None:
         if self.password_hash is not None:
             self.end_sessions()
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
-        return self.password_hash is not None and check_password_hash(self.password_hash, password)
+        return self.password_hash is not None and password_matches(self.password_hash, password)
 
 
 class UserRole(db.Model):

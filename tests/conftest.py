@@ -2,8 +2,14 @@
 
 Every test that uses `app` runs on SQLite, and again on PostgreSQL when
 TEST_DATABASE_URL is set (CI sets it), so both databases are always covered.
+
+Building an app costs about 0.1 s (werkzeug compiles every route), so each database has one
+app for the whole run. After each test it is put back as it was built: every table emptied,
+its settings and extensions restored, its caches and rate-limit counts dropped. A test that
+needs other settings from the start asks `make_app` for an app of its own.
 """
 
+import copy
 import os
 import re
 import shutil
@@ -16,10 +22,11 @@ from flask_migrate import upgrade
 
 from lms import create_app
 from lms.config import TestConfig
-from lms.extensions import db
+from lms.extensions import db, limiter
 from lms.models import Agency, Team
 from lms.services.accounts import create_user
-from tests.smtp import free_port
+from lms.web.learn import lesson_page
+from tests.smtp import free_port, stop_shared_server
 
 PASSWORD = "correct-horse-battery"
 FIXTURE_COURSES = TestConfig.COURSES_DIR
@@ -31,12 +38,27 @@ def make_config(database_url, **overrides):
     return type("Config", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
 
 
+def worker_database(url: str) -> str:
+    """With pytest-xdist (`-n 2`), each worker gets a database of its own beside this one."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    server = sa.make_url(url).set(drivername="postgresql+psycopg")
+    name = f"{server.database}_{worker}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        if connection.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}) is None:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return server.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def database_urls(tmp_path_factory):
     """Build each database once, through the migrations (never create_all)."""
     urls = {"sqlite": f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"}
     if "postgresql" in BACKENDS:
-        urls["postgresql"] = os.environ["TEST_DATABASE_URL"]
+        urls["postgresql"] = worker_database(os.environ["TEST_DATABASE_URL"])
     for backend, url in urls.items():
         app = create_app(make_config(url))
         with app.app_context():
@@ -53,19 +75,56 @@ def backend(request):
     return request.param
 
 
+class SharedApp:
+    """One app on one database, put back as it was built after each test."""
+
+    def __init__(self, database_url):
+        self.app = create_app(make_config(database_url))
+        self.settings = copy.deepcopy(dict(self.app.config))  # a test may change a list or dict in place
+        self.extensions = dict(self.app.extensions)
+
+    def reset(self):
+        app = self.app
+        with app.app_context():
+            with db.engine.begin() as connection:
+                for table in reversed(db.metadata.sorted_tables):
+                    connection.execute(table.delete())
+        app.config.clear()
+        app.config.update(copy.deepcopy(self.settings))
+        app.extensions.clear()
+        app.extensions.update(self.extensions)  # caches a test filled lazily (setdefault) are gone
+        lesson_page.init_app(app)  # an empty page cache
+        # The one Limiter follows the last app it was bound to (perhaps another test's): bind it
+        # back to this one, with fresh counts.
+        limiter.init_app(app)
+
+    def close(self):
+        with self.app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def shared_apps(database_urls):
+    apps = {}
+    yield apps
+    for shared in apps.values():
+        shared.close()
+
+
 @pytest.fixture
-def app(database_urls, backend):
+def app(shared_apps, database_urls, backend):
     """The app, with no context pushed: each request gets its own, as in production.
 
-    Tests that touch the database directly use `with app.app_context():`.
+    Tests that touch the database directly use `with app.app_context():`. Changes a test makes
+    to `app.config` or `app.extensions` last until the test ends.
     """
-    app = create_app(make_config(database_urls[backend]))
-    yield app
-    with app.app_context():
-        with db.engine.begin() as connection:
-            for table in reversed(db.metadata.sorted_tables):
-                connection.execute(table.delete())
-        db.engine.dispose()
+    if backend not in shared_apps:
+        shared_apps[backend] = SharedApp(database_urls[backend])
+    shared = shared_apps[backend]
+    try:
+        yield shared.app
+    finally:
+        shared.reset()
 
 
 @pytest.fixture
@@ -139,25 +198,30 @@ def redis_url():
     if server is None:
         pytest.skip("REDIS IS MISSING: redis-server is not installed (apt-get install redis-server); "
                     "shared-limit tests did not run")
-    port = free_port()
-    process = subprocess.Popen(
-        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
     import redis
 
-    client = redis.Redis(host="127.0.0.1", port=port)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
+    for _ in range(5):  # another process may take the free port first: then redis exits, and we try another
+        port = free_port()
+        process = subprocess.Popen(
+            [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        client = redis.Redis(host="127.0.0.1", port=port)
+        deadline = time.monotonic() + 10
+        while process.poll() is None:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    process.kill()
+                    raise
+                time.sleep(0.05)
+        client.close()
+        if process.poll() is None:
             break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline:
-                process.kill()
-                raise
-            time.sleep(0.05)
-    client.close()
+    else:
+        pytest.fail("redis-server did not start on a free port")
     yield f"redis://127.0.0.1:{port}/0"
     process.terminate()
     process.wait(timeout=10)
@@ -186,6 +250,10 @@ class Auth:
 @pytest.fixture
 def auth(client):
     return Auth(client)
+
+
+def pytest_unconfigure(config):
+    stop_shared_server()
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -11,7 +11,7 @@ from lms.extensions import db
 from lms.mail import Mail
 from lms.models import OutgoingMail, User, utcnow
 from lms.services import account_links, outbox
-from tests.smtp import smtp_server
+from tests.smtp import refused_port, smtp_server
 
 
 def mails(app, **where):
@@ -102,7 +102,7 @@ def test_invitations_for_five_thousand_people_are_one_insert_and_no_mail_server(
             {"agency_id": agency.id, "email": f"new{n}@example.org", "name": f"New {n}"} for n in range(5000)
         ])
         db.session.commit()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=9)  # the discard port: nothing listens
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=refused_port())  # nothing listens there
     statements = []
     with app.app_context():
         people = db.session.scalars(sa.select(User).where(User.email.like("new%"))).all()

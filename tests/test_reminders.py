@@ -6,14 +6,13 @@ from datetime import date, datetime, timezone
 
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 from sqlalchemy import event
 
 from lms.extensions import db
 from lms.models import Agency, Assignment, CourseCompletion, OutgoingMail, SentReminder, Team, User, team_supervisors
 from lms.services import reminders
 from tests.conftest import Auth
-from tests.smtp import DeliveredInbox, Inbox, free_port, smtp_server
+from tests.smtp import DeliveredInbox, Inbox, refused_port, smtp_server
 
 TODAY = "2030-03-06"  # a Wednesday, ISO week 10
 TITLE = "Starting out as a peer"
@@ -167,7 +166,7 @@ def test_dry_run_sends_and_records_nothing(world):
 
 def test_mail_server_down_loses_nothing_and_sends_each_mail_once_later(world):
     app = world
-    assert send(app, "--today", TODAY, port=free_port()).exit_code == 0  # nothing listens there
+    assert send(app, "--today", TODAY, port=refused_port()).exit_code == 0  # nothing listens there
     failed = app.test_cli_runner().invoke(args=["mail", "send"])
     assert failed.exit_code == 0 and "Sent 0, failed 1" in failed.output  # the rest wait for the next round
     assert len(sent_rows(app)) == 6  # remembered as queued: the next reminders run queues nothing twice
@@ -190,15 +189,8 @@ class RefusesOne(Inbox):
         return "250 OK"
 
 
-@contextmanager
 def refusing_server(address):
-    inbox = RefusesOne(address)
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield inbox, controller.port
-    finally:
-        controller.stop()
+    return smtp_server(RefusesOne(address))
 
 
 def test_a_refused_mail_is_tried_again_and_the_others_go_once(world):

@@ -10,7 +10,7 @@ from flask_migrate import upgrade
 from lms import create_app
 from lms.extensions import db
 from lms.models import Agency, User
-from tests.conftest import BACKENDS, Auth, make_config
+from tests.conftest import Auth, make_config
 
 SETTINGS = {"default_pass_mark": "80", "reminder_days_before": "7"}
 

@@ -13,7 +13,8 @@ import re
 from pathlib import PurePosixPath
 
 from lms.domain import markdown
-from lms.domain.courses import CHECK_FILE, COURSE_FILE, Course, Problem, load_course
+from lms.domain.course_loader import CHECK_FILE, COURSE_FILE, load_course
+from lms.domain.courses import Course, Problem
 
 # The files an agency course may hold: the course facts, lessons and the knowledge check.
 ALLOWED_FILE = re.compile(r"^(course\.md|check\.yaml|\d{2}-[a-z0-9-]+\.md)$")

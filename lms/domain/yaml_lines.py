@@ -38,4 +38,4 @@ _LineLoader.add_constructor(
 
 def load_yaml(text: str):
     """Parse YAML safely; raise yaml.YAMLError (with problem_mark) when malformed."""
-    return yaml.load(text, Loader=_LineLoader)
+    return yaml.load(text, Loader=_LineLoader)  # noqa: S506  (_LineLoader is a SafeLoader)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from werkzeug import security as password_hashing
 
 from lms.domain.agencies import is_slug, name_key, slugify
 from lms.extensions import db
 from lms.models import Agency, Team, User
+from lms.passwords import no_account_hash, password_matches
 
 MIN_PASSWORD_LENGTH = 10
-# Checked when there is no real hash to check, so every login costs one hash.
-_NO_ACCOUNT_HASH = password_hashing.generate_password_hash("no account has this password")
 
 
 class AccountError(ValueError):
@@ -32,9 +30,10 @@ def authenticate(email: str, password: str) -> User | None:
     without a password, deactivated, real), so the answer's timing reveals none of them.
     """
     user = db.session.scalar(sa.select(User).where(User.email == (email or "").strip().lower()))
-    password_hash = user.password_hash if user is not None and user.password_hash else _NO_ACCOUNT_HASH
-    matches = password_hashing.check_password_hash(password_hash, password or "")
-    if not matches or password_hash is _NO_ACCOUNT_HASH or not user.active:
+    has_hash = user is not None and bool(user.password_hash)
+    # With no real hash to check, one is checked anyway: every login costs one hash.
+    matches = password_matches(user.password_hash if has_hash else no_account_hash(), password or "")
+    if not matches or not has_hash or not user.active:
         return None
     return user
 

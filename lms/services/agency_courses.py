@@ -19,7 +19,8 @@ from flask import current_app
 
 from lms.domain.content_rules import quality_problems
 from lms.domain.course_files import ALLOWED_FILE, MemoryFolder, load_files, ordered_file_names
-from lms.domain.courses import COURSE_FILE, SLUG, Problem, content_version, prerequisite_problems
+from lms.domain.course_loader import COURSE_FILE, SLUG, content_version, prerequisite_problems
+from lms.domain.courses import Problem
 from lms.extensions import db
 from lms.models import AgencyCourse, AgencyCourseVersion, User, utcnow
 from lms.services import audit

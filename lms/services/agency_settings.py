@@ -12,6 +12,7 @@ from lms.extensions import db
 from lms.models import Agency, CourseAccreditation, User
 from lms.services import audit
 from lms.services.accounts import AccountError, name_taken, normalize_email
+from lms.services.invalid_input import InvalidInput
 
 SETTINGS_FIELDS = (
     ("name", "Agency name"),
@@ -44,12 +45,6 @@ PHONE = re.compile(r"\+?[0-9 ().-]{3,39}")  # digits, with the spaces, dots, das
 MAX_LENGTH = 200
 
 
-class SettingsError(ValueError):
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
-
-
 def update_settings(agency: Agency, actor: User, values: dict[str, str]) -> None:
     cleaned = {field: (values.get(field) or "").strip() for field, _ in SETTINGS_FIELDS}
     errors = {}
@@ -79,7 +74,7 @@ def update_settings(agency: Agency, actor: User, values: dict[str, str]) -> None
         )
     numbers = {}
     privacy_given = [item for item in PRIVACY_NUMBER_FIELDS if item[0] in values]
-    for field, label, low, high in (*NUMBER_FIELDS, *privacy_given):
+    for field, _label, low, high in (*NUMBER_FIELDS, *privacy_given):
         text = (values.get(field) or "").strip()
         if not text.isdigit() or not low <= int(text) <= high:
             errors[field] = f"Enter a whole number from {low} to {high}."
@@ -89,7 +84,7 @@ def update_settings(agency: Agency, actor: User, values: dict[str, str]) -> None
     if retention not in CERTIFICATE_RETENTION:
         errors["certificate_retention"] = "Choose what happens to an erased person’s certificates."
     if errors:
-        raise SettingsError(errors)
+        raise InvalidInput(errors)
     changes = {}
     if agency.certificate_retention != retention:
         changes["certificate_retention"] = {"from": agency.certificate_retention, "to": retention}
@@ -118,15 +113,15 @@ MAX_LOGO_PIXELS = 4_000_000
 def set_logo(agency: Agency, actor: User, data: bytes) -> None:
     """Store a PNG or JPEG logo, re-encoded by Pillow: only the picture is kept, no metadata."""
     if len(data) > MAX_LOGO_BYTES:
-        raise SettingsError({"logo": f"The logo must be smaller than {MAX_LOGO_BYTES // 1000} KB (this one is {len(data) // 1000} KB)."})
+        raise InvalidInput({"logo": f"The logo must be smaller than {MAX_LOGO_BYTES // 1000} KB (this one is {len(data) // 1000} KB)."})
     clean, mimetype = _reencoded_logo(data)
     agency.logo, agency.logo_mimetype = clean, mimetype
     audit.record(agency.id, actor.id, "settings.logo", agency.name, size=len(clean), type=mimetype)
 
 
 def _reencoded_logo(data: bytes) -> tuple[bytes, str]:
-    unreadable = SettingsError({"logo": "The logo could not be read: it must be a PNG or JPEG picture."})
-    too_large = SettingsError({"logo": f"The logo is too large: use a picture of at most {MAX_LOGO_SIDE} × {MAX_LOGO_SIDE} "
+    unreadable = InvalidInput({"logo": "The logo could not be read: it must be a PNG or JPEG picture."})
+    too_large = InvalidInput({"logo": f"The logo is too large: use a picture of at most {MAX_LOGO_SIDE} × {MAX_LOGO_SIDE} "
                                        f"pixels and {MAX_LOGO_PIXELS // 1_000_000} million pixels in all."})
     try:
         with warnings.catch_warnings():
@@ -144,7 +139,7 @@ def _reencoded_logo(data: bytes) -> tuple[bytes, str]:
                 else:
                     image.save(out, "PNG", optimize=True)
                 return out.getvalue(), LOGO_FORMATS[image.format]
-    except SettingsError:
+    except InvalidInput:
         raise
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
         raise too_large from error
@@ -155,7 +150,7 @@ def _reencoded_logo(data: bytes) -> tuple[bytes, str]:
 def update_role_card(agency: Agency, actor: User, markdown_text: str) -> None:
     text = (markdown_text or "").strip()
     if len(text) > 10_000:
-        raise SettingsError({"role_card": "Keep the role card under 10,000 characters."})
+        raise InvalidInput({"role_card": "Keep the role card under 10,000 characters."})
     agency.role_card_markdown = text or None
     audit.record(agency.id, actor.id, "role_card.update", agency.name, characters=len(text))
 
@@ -176,7 +171,7 @@ def set_course_approval(agency: Agency, actor: User, course_slug: str, values) -
     errors.update({field: f"Keep this under {MAX_LENGTH} characters." for field, value in cleaned.items()
                    if len(value) > MAX_LENGTH})
     if errors:
-        raise SettingsError(errors)
+        raise InvalidInput(errors)
     row = course_approvals(agency.id).get(course_slug)
     if row is None:
         row = CourseAccreditation(agency_id=agency.id, course_slug=course_slug)

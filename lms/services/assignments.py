@@ -11,14 +11,9 @@ from lms.domain.roles import ROLES
 from lms.extensions import db
 from lms.models import Assignment, CourseCompletion, Team, User
 from lms.services import audit
+from lms.services.invalid_input import InvalidInput
 
 MAX_DAYS = 3650
-
-
-class AssignmentError(ValueError):
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 def rule_of(row: Assignment) -> Rule:
@@ -68,7 +63,7 @@ def agency_assignments(agency_id: int) -> list[Assignment]:
 
 
 def create_assignment(agency_id: int, actor: User, catalog, form: dict) -> Assignment:
-    """Validate a submitted assignment form and add the rule. Raises AssignmentError."""
+    """Validate a submitted assignment form and add the rule. Raises InvalidInput."""
     errors = {}
     course = catalog.get(form.get("course", ""))
     if course is None:
@@ -111,7 +106,7 @@ def create_assignment(agency_id: int, actor: User, catalog, form: dict) -> Assig
             errors["renew_days_before"] = "Enter a number of days from 0 to 180."
         row.renew_days_before = before if before is not None else 30
     if errors:
-        raise AssignmentError(errors)
+        raise InvalidInput(errors)
     row.course_slug = course.slug
     db.session.add(row)
     db.session.flush()

@@ -2,8 +2,9 @@
 
 The ZIP is written in pieces as it goes: one certificate is loaded, its PDF rendered (or
 taken from the cache, and cached when new), written, handed out and let go before the
-next, so memory stays flat however many certificates there are. Flushes and commits
-each newly cached PDF, so a cut-off download keeps the work already done.
+next, so memory stays flat however many certificates there are. Flushes each newly cached
+PDF; the caller commits after each piece it hands on, so a cut-off download keeps the work
+already done.
 """
 
 from __future__ import annotations
@@ -66,10 +67,7 @@ def stream_zip(agency_id: int, filters: ExportFilters, render: Callable[[Certifi
         names = unique_names(export_file_name(row.learner_name, row.course_slug, row.completed_on) for row in rows)
         for row, name in zip(rows, names):
             certificate = db.session.get(Certificate, row.id)
-            had_pdf = certificate.pdf is not None
             pdf = certificates.cached_pdf(certificate, render)
-            if not had_pdf:
-                db.session.commit()
             archive.writestr(zipfile.ZipInfo(name, date_time=_zip_time(certificate.completed_on)), pdf,
                              compress_type=zipfile.ZIP_STORED)  # a PDF is compressed already
             writer.writerow(safe_row(_manifest_row(name, certificate, filters.licence_details)))

@@ -19,7 +19,7 @@ from lms.services.certificates import revoke
 from lms.services.completion import complete_if_done
 from lms.services.evaluations import submit_evaluation
 
-DEMO_PASSWORD = "demo-password"
+DEMO_PASSWORD = "demo-password"  # noqa: S105  (public on purpose: demo data never loads in production)
 # The demo password is public, so its hash needs no strength. A cheap one lets every start
 # check in milliseconds which demo logins still work (a password changed on the site gets
 # the full-strength hash again, and is then not listed).

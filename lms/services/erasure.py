@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from markupsafe import escape
 
 from lms.domain.data_rights import (
-    KEEP, WITHDRAWN_REASON, erased_email, keeps_certificate, names_match, scrubbed, writing_deleted_before,
+    WITHDRAWN_REASON, erased_email, keeps_certificate, names_match, scrubbed, writing_deleted_before,
 )
 from lms.extensions import db
 from lms.models import (

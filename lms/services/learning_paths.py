@@ -11,7 +11,8 @@ from lms.domain.courses import Course
 from lms.extensions import db
 from lms.models import Assignment, LearningPath, User
 from lms.services import audit
-from lms.services.assignments import AssignmentError, create_assignment
+from lms.services.assignments import create_assignment
+from lms.services.invalid_input import InvalidInput
 
 MAX_STEPS = 8
 
@@ -50,7 +51,7 @@ def create_path(agency_id: int, actor: User, catalog, title: str, course_slugs: 
     elif any(catalog.get(s) is None for s in slugs) or len(slugs) > MAX_STEPS:
         errors["steps"] = f"Choose up to {MAX_STEPS} courses from the list."
     if errors:
-        raise AssignmentError(errors)
+        raise InvalidInput(errors)
     path = LearningPath(agency_id=agency_id, slug=slug, title=title, course_slugs=slugs)
     db.session.add(path)
     db.session.flush()

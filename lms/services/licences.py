@@ -15,19 +15,14 @@ from lms.extensions import db
 from lms.models import ProfessionalCredential, User
 from lms.services import audit
 from lms.services.accounts import MIN_PASSWORD_LENGTH
+from lms.services.invalid_input import InvalidInput
 
 FIELDS = (("kind", "Type, for example CPS, CPRS or LCSW", 40), ("number", "Number", 100),
           ("issuer", "Issuing state or board", 200))
 
 
-class LicenceError(ValueError):
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
-
-
 def checked(values) -> dict:
-    """The cleaned fields of a licence form; LicenceError with a message per wrong field."""
+    """The cleaned fields of a licence form; InvalidInput with a message per wrong field."""
     cleaned, errors = {}, {}
     for field, label, limit in FIELDS:
         text = " ".join((values.get(field) or "").split())
@@ -44,7 +39,7 @@ def checked(values) -> dict:
         except ValueError:
             errors["expires_on"] = "Enter the expiry date like 2027-03-31, or leave it empty."
     if errors:
-        raise LicenceError(errors)
+        raise InvalidInput(errors)
     return cleaned
 
 
@@ -112,12 +107,12 @@ def record_imported(holder: User, actor: User | None, values: dict) -> None:
 def change_password(user: User, current: str, new: str, again: str) -> None:
     errors = {}
     if not user.check_password(current or ""):
-        errors["current_password"] = "That is not your current password."
+        errors["current_password"] = "That is not your current password."  # noqa: S105  (a field name)
     if len(new or "") < MIN_PASSWORD_LENGTH:
         errors["new_password"] = f"Use at least {MIN_PASSWORD_LENGTH} characters."
     elif new != again:
-        errors["new_password_again"] = "The two new passwords are not the same."
+        errors["new_password_again"] = "The two new passwords are not the same."  # noqa: S105  (a field name)
     if errors:
-        raise LicenceError(errors)
+        raise InvalidInput(errors)
     user.set_password(new)
     db.session.flush()

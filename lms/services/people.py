@@ -13,14 +13,9 @@ from lms.domain.user_import import MAX_NAME_LENGTH, clean_email, role_list
 from lms.extensions import db
 from lms.models import Agency, Team, User, utcnow
 from lms.services import audit
+from lms.services.invalid_input import InvalidInput
 
 LIST_LIMIT = 500
-
-
-class PersonError(ValueError):
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 class TeamError(ValueError):
@@ -66,6 +61,16 @@ def agency_teams(agency_id: int) -> list[Team]:
     )
 
 
+def active_teams(agency_id: int) -> list[Team]:
+    """The teams a course can be assigned to, by name."""
+    return list(db.session.scalars(sa.select(Team).where(Team.agency_id == agency_id, Team.active).order_by(Team.name)))
+
+
+def active_people(agency_id: int) -> list[User]:
+    """The people a course can be assigned to, by name."""
+    return list(db.session.scalars(sa.select(User).where(User.agency_id == agency_id, User.active).order_by(User.name)))
+
+
 def agency_team(agency_id: int, team_id: int) -> Team | None:
     return db.session.scalar(
         sa.select(Team).where(Team.id == team_id, Team.agency_id == agency_id).options(so.selectinload(Team.supervisors))
@@ -97,7 +102,7 @@ def supervisor_choices(team: Team) -> list[User]:
 
 
 def checked_values(agency: Agency, actor: User, form, person: User | None = None) -> PersonValues:
-    """Read the person form (a MultiDict); PersonError names every field that is wrong."""
+    """Read the person form (a MultiDict); InvalidInput names every field that is wrong."""
     errors = {}
     name = (form.get("name") or "").strip()
     if not name:
@@ -131,7 +136,7 @@ def checked_values(agency: Agency, actor: User, form, person: User | None = None
     except ValueError:
         errors["joined_on"] = "Enter the date they joined as year-month-day, for example 2025-03-14."
     if errors:
-        raise PersonError(errors)
+        raise InvalidInput(errors)
     return PersonValues(name, email, roles, team, tuple(supervised), joined_on)
 
 
@@ -213,7 +218,7 @@ def _team_names(teams) -> list[str]:
 
 def set_person_active(person: User, actor: User, active: bool) -> None:
     if person.id == actor.id and not active:
-        raise PersonError({"active": "You cannot deactivate your own account. Ask another admin to do it."})
+        raise InvalidInput({"active": "You cannot deactivate your own account. Ask another admin to do it."})
     if person.active == active:
         return
     person.active = active

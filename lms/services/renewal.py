@@ -21,12 +21,7 @@ from lms.models import (
 )
 from lms.services import audit
 from lms.services.certificates import issue_certificate, status
-
-
-class RenewalError(ValueError):
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+from lms.services.invalid_input import InvalidInput
 
 
 def _text(values, field: str, label: str, limit: int, errors: dict) -> str:
@@ -105,14 +100,14 @@ def checked_template(values) -> dict:
     if "total_hours" not in errors and sum(cleaned["category_minimums"].values()) > cleaned["total_hours"]:
         errors["category_minimums"] = "The category minimums add up to more than the total hours."
     if errors:
-        raise RenewalError(errors)
+        raise InvalidInput(errors)
     return cleaned
 
 
 def create_template(agency_id: int, actor: User, values) -> RenewalTemplate:
     cleaned = checked_template(values)
     if any(t.name.lower() == cleaned["name"].lower() for t in templates_of(agency_id)):
-        raise RenewalError({"name": "Your agency already has a requirement with this name."})
+        raise InvalidInput({"name": "Your agency already has a requirement with this name."})
     template = RenewalTemplate(agency_id=agency_id, **cleaned)
     db.session.add(template)
     db.session.flush()
@@ -148,7 +143,7 @@ def add_certification(holder: User, values) -> LearnerCertification:
     number = _text(values, "number", "certification number", 100, errors)
     ends_on = _day(values, "period_ends_on", "date your current period ends", errors)
     if errors:
-        raise RenewalError(errors)
+        raise InvalidInput(errors)
     certification = LearnerCertification(user_id=holder.id, template_id=template.id, number=number, period_ends_on=ends_on)
     db.session.add(certification)
     db.session.flush()
@@ -263,7 +258,7 @@ def add_entry(holder: User, values, data: bytes, today: date) -> ExternalCeEntry
     if problem:
         errors["file"] = problem
     if errors:
-        raise RenewalError(errors)
+        raise InvalidInput(errors)
     mimetype, extension = renewal.attachment_type(data)
     entry = ExternalCeEntry(user_id=holder.id, title=title, provider=provider, taken_on=taken_on, hours=hours,
                             categories=categories, delivery_format=delivery_format, file=data, file_mimetype=mimetype,
@@ -276,7 +271,7 @@ def add_entry(holder: User, values, data: bytes, today: date) -> ExternalCeEntry
 def remove_entry(entry: ExternalCeEntry) -> None:
     """A learner may take back an entry no one has reviewed yet."""
     if entry.status != PENDING:
-        raise RenewalError({"entry": "This entry has been reviewed, so it stays on your record."})
+        raise InvalidInput({"entry": "This entry has been reviewed, so it stays on your record."})
     db.session.delete(entry)
     db.session.flush()
 
@@ -326,9 +321,9 @@ def file_entry(viewer: User, entry_id: int) -> ExternalCeEntry | None:
 def review(entry: ExternalCeEntry, reviewer: User, decision: str, reason: str) -> None:
     reason = " ".join((reason or "").split())
     if decision not in (VERIFIED, REJECTED):
-        raise RenewalError({"decision": "Choose whether to verify or reject the entry."})
+        raise InvalidInput({"decision": "Choose whether to verify or reject the entry."})
     if decision == REJECTED and not reason:
-        raise RenewalError({"reason": "Give a reason for rejecting the entry. The learner sees it."})
+        raise InvalidInput({"reason": "Give a reason for rejecting the entry. The learner sees it."})
     entry.status = decision
     entry.reviewed_by_id = reviewer.id
     entry.reviewer_name = reviewer.name
@@ -363,7 +358,7 @@ def record_training(supervisor: User, values, attendee_ids, allowed_ids: set[int
     if not attendees:
         errors["attendees"] = "Choose at least one person from your teams who attended."
     if errors:
-        raise RenewalError(errors)
+        raise InvalidInput(errors)
     training = AgencyTraining(agency_id=supervisor.agency_id, title=title, held_on=held_on, hours=hours,
                               categories=categories, recorded_by_id=supervisor.id)
     db.session.add(training)

@@ -18,16 +18,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
 
 from lms.domain.courses import Catalog
 from lms.domain.roles import CLINICIAN, PEER, SUPERVISOR
 from lms.extensions import db
 from lms.models import LessonProgress, Team, User, UserRole, team_supervisors, utcnow
+from lms.passwords import hash_password
 from lms.services.accounts import agency_named
 from lms.services.demo import database_is_empty
 
-SEED_PASSWORD = "seed-password"
+SEED_PASSWORD = "seed-password"  # noqa: S105  (public on purpose: seed data never loads in production)
 SEED_AGENCY = "Seeded Agency (benchmarks only)"
 LEARNERS_PER_TEAM = 25
 PROGRESS_PER_LEARNER = 12
@@ -67,8 +67,8 @@ def seed(environment: str, catalog: Catalog, learners: int, teams: int | None = 
         role: [(c.slug, lesson_id) for c in catalog if c.is_for({role}) for lesson_id in c.lesson_ids]
         for role in (PEER, CLINICIAN, SUPERVISOR)
     }
-    password_hash = generate_password_hash(SEED_PASSWORD)
-    rng = random.Random(1)
+    password_hash = hash_password(SEED_PASSWORD)
+    rng = random.Random(1)  # noqa: S311  (repeatable benchmark data, not a secret)
     now = utcnow()
     progress_rows = 0
     for start in range(0, learners, CHUNK):

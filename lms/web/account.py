@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from lms.extensions import db
 from lms.services import licences, renewal
 from lms.services.accounts import MIN_PASSWORD_LENGTH
+from lms.services.invalid_input import InvalidInput
 from lms.web.access import catalog
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -35,7 +36,7 @@ def change_password():
     try:
         licences.change_password(current_user, form.get("current_password", ""), form.get("new_password", ""),
                                  form.get("new_password_again", ""))
-    except licences.LicenceError as error:
+    except InvalidInput as error:
         return _page(password_errors=error.errors, status=422)
     db.session.commit()
     flash("Your new password is saved.", "success")
@@ -47,7 +48,7 @@ def change_password():
 def add_licence():
     try:
         licences.add(current_user, current_user, request.form)
-    except licences.LicenceError as error:
+    except InvalidInput as error:
         return _page(licence_values=request.form, licence_errors=error.errors, status=422)
     db.session.commit()
     flash("Your licence is saved. Certificates you earn from now on show it.", "success")

@@ -10,12 +10,12 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from lms.domain.throttle import BackoffPolicy
 from lms.extensions import db, limiter, login_manager
-from lms.models import User
 from lms.services import account_links, accounts, login_throttle
 from lms.services.accounts import MIN_PASSWORD_LENGTH, authenticate
 from lms.services.signed_in import signed_in_user
 from lms.web.access import safe_next
 from lms.web.errors import render_error
+from lms.web.htmx import client_redirect, current_url, is_htmx
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -52,14 +52,12 @@ class NewPasswordForm(FlaskForm):
 def send_to_login():
     """Not logged in: to the login page, then back to where the person was going."""
     flash(login_manager.login_message, login_manager.login_message_category)
-    if not request.htmx:
+    if not is_htmx():
         return redirect(login_url("auth.login_form", request.url))
     # htmx would follow a redirect and swap the whole login page into part of this page:
-    # move the whole window instead (HX-Redirect), back to the page the person was on.
-    back = request.url if request.method == "GET" else request.headers.get("HX-Current-URL", request.url)
-    response = make_response("", 401)
-    response.headers["HX-Redirect"] = login_url("auth.login_form", back)
-    return response
+    # move the whole window instead, back to the page the person was on.
+    back = request.url if request.method == "GET" else current_url()
+    return client_redirect(login_url("auth.login_form", back), 401)
 
 
 @login_manager.user_loader

@@ -1,11 +1,12 @@
 """Error pages in the site's layout."""
 
-from flask import make_response, render_template, request
+from flask import make_response, render_template
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from lms.extensions import db, login_manager
 from lms.pdf_process import PdfTooSlow
+from lms.web.htmx import is_htmx
 
 MESSAGES = {
     400: ("The request could not be understood", "Something in what was sent was not right. Go back and try again."),
@@ -30,7 +31,7 @@ def init_app(app):
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error):
-        if request.htmx and not current_user.is_authenticated:
+        if is_htmx() and not current_user.is_authenticated:
             # The session ended under an open page (the token went with it): log in again,
             # as the same click would when it reads a page.
             return login_manager.unauthorized()

@@ -51,3 +51,6 @@ def init_app(app):
     app.add_template_filter(saved_label)
     app.add_template_filter(long_date)
     app.add_template_filter(hours)
+    # Global, so that a block rendered on its own for htmx has them too.
+    forms = app.jinja_env.get_template("macros/forms.html").module
+    app.jinja_env.globals.update(error_summary=forms.error_summary, field_error=forms.field_error)

@@ -12,6 +12,7 @@ from lms.domain import renewal as rules
 from lms.domain.roles import ADMIN, SUPERVISOR
 from lms.extensions import db
 from lms.services import renewal, renewal_reminders, renewal_report, team_matrix
+from lms.services.invalid_input import InvalidInput
 from lms.web.access import catalog, role_required
 from lms.web.downloads import attachment, pdf_from_template
 
@@ -48,7 +49,7 @@ def my_certifications():
 def add_certification():
     try:
         renewal.add_certification(current_user, request.form)
-    except renewal.RenewalError as error:
+    except InvalidInput as error:
         return _page(certification_values=request.form, certification_errors=error.errors, status=422)
     db.session.commit()
     flash("Your certification is saved.", "success")
@@ -77,7 +78,7 @@ def add_entry():
             data = upload.read(rules.MAX_ATTACHMENT_BYTES + 1)
     try:
         renewal.add_entry(current_user, request.form, data, _today())
-    except renewal.RenewalError as error:
+    except InvalidInput as error:
         return _page(entry_values=request.form, entry_errors=error.errors, status=422)
     db.session.commit()
     flash("Your training is logged. It counts once it is verified, if your board's requirement says so.", "success")
@@ -92,7 +93,7 @@ def remove_entry(entry_id):
         abort(404)
     try:
         renewal.remove_entry(entry)
-    except renewal.RenewalError as error:
+    except InvalidInput as error:
         flash(error.errors["entry"], "error")
         return redirect(url_for("renewal.my_certifications"), code=303)
     db.session.commit()
@@ -173,7 +174,7 @@ def templates():
 def create_template():
     try:
         renewal.create_template(current_user.agency_id, current_user, request.form)
-    except renewal.RenewalError as error:
+    except InvalidInput as error:
         return _templates_page(request.form, error.errors, 422)
     db.session.commit()
     flash("The requirement is saved. Learners can now choose it for their certification.", "success")
@@ -210,7 +211,7 @@ def review_entry(entry_id):
         abort(404)
     try:
         renewal.review(entry, current_user, request.form.get("decision", ""), request.form.get("reason", ""))
-    except renewal.RenewalError as error:
+    except InvalidInput as error:
         return render_template("renewal/review.html", pending=renewal.reviewable_entries(current_user),
                                formats=rules.DELIVERY_FORMATS, is_admin=current_user.has_role(ADMIN), errors={entry.id: error}), 422
     db.session.commit()
@@ -252,7 +253,7 @@ def record_attendance():
     allowed = {member.person.id for member in team_matrix.members_of(teams)}
     try:
         renewal.record_training(current_user, request.form, request.form.getlist("attendees"), allowed, _today())
-    except renewal.RenewalError as error:
+    except InvalidInput as error:
         return _attendance_page(request.form, error.errors, 422)
     db.session.commit()
     flash("Attendance is recorded. Each attendee has a certificate of attendance under My certificates.", "success")

@@ -1,7 +1,7 @@
 """people, teams and lesson progress
 
 Revision ID: 4492a6da166a
-Revises: 
+Revises:
 Create Date: 2026-11-23 08:34:40.109948
 
 """

@@ -9,7 +9,8 @@ from lms.domain.course_measures import (
     correct_is_longest, estimated_minutes, fewest_questions_served, kind_counts, lesson_estimated_minutes,
     longest_correct_share, prose_words, word_count,
 )
-from lms.domain.courses import Choice, Question, load_catalog
+from lms.domain.course_loader import load_catalog
+from lms.domain.courses import Choice, Question
 
 COMPLETE = load_catalog(Path(__file__).resolve().parent.parent / "fixtures" / "complete-courses").get("making-supervision-work")
 ALMEIDA = ("Almeida, M., Day, A., Smith, B., Bianco, C., & Fortuna, K. (2020). Actionable items to address challenges."
@@ -54,7 +55,7 @@ def test_the_year_of_an_entry_is_its_first_year_in_parentheses():
 
 
 def test_the_estimate_reads_200_words_a_minute_and_counts_the_smallest_check():
-    assert prose_words(COMPLETE) == word_count(COMPLETE.intro_prose) + sum(word_count(l.prose) for l in COMPLETE.lessons) == 2119
+    assert prose_words(COMPLETE) == word_count(COMPLETE.intro_prose) + sum(word_count(lesson.prose) for lesson in COMPLETE.lessons) == 2119
     # Peers are served 13 questions and supervisors all 15: the smaller check counts.
     assert [len(COMPLETE.questions_for([role])) for role in COMPLETE.audiences] == [13, 15]
     assert fewest_questions_served(COMPLETE) == 13

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from lms.domain.content_rules import quality_problems
-from lms.domain.courses import load_catalog
+from lms.domain.course_loader import load_catalog
 
 COMPLETE_COURSE = Path(__file__).resolve().parent.parent / "fixtures" / "complete-courses" / "making-supervision-work"
 COURSE = "courses/making-supervision-work"

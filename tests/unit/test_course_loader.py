@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from lms.domain import markdown
-from lms.domain.courses import ERROR, Contributor, load_catalog
+from lms.domain.course_loader import load_catalog
+from lms.domain.courses import ERROR, Contributor
 from lms.domain.markdown import ROLE_CARD_MARKER
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "courses"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from lms.domain.courses import load_catalog
+from lms.domain.course_loader import load_catalog
 from lms.domain.evaluation import MIN_RESPONSES_TO_SHOW, read_evaluation, summarize
 from lms.domain.grading import IncompleteAnswers, grade, pass_mark_for, shuffled
 from lms.domain.progress import (

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from lms.domain.courses import load_catalog
+from lms.domain.course_loader import load_catalog
 from lms.domain.progress import IN_PROGRESS, LESSONS_DONE, NOT_STARTED, course_progress
 
 COURSE = load_catalog(Path(__file__).resolve().parent.parent / "fixtures" / "courses").get("starting-out")

@@ -1,10 +1,7 @@
 """Who is reminded of what, and who gets a digest: the pure selection rules, without Flask."""
 
-import ast
 from datetime import date, timedelta
-from pathlib import Path
 
-from lms.domain import reminders
 from lms.domain.assignments import OVERDUE, Person, Rule
 from lms.domain.reminders import DIGEST, DUE_SOON, Learner, Supervisor, due_courses, plan, week_key
 
@@ -119,10 +116,3 @@ def test_the_digest_still_lists_overdue_items_the_learner_was_already_reminded_o
 def test_week_key_uses_the_iso_year():
     assert week_key(date(2030, 12, 30)) == "2031-W01"
     assert week_key(date(2027, 1, 1)) == "2026-W53"
-
-
-def test_domain_does_not_import_flask():
-    tree = ast.parse(Path(reminders.__file__).read_text())
-    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-    imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    assert not any(name.split(".")[0] in ("flask", "flask_sqlalchemy") for name in imported)

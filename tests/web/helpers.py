@@ -5,6 +5,8 @@ import re
 
 from pypdf import PdfReader
 
+from tests.conftest import Auth, csrf_token_from
+
 COURSE = "/learn/courses/starting-out/"
 LESSONS = ("welcome", "listening", "supervision")
 CHECK = COURSE + "check"
@@ -40,3 +42,16 @@ def pdf_text(data: bytes) -> str:
     """The text of a PDF, with runs of white space folded to one space."""
     assert data.startswith(b"%PDF")
     return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
+
+
+def logged_in(app, user):
+    """(a client logged in as `user`, a CSRF token for its forms)."""
+    client = app.test_client()
+    auth = Auth(client)
+    assert auth.login(user).status_code == 303
+    return client, auth.token()
+
+
+def post_login(client, email, password):
+    token = csrf_token_from(client.get("/auth/login").get_data(as_text=True))
+    return client.post("/auth/login", data={"email": email, "password": password, "csrf_token": token})

@@ -55,7 +55,7 @@ from werkzeug.security import generate_password_hash
 
 from lms import create_app
 from lms.domain.course_files import MemoryFolder
-from lms.domain.courses import content_version
+from lms.domain.course_loader import content_version
 from lms.extensions import db
 from lms.models import (
     Agency, AgencyCourse, AgencyCourseVersion, Assignment, Certificate, CheckAttempt, CourseCompletion, ExternalCeEntry,

@@ -12,7 +12,7 @@ from lms.models import User
 from lms.services import account_links
 from lms.services.accounts import MIN_PASSWORD_LENGTH
 from tests.conftest import PASSWORD, Auth, csrf_token_from
-from tests.smtp import DeliveredInbox, free_port, smtp_server
+from tests.smtp import DeliveredInbox, refused_port, smtp_server
 
 NEW_PASSWORD = "a-brand-new-passphrase"
 
@@ -152,7 +152,7 @@ def test_a_reset_request_needs_an_email(client, inbox):
 
 
 def test_the_answer_is_the_same_when_mail_is_down(app, client, make_user, inbox):
-    app.config["MAIL_PORT"] = free_port()
+    app.config["MAIL_PORT"] = refused_port()
     response = request_reset(client, make_user("peer").email)
     assert response.status_code == 303
     assert "If there is an active account with that email" in client.get(response.headers["Location"]).get_data(as_text=True)

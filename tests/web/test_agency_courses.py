@@ -15,7 +15,8 @@ from lms.models import Agency, AgencyCourse, AuditEvent, Certificate
 from lms.services.accounts import create_user
 from lms.services.agency_catalog import with_agency_courses
 from lms.services.agency_courses import MAX_ZIP_BYTES, MAX_ZIP_TOTAL, AgencyCourseError, read_zip
-from tests.conftest import PASSWORD, Auth
+from tests.conftest import PASSWORD
+from tests.web.helpers import logged_in
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "agency-courses" / "our-supervision-routine"
 SLUG = FIXTURE.name
@@ -36,13 +37,6 @@ def zip_of(members: dict[str, bytes | str]) -> bytes:
 
 def course_zip(folder=SLUG) -> bytes:
     return zip_of({f"{folder}/{name}": text for name, text in fixture_files().items()})
-
-
-def logged_in(app, user):
-    client = app.test_client()
-    auth = Auth(client)
-    assert auth.login(user).status_code == 303
-    return client, auth.token()
 
 
 @pytest.fixture

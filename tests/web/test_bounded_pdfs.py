@@ -3,7 +3,6 @@ page instead of killing the worker, and a cache (encrypted) for PDFs of private 
 
 import time
 
-import pytest
 import sqlalchemy as sa
 
 from lms.extensions import db

@@ -89,6 +89,16 @@ def test_filters_and_cached_pdfs(app, make_user, certified):
     assert refused.status_code == 400 and "Enter a date like" in refused.get_data(as_text=True)
 
 
+def test_a_download_cut_off_half_way_keeps_the_pdfs_already_sent(app, make_user, certified):
+    admin = logged_in(app, make_user("admin"))
+    response = admin.get("/admin/certificates/export.zip")
+    next(iter(response.response))  # the first certificate goes out...
+    response.close()  # ...and the person goes away
+    with app.app_context():
+        cached = db.session.scalars(sa.select(Certificate.pdf)).all()
+    assert sorted(pdf is not None for pdf in cached) == [False, False, True]
+
+
 def test_supervisor_exports_only_their_teams(app, make_user, certified):
     supervisor = make_user("supervisor", team=None)
     with app.app_context():

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from lms.domain.course_files import load_files
-from lms.domain.courses import load_catalog, prerequisite_problems
+from lms.domain.course_loader import load_catalog, prerequisite_problems
 from lms.extensions import db
 from lms.models import Assignment
 from tests.conftest import FIXTURE_COURSES

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from lms.extensions import db
 from lms.models import Agency, AuditEvent, Certificate, CourseCompletion, OutgoingMail, Team, User
 from tests.conftest import Auth
-from tests.smtp import DeliveredInbox, free_port, smtp_server
+from tests.smtp import DeliveredInbox, refused_port, smtp_server
 from tests.web.helpers import COURSE, GOOD_EVALUATION, finish_lessons, pass_check
 
 
@@ -271,7 +271,7 @@ def test_a_person_keeps_their_deactivated_team_when_edited(app, client, token, t
 
 def test_when_mail_is_down_the_invitation_waits_in_the_outbox_and_goes_later(app, client, token, teams, inbox):
     working_port = app.config["MAIL_PORT"]
-    app.config["MAIL_PORT"] = free_port()  # nothing listens there
+    app.config["MAIL_PORT"] = refused_port()  # nothing listens there
     response = client.post("/admin/people", data=person_form(token, teams))
     assert response.status_code == 303
     assert "Sent 0, failed 1" in inbox.deliver()

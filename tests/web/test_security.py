@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from lms.extensions import db
 from lms.models import CheckAttempt, CourseCompletion, LessonProgress, User
-from tests.conftest import PASSWORD, Auth, csrf_token_from
-from tests.web.helpers import GOOD_EVALUATION, RIGHT
+from tests.conftest import PASSWORD, Auth
+from tests.web.helpers import GOOD_EVALUATION, RIGHT, post_login
 
 
 def test_security_headers_on_every_page(client):
@@ -25,11 +25,6 @@ def test_pages_have_no_inline_scripts_or_styles(client, auth, make_user):
     for url in ("/learn/", "/learn/courses/starting-out/", "/learn/courses/starting-out/lessons/listening"):
         page = client.get(url).get_data(as_text=True)
         assert "<script>" not in page and " style=" not in page and "hx-on" not in page
-
-
-def post_login(client, email, password):
-    token = csrf_token_from(client.get("/auth/login").get_data(as_text=True))
-    return client.post("/auth/login", data={"email": email, "password": password, "csrf_token": token})
 
 
 def test_failures_slow_down_that_client_without_revealing_whether_the_account_exists(make_app, make_user):

@@ -4,19 +4,12 @@ a new password, a change of roles and deactivation."""
 from urllib.parse import urlsplit
 
 import pytest
-import sqlalchemy as sa
 
 from lms.extensions import db
 from lms.models import User
 from lms.services import account_links
-from tests.conftest import PASSWORD, Auth, csrf_token_from
-
-
-def logged_in(app, user):
-    client = app.test_client()
-    auth = Auth(client)
-    assert auth.login(user).status_code == 303
-    return client, auth.token()
+from tests.conftest import csrf_token_from
+from tests.web.helpers import logged_in
 
 
 def copy_of(app, client):

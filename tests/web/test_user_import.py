@@ -12,7 +12,7 @@ from lms.config import PROJECT_ROOT
 from lms.extensions import db
 from lms.models import Agency, AuditEvent, OutgoingMail, Team, User
 from lms.services import people
-from tests.smtp import DeliveredInbox, free_port, smtp_server
+from tests.smtp import DeliveredInbox, refused_port, smtp_server
 
 EXAMPLE = PROJECT_ROOT / "docs" / "examples" / "users.csv"
 # The example's first nine people (lines 2-10) are the good ones; the rest are deliberately wrong.
@@ -242,7 +242,7 @@ def test_no_file_chosen(client, token):
 
 def test_people_are_kept_and_invitations_queued_when_mail_is_down(app, client, token):
     page = upload(client, token, CLEAN_EXAMPLE.encode()).get_data(as_text=True)
-    app.config["MAIL_PORT"] = free_port()  # the request never talks to the mail server
+    app.config["MAIL_PORT"] = refused_port()  # the request never talks to the mail server
     confirm(client, token, sealed_upload(page), "all")
     done = client.get("/admin/people").get_data(as_text=True)
     assert "Import done: 8 added, 1 updated." in done and "Invitations to 8 new people are on their way." in done

@@ -4,4 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from lms.web.admin import agency_blocks, agency_courses, assignments, audit, data_rights, invitations, learning_paths, people, views  # noqa: E402,F401  (routes)
+from lms.web.admin import (  # noqa: E402,F401  (routes)
+    agency_blocks, agency_courses, assignments, audit, certificates, data_rights, invitations, learning_paths, people, people_import,
+    reports, settings, teams,
+)

@@ -1,21 +1,20 @@
 """Admins: which courses are required, for whom, by when."""
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from lms.domain.roles import ADMIN, ROLE_LABELS
 from lms.extensions import db
-from lms.models import Team, User
-from lms.services.assignments import AssignmentError, agency_assignments, create_assignment, delete_assignment
+from lms.services.assignments import agency_assignments, create_assignment, delete_assignment
+from lms.services.invalid_input import InvalidInput
+from lms.services.people import active_people, active_teams
 from lms.web.access import catalog, role_required
 from lms.web.admin import bp
 
 
 def _page(values, errors, status=200):
     agency_id = current_user.agency_id
-    teams = db.session.scalars(sa.select(Team).where(Team.agency_id == agency_id, Team.active).order_by(Team.name)).all()
-    people = db.session.scalars(sa.select(User).where(User.agency_id == agency_id, User.active).order_by(User.name)).all()
+    teams, people = active_teams(agency_id), active_people(agency_id)
     return render_template(
         "admin/assignments.html",
         assignments=agency_assignments(agency_id),
@@ -41,7 +40,7 @@ def assignments():
 def add_assignment():
     try:
         create_assignment(current_user.agency_id, current_user, catalog(), request.form)
-    except AssignmentError as error:
+    except InvalidInput as error:
         return _page(request.form, error.errors, 422)
     db.session.commit()
     flash("The course is assigned. People who join later are included automatically.", "success")

@@ -1,14 +1,13 @@
 """Admins: learning paths, such as "Peer orientation": ordered courses assigned together."""
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from lms.domain.roles import ADMIN, ROLE_LABELS
 from lms.extensions import db
-from lms.models import Team, User
 from lms.services import learning_paths
-from lms.services.assignments import AssignmentError
+from lms.services.invalid_input import InvalidInput
+from lms.services.people import active_people, active_teams
 from lms.web.access import catalog, role_required
 from lms.web.admin import bp
 
@@ -21,8 +20,8 @@ def _page(values, errors, status=200):
         "admin/learning_paths.html",
         paths=learning_paths.paths_of(agency_id),
         catalog=catalog(),
-        teams=db.session.scalars(sa.select(Team).where(Team.agency_id == agency_id, Team.active).order_by(Team.name)).all(),
-        people=db.session.scalars(sa.select(User).where(User.agency_id == agency_id, User.active).order_by(User.name)).all(),
+        teams=active_teams(agency_id),
+        people=active_people(agency_id),
         role_labels=ROLE_LABELS,
         step_fields=STEP_FIELDS,
         values=values,
@@ -44,7 +43,7 @@ def create_learning_path():
             current_user.agency_id, current_user, catalog(), request.form.get("title", ""),
             [request.form.get(field, "") for field in STEP_FIELDS],
         )
-    except AssignmentError as error:
+    except InvalidInput as error:
         db.session.rollback()
         return _page(request.form, error.errors, 422)
     db.session.commit()
@@ -60,7 +59,7 @@ def assign_learning_path(path_id):
         abort(404)
     try:
         learning_paths.assign_path(current_user.agency_id, current_user, catalog(), path, request.form.to_dict())
-    except AssignmentError as error:
+    except InvalidInput as error:
         db.session.rollback()
         return _page(request.form, error.errors, 422)
     db.session.commit()

@@ -1,4 +1,4 @@
-"""Agency administration: people, teams, and importing people from a CSV file."""
+"""Agency administration: people and their licences."""
 
 from datetime import date
 
@@ -6,11 +6,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
 
 from lms.domain.roles import ADMIN, ROLE_LABELS, ROLES
-from lms.domain.user_import import COLUMNS, MAX_FILE_BYTES, MAX_ROWS, FileProblem, role_list
-from lms.domain.wording import counted
+from lms.domain.user_import import role_list
 from lms.extensions import db
 from lms.models import ProfessionalCredential
-from lms.services import account_links, licences, people, user_import
+from lms.services import account_links, licences, people
+from lms.services.invalid_input import InvalidInput
 from lms.web.access import role_required
 from lms.web.admin import bp
 
@@ -22,14 +22,7 @@ def _person_or_404(user_id):
     return person
 
 
-def _team_or_404(team_id):
-    team = people.agency_team(current_user.agency_id, team_id)
-    if team is None:
-        abort(404)
-    return team
-
-
-def _invite(users) -> int:
+def invite(users) -> int:
     """Queue invitations in the same transaction as the people: both are saved, or neither."""
     return account_links.queue_link_mails(users, account_links.INVITATION)
 
@@ -93,9 +86,9 @@ def new_person():
 def create_person():
     try:
         person = people.create_person(current_user.agency, current_user, request.form)
-    except people.PersonError as error:
+    except InvalidInput as error:
         return _render_person_form(None, _submitted_values(request.form), error.errors, 422)
-    _invite([person])
+    invite([person])
     db.session.commit()
     flash(f"{person.name} is added. An invitation to set a password is on its way to {person.email}.", "success")
     return redirect(url_for("admin.show_person", user_id=person.id), code=303)
@@ -114,7 +107,7 @@ def update_person(user_id):
     person = _person_or_404(user_id)
     try:
         people.update_person(person, current_user, request.form)
-    except people.PersonError as error:
+    except InvalidInput as error:
         return _render_person_form(person, _submitted_values(request.form), error.errors, 422)
     db.session.commit()
     if person.id == current_user.id:
@@ -138,7 +131,7 @@ def reactivate_person(user_id):
 def _set_person_active(person, active):
     try:
         people.set_person_active(person, current_user, active)
-    except people.PersonError as error:
+    except InvalidInput as error:
         flash(str(error), "error")
     else:
         db.session.commit()
@@ -154,7 +147,7 @@ def resend_invitation(user_id):
     if person.password_hash is not None or not person.active:
         flash(f"{person.name} does not need an invitation: they can log in, or use “Forgot your password?”.", "error")
     else:
-        _invite([person])
+        invite([person])
         db.session.commit()
         flash(f"A new invitation is on its way to {person.email}.", "success")
     return redirect(url_for("admin.show_person", user_id=person.id), code=303)
@@ -174,7 +167,7 @@ def _agency_licence(licence_id):
 def _licence_saved_or_refused(change, holder):
     try:
         change()
-    except licences.LicenceError as error:
+    except InvalidInput as error:
         db.session.rollback()
         flash("The licence is not saved: " + " ".join(error.errors.values()), "error")
     else:
@@ -202,140 +195,3 @@ def update_person_licence(licence_id):
 def remove_person_licence(licence_id):
     holder, licence = _agency_licence(licence_id)
     return _licence_saved_or_refused(lambda: licences.remove(holder, current_user, licence), holder)
-
-
-# Teams
-
-
-@bp.get("/teams")
-@role_required(ADMIN)
-def team_list():
-    return _render_teams("", None)
-
-
-def _render_teams(name, error, status=200):
-    return render_template(
-        "admin/teams.html",
-        teams=people.agency_teams(current_user.agency_id),
-        counts=people.member_counts(current_user.agency_id),
-        name=name,
-        error=error,
-    ), status
-
-
-@bp.post("/teams")
-@role_required(ADMIN)
-def create_team():
-    try:
-        team = people.create_team(current_user.agency, current_user, request.form.get("name", ""))
-    except people.TeamError as error:
-        return _render_teams(request.form.get("name", ""), str(error), 422)
-    db.session.commit()
-    flash(f"The team “{team.name}” is added. Choose who supervises it below.", "success")
-    return redirect(url_for("admin.show_team", team_id=team.id), code=303)
-
-
-def _render_team(team, name, supervisor_ids, error=None, status=200):
-    return render_template(
-        "admin/team_form.html",
-        team=team,
-        name=name,
-        supervisor_ids=supervisor_ids,
-        choices=people.supervisor_choices(team),
-        members=people.team_members(team),
-        error=error,
-    ), status
-
-
-@bp.get("/teams/<int:team_id>")
-@role_required(ADMIN)
-def show_team(team_id):
-    team = _team_or_404(team_id)
-    return _render_team(team, team.name, {str(user.id) for user in team.supervisors})
-
-
-@bp.post("/teams/<int:team_id>")
-@role_required(ADMIN)
-def update_team(team_id):
-    team = _team_or_404(team_id)
-    name, supervisor_ids = request.form.get("name", ""), request.form.getlist("supervisors")
-    try:
-        people.update_team(team, current_user, name, supervisor_ids)
-    except people.TeamError as error:
-        return _render_team(team, name, set(supervisor_ids), str(error), 422)
-    db.session.commit()
-    flash(f"The team “{team.name}” is saved.", "success")
-    return redirect(url_for("admin.show_team", team_id=team.id), code=303)
-
-
-@bp.post("/teams/<int:team_id>/deactivate")
-@role_required(ADMIN)
-def deactivate_team(team_id):
-    return _set_team_active(_team_or_404(team_id), False)
-
-
-@bp.post("/teams/<int:team_id>/reactivate")
-@role_required(ADMIN)
-def reactivate_team(team_id):
-    return _set_team_active(_team_or_404(team_id), True)
-
-
-def _set_team_active(team, active):
-    people.set_team_active(team, current_user, active)
-    db.session.commit()
-    flash(f"The team “{team.name}” is {'active again' if active else 'deactivated: it can no longer be chosen for people'}.",
-          "success")
-    return redirect(url_for("admin.show_team", team_id=team.id), code=303)
-
-
-# Import
-
-
-def _render_upload(problem=None, status=200):
-    return render_template(
-        "admin/import.html", problem=problem, columns=COLUMNS, max_rows=MAX_ROWS, max_mb=MAX_FILE_BYTES // 1_000_000
-    ), status
-
-
-def _render_preview(preview, notice=None, status=200):
-    return render_template("admin/import_preview.html", preview=preview, plan=preview.plan, notice=notice,
-                           role_list=role_list), status
-
-
-@bp.get("/people/import")
-@role_required(ADMIN)
-def import_form():
-    return _render_upload()
-
-
-@bp.post("/people/import")
-@role_required(ADMIN)
-def preview_import():
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        return _render_upload("Choose a CSV file to upload.", 422)
-    # Read one byte past the limit: enough to tell the file is too large, without reading it all.
-    data = upload.stream.read(MAX_FILE_BYTES + 1)
-    try:
-        preview = user_import.preview_upload(current_user.agency, current_user, upload.filename, data)
-    except FileProblem as problem:
-        return _render_upload(str(problem), 413 if len(data) > MAX_FILE_BYTES else 422)
-    return _render_preview(preview)
-
-
-@bp.post("/people/import/confirm")
-@role_required(ADMIN)
-def confirm_import():
-    only_valid_rows = request.form.get("rows") == "valid"
-    try:
-        result = user_import.import_previewed(current_user.agency, current_user, request.form.get("upload", ""), only_valid_rows)
-    except FileProblem as problem:
-        return _render_upload(str(problem), 400)
-    except user_import.ImportRefused as refused:
-        return _render_preview(refused.preview, refused.message, 409)
-    invited = _invite(result.created)
-    db.session.commit()
-    skipped = f" {counted(result.skipped, 'line')} with errors {'was' if result.skipped == 1 else 'were'} skipped." if result.skipped else ""
-    on_their_way = f" Invitations to {counted(invited, 'new person', 'new people')} are on their way." if invited else ""
-    flash(f"Import done: {len(result.created)} added, {len(result.updated)} updated.{skipped}{on_their_way}", "success")
-    return redirect(url_for("admin.people_list"), code=303)

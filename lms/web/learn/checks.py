@@ -9,7 +9,7 @@ from lms.extensions import db
 from lms.services import checks
 from lms.services.completion import complete_if_done, standing
 from lms.services.progress import progress_in
-from lms.web.htmx import render_page, wants_fragment
+from lms.web.htmx import push_url, render_page, wants_fragment
 from lms.web.learn import bp
 from lms.web.learn.certificate_card import certificate_card
 from lms.web.learn.lookup import open_course_for_current_user
@@ -76,9 +76,7 @@ def submit_check(slug, attempt_id):
     result_url = url_for("learn.show_check_result", slug=slug, attempt_id=attempt.id)
     if not wants_fragment():
         return redirect(result_url, code=303)
-    response = _result_page(course, attempt)
-    response.headers["HX-Push-Url"] = result_url
-    return response
+    return push_url(_result_page(course, attempt), result_url)
 
 
 @bp.get("/courses/<slug>/check/attempts/<int:attempt_id>")

@@ -16,7 +16,7 @@ from lms.services.completion import complete_if_done, standing
 from lms.services.overview import overview_of
 from lms.services.role_card import role_card_html
 from lms.web.access import catalog
-from lms.web.htmx import render_page, wants_fragment
+from lms.web.htmx import push_url, render_page, wants_fragment
 from lms.web.learn import bp
 from lms.web.learn.certificate_card import certificate_card
 from lms.web.learn.lesson_page import render_lesson
@@ -115,17 +115,14 @@ def complete_lesson(slug, lesson_id):
         return _show_next_lesson(course, next_lesson)
     if not wants_fragment():
         return redirect(url_for("learn.show_lesson", slug=slug, lesson_id=lesson_id, _anchor="lesson-status"), code=303)
-    response = render_lesson(["lesson_status", "lesson_nav"], lesson_context(course, lesson))
-    response.headers["HX-Trigger"] = "progress-updated"
-    return response
+    return render_lesson(["lesson_status", "lesson_nav"], lesson_context(course, lesson))
 
 
 def _show_next_lesson(course, lesson):
     url = url_for("learn.show_lesson", slug=course.slug, lesson_id=lesson.id)
     if not wants_fragment():
         return redirect(url, code=303)
-    response = render_lesson(["lesson", "lesson_nav"], lesson_context(course, lesson))
-    response.headers["HX-Push-Url"] = url
+    response = push_url(render_lesson(["lesson", "lesson_nav"], lesson_context(course, lesson)), url)
     response.headers["Cache-Control"] = "private, no-store"  # the page holds the private reflection
     return response
 
