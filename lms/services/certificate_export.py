@@ -36,7 +36,7 @@ class ExportFilters:
     licence_details: bool = True
 
 
-class _Pieces(io.RawIOBase):
+class ZipPieces(io.RawIOBase):
     """A write-only, unseekable sink: zipfile then writes data descriptors and never seeks back."""
 
     def __init__(self):
@@ -59,7 +59,7 @@ class _Pieces(io.RawIOBase):
 def stream_zip(agency_id: int, filters: ExportFilters, render: Callable[[Certificate], bytes]) -> Iterator[bytes]:
     rows = certificates.export_rows(agency_id, team_ids=filters.team_ids, course_slug=filters.course_slug,
                                   date_from=filters.date_from, date_to=filters.date_to, wanted_status=filters.status)
-    sink = _Pieces()
+    sink = ZipPieces()
     manifest = io.StringIO()
     writer = csv.writer(manifest)
     writer.writerow(MANIFEST_COLUMNS)

@@ -24,7 +24,7 @@ from lms.models import (
 )
 from lms.services import audit, certificates, private_writing
 # The export's unseekable sink: zipfile writes data descriptors and never seeks back.
-from lms.services.certificate_export import _Pieces
+from lms.services.certificate_export import ZipPieces
 from lms.vault import Vault
 
 # Rendering a certificate PDF the first time takes a moment: at most this many per download.
@@ -122,12 +122,13 @@ def stream_archive(user_id: int, vault: Vault, render_pdf) -> Iterator[bytes]:
     """The ZIP, a piece at a time: one PDF or file in memory at once, the JSON document last.
 
     render_pdf(certificate) -> bytes renders a certificate that has no PDF yet, at most
-    MAX_NEW_PDFS per download; each new PDF is kept (committed) as soon as it is made."""
+    MAX_NEW_PDFS per download; the caller commits before each piece goes out, so each new
+    PDF is kept as soon as it is sent."""
     person = db.session.scalar(sa.select(User).where(User.id == user_id).options(
         so.joinedload(User.agency), so.joinedload(User.team), so.selectinload(User.supervised_teams)))
     document = person_document(person, vault)
     by_code = {item["code"]: item for item in document["certificates"]}
-    sink = _Pieces()
+    sink = ZipPieces()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as package:
         new_pdfs = 0
         for certificate in certificates.current_certificates_of(person.id):
@@ -136,9 +137,7 @@ def stream_archive(user_id: int, vault: Vault, render_pdf) -> Iterator[bytes]:
                 by_code[certificate.code]["pdf"] = "not included this time: download again to get it"
                 continue
             pdf = certificates.cached_pdf(certificate, render_pdf)
-            if fresh:
-                new_pdfs += 1
-                db.session.commit()
+            new_pdfs += fresh
             path = f"certificates/certificate-{certificate.code}.pdf"
             package.writestr(path, pdf, compress_type=zipfile.ZIP_STORED)  # a PDF is compressed already
             by_code[certificate.code]["pdf"] = path

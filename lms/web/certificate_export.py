@@ -1,16 +1,15 @@
 """The audit export's form and ZIP response, shared by admins (their agency) and
 supervisors (their own teams)."""
 
-from collections.abc import Iterator
 from datetime import date
 
-from flask import Response, render_template, stream_with_context
+from flask import Response, render_template
 
-from lms.extensions import db
 from lms.services.certificate_export import ExportFilters, stream_zip
 from lms.services.certificates import EXPORT_STATUSES
 from lms.web.access import catalog
 from lms.web.certificates import render_certificate_pdf
+from lms.web.downloads import streamed_zip
 
 STATUS_LABELS = {"valid": "Valid", "expired": "Expired", "revoked": "Revoked", "replaced": "Replaced"}
 
@@ -55,15 +54,4 @@ def export_form(action: str, teams, values, errors, status=200):
 
 
 def zip_response(agency_id: int, filters: ExportFilters, file_name: str) -> Response:
-    body = stream_with_context(_committed_as_sent(stream_zip(agency_id, filters, render_certificate_pdf)))
-    response = Response(body, mimetype="application/zip")
-    response.headers["Content-Disposition"] = f'attachment; filename="{file_name}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _committed_as_sent(pieces: Iterator[bytes]) -> Iterator[bytes]:
-    """Commit before each piece goes out: a download cut off half-way keeps the PDFs cached so far."""
-    for piece in pieces:
-        db.session.commit()
-        yield piece
+    return streamed_zip(stream_zip(agency_id, filters, render_certificate_pdf), file_name)

@@ -5,12 +5,14 @@ a render that runs too long is stopped and the person gets a page saying so, whi
 web worker goes on serving everyone else.
 """
 
+from collections.abc import Iterator
 from pathlib import Path
 
-from flask import current_app, make_response, render_template
+from flask import Response, current_app, make_response, render_template, stream_with_context
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
+from lms.extensions import db
 from lms.pdf_process import PDF_STATIC, render_pdf_within
 from lms.services import pdf_cache
 
@@ -51,3 +53,18 @@ def attachment(body: bytes, mimetype: str, name: str, cache_control: str):
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = cache_control
     return response
+
+
+def streamed_zip(pieces: Iterator[bytes], file_name: str) -> Response:
+    """A ZIP sent as it is made. The request commits before each piece goes out, so a
+    download cut off half-way keeps the PDFs rendered (and cached) so far."""
+    response = Response(stream_with_context(_committed_as_sent(pieces)), mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="{file_name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _committed_as_sent(pieces: Iterator[bytes]) -> Iterator[bytes]:
+    for piece in pieces:
+        db.session.commit()
+        yield piece

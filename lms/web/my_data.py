@@ -4,14 +4,14 @@ Streamed, so a person with many certificates never fills the worker's memory."""
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, current_app, stream_with_context
+from flask import Blueprint, abort, current_app
 from flask_login import current_user, login_required
 
 from lms.domain.roles import ADMIN
 from lms.extensions import db, limiter
 from lms.services import data_export, people
 from lms.web.certificates import render_certificate_pdf
-from lms.web.downloads import pdf_rate_limit, pdf_user_key
+from lms.web.downloads import pdf_rate_limit, pdf_user_key, streamed_zip
 
 bp = Blueprint("data_rights", __name__, url_prefix="/people")
 
@@ -35,9 +35,5 @@ def download_person_data(user_id):
     if person.id != current_user.id:
         data_export.record_admin_download(person, current_user)
     db.session.commit()  # the audit entry, before the download starts
-    body = stream_with_context(data_export.stream_archive(
-        person.id, current_app.extensions["vault"], render_certificate_pdf))
-    response = Response(body, mimetype="application/zip")
-    response.headers["Content-Disposition"] = f'attachment; filename="common-ground-data-{date.today().isoformat()}.zip"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    pieces = data_export.stream_archive(person.id, current_app.extensions["vault"], render_certificate_pdf)
+    return streamed_zip(pieces, f"common-ground-data-{date.today().isoformat()}.zip")

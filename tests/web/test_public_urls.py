@@ -65,7 +65,7 @@ def test_certificates_and_credentials_link_only_to_routes(app, client, token, pe
     page = client.get(f"/verify/{code}").get_data(as_text=True)
     emitted = URL.findall(credential + issuer + status_list + signed + page)
     assert routes_of(app, emitted) >= {
-        "verify.verify_code", "public.issuer_profile", "public.course_description", "public.status_list"
+        "verify.verify_code", "public.issuer_profile", "public.achievement", "public.status_list"
     }
 
 
