@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from lms.web.admin import agency_blocks, agency_courses, assignments, audit, learning_paths, people, views  # noqa: E402,F401  (routes)
+from lms.web.admin import agency_blocks, agency_courses, assignments, audit, learning_paths, lrs, people, views  # noqa: E402,F401  (routes)
