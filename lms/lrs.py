@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from lms.domain.xapi import XAPI_VERSION
 
 TIMEOUT_SECONDS = 20.0
 REFUSED_STATEMENTS = {400, 409, 413, 422}
+
+logger = logging.getLogger(__name__)
 
 
 class LrsUnreachable(OSError):
@@ -60,9 +63,12 @@ def send_statements(settings: LrsSettings, statements: list[dict], timeout: floa
         with urllib.request.urlopen(request, timeout=timeout) as response:
             response.read()
     except urllib.error.HTTPError as error:
-        detail = error.read(500).decode("utf-8", "replace")
+        # Only the status is kept (and shown to the agency's admins), never the body: the
+        # address is the admin's choice, and what answers there is not theirs to read.
+        logger.warning("LRS %s answered %s: %s", settings.statements_url, error.code,
+                       error.read(500).decode("utf-8", "replace"))
         if error.code in REFUSED_STATEMENTS:
-            raise LrsRefused(error.code, detail) from error
-        raise LrsUnreachable(f"HTTP {error.code}: {detail}") from error
+            raise LrsRefused(error.code, error.reason) from error
+        raise LrsUnreachable(f"HTTP {error.code} {error.reason}") from error
     except (urllib.error.URLError, OSError) as error:
         raise LrsUnreachable(str(getattr(error, "reason", error))) from error

@@ -41,7 +41,8 @@ def logged_in(app, person):
 
 
 def connect_lrs(app, make_user, lrs):
-    """An admin enters the LRS on the settings page, as they would."""
+    """An admin enters the LRS on the settings page, as they would (this LRS is on loopback)."""
+    app.config["LRS_ALLOW_PRIVATE_ADDRESSES"] = True
     admin, auth = logged_in(app, make_user("admin"))
     response = admin.post("/admin/lrs", data={"endpoint": lrs.endpoint, "key": lrs.username, "secret": lrs.password,
                                               "csrf_token": auth.token("/admin/lrs")})
@@ -117,10 +118,15 @@ def test_a_peers_journey_arrives_in_the_lrs_and_nothing_private_goes_with_it(app
     assert "Sent 1," in send(app)
     [voiding] = [s for s in lrs.statements_about(account) if s["verb"]["id"] == xapi.VOIDED.id]
     assert voiding["object"] == {"objectType": "StatementRef", "id": by_verb[xapi.EARNED.id]["id"]}
+    # Undoing the revocation says it was earned again, under a new id (the voided one stays void).
+    admin.post(f"/admin/certificates/{certificate.id}/undo-revoke", data={"csrf_token": admin_auth.token("/admin/")})
+    assert "Sent 1," in send(app)
+    earned = [s["id"] for s in lrs.statements_about(account) if s["verb"]["id"] == xapi.EARNED.id]
+    assert len(earned) == 2 and by_verb[xapi.EARNED.id]["id"] in earned
 
     stored = lrs.statements_file.read_text()
     exported = app.test_cli_runner().invoke(args=["xapi", "export", "--agency", "test-agency"]).output
-    assert len(exported.splitlines()) == 13 and all(json.loads(line)["id"] for line in exported.splitlines())
+    assert len(exported.splitlines()) == 14 and all(json.loads(line)["id"] for line in exported.splitlines())
     for private in (REFLECTION, PLAN, "neighbour", "sponsor", peer.name, peer.email, "Issued in error"):
         assert private not in stored and private not in exported
 
@@ -171,4 +177,4 @@ def test_a_wrong_secret_keeps_statements_waiting_and_tells_the_admin(app, make_u
     client.get(f"{COURSE}lessons/welcome")
     assert "failed 1" in send(app)
     page = admin.get("/admin/lrs").get_data(as_text=True)
-    assert "Waiting: 1" in page and "HTTP 401" in page
+    assert "Waiting: 1" in page and "HTTP 401 Unauthorized" in page

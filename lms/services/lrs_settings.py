@@ -6,6 +6,7 @@ a blank secret on the form keeps the saved one. Flushes; the caller commits.
 
 from __future__ import annotations
 
+import ipaddress
 import uuid
 from urllib.parse import urlsplit
 
@@ -16,7 +17,6 @@ from lms.services import audit
 from lms.services.agency_settings import SettingsError
 from lms.vault import Vault
 
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 MAX_ENDPOINT = 500
 MAX_KEY = 200
 MAX_SECRET = 500
@@ -30,11 +30,31 @@ def is_configured(connection: LrsConnection | None) -> bool:
     return connection is not None and connection.endpoint is not None
 
 
-def endpoint_problem(endpoint: str) -> str | None:
-    parts = urlsplit(endpoint)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
+def _is_private(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False  # a name: where it points is the LRS operator's business
+    return not address.is_global
+
+
+def endpoint_problem(endpoint: str, allow_private: bool = False) -> str | None:
+    """Why this LRS address cannot be used, or None. Private addresses (this machine, the
+    local network) only where the site allows them: the sender must not become a way into
+    internal services. Plain http only there too: the secret goes with every request."""
+    try:
+        parts = urlsplit(endpoint)
+        host = parts.hostname
+        parts.port  # noqa: B018  (raises on a port that is not a number)
+    except ValueError:
+        host = None
+    if host is None or parts.scheme not in {"http", "https"}:
         return "Enter the LRS's xAPI address, starting with https://, for example https://lrs.example.org/xAPI."
-    if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
+    if _is_private(host) and not allow_private:
+        return "That address is on a private network. Use the LRS's public https:// address."
+    if parts.scheme == "http" and not allow_private:
         return "Use an https:// address: the key and secret must not cross the network in the clear."
     if parts.username or parts.password or parts.query or parts.fragment:
         return "Give the address alone: the key and secret go in their own boxes."
@@ -43,13 +63,13 @@ def endpoint_problem(endpoint: str) -> str | None:
     return None
 
 
-def save_connection(agency: Agency, actor: User, vault: Vault, values) -> LrsConnection:
+def save_connection(agency: Agency, actor: User, vault: Vault, values, allow_private: bool = False) -> LrsConnection:
     endpoint = (values.get("endpoint") or "").strip()
     key = (values.get("key") or "").strip()
     secret = values.get("secret") or ""
     connection = connection_of(agency.id)
     errors = {}
-    problem = endpoint_problem(endpoint)
+    problem = endpoint_problem(endpoint, allow_private)
     if problem:
         errors["endpoint"] = problem
     if not key:

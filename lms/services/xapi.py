@@ -119,24 +119,26 @@ def certificate_earned(certificate: Certificate, moment: datetime | None = None)
         return
     moment = moment or certificate.issued_at or utcnow()
     slug = certificate.course_slug
-    _queue(certificate.user_id, f"certificate-earned:{certificate.id}:{_aware(moment).isoformat()}",
+    # Keyed by the completion: a re-issued certificate (a new name) is the same award.
+    _queue(certificate.user_id, f"certificate-earned:{certificate.completion_id}:{_aware(moment).isoformat()}",
            lambda actor, sid, ns: xapi.statement(
                sid, actor, xapi.EARNED, _certificate(slug, certificate.course_title), moment,
                course=_course(slug, certificate.course_title), registration_id=xapi.registration(ns, certificate.user_id, slug)))
 
 
 def certificate_revoked(certificate: Certificate) -> None:
-    """Void the statement that said the certificate was earned (when one was made)."""
+    """Void the statement that said the certificate was earned (when one was made), even if
+    it was made for the certificate this one replaced."""
     earned = db.session.scalar(
         sa.select(XapiStatement.statement_id)
         .where(XapiStatement.agency_id == certificate.agency_id,
-               XapiStatement.event_key.like(f"certificate-earned:{certificate.id}:%"))
+               XapiStatement.event_key.like(f"certificate-earned:{certificate.completion_id}:%"))
         .order_by(XapiStatement.id.desc()).limit(1)
     )
     if earned is None:
         return
     moment = certificate.revoked_at
-    _queue(certificate.user_id, f"certificate-revoked:{certificate.id}:{_aware(moment).isoformat()}",
+    _queue(certificate.user_id, f"certificate-revoked:{certificate.completion_id}:{_aware(moment).isoformat()}",
            lambda actor, sid, ns: xapi.voiding(sid, actor, earned, moment))
 
 

@@ -3,9 +3,9 @@
 import sqlalchemy as sa
 
 from lms.extensions import db
-from lms.models import Agency, AuditEvent, LrsConnection, XapiStatement
+from lms.models import Agency, AuditEvent, Certificate, LrsConnection, XapiStatement
 from tests.conftest import Auth
-from tests.web.helpers import COURSE
+from tests.web.helpers import COURSE, GOOD_EVALUATION, finish_lessons, pass_check
 
 ENDPOINT = "https://lrs.example.org/xAPI"
 SECRET = "s3cret-only-the-lrs-knows"
@@ -51,6 +51,12 @@ def test_bad_settings_are_refused_with_clear_errors_and_nothing_saved(app, make_
     client, token = admin_client(app, make_user)
     for values, message in (
         ({"endpoint": "http://lrs.example.org/xAPI"}, "Use an https:// address"),
+        ({"endpoint": "https://127.0.0.1:8100/xAPI"}, "private network"),
+        ({"endpoint": "https://localhost/xAPI"}, "private network"),
+        ({"endpoint": "https://10.1.2.3/xAPI"}, "private network"),
+        ({"endpoint": "https://[::1]/xAPI"}, "private network"),
+        ({"endpoint": "https://169.254.169.254/latest"}, "private network"),
+        ({"endpoint": "https://lrs.example.org:port/xAPI"}, "starting with https://"),
         ({"endpoint": "lrs.example.org"}, "starting with https://"),
         ({"endpoint": "https://user:pw@lrs.example.org/xAPI"}, "Give the address alone"),
         ({"key": " "}, "Enter the key"),
@@ -109,3 +115,26 @@ def test_one_agencys_lrs_gets_nothing_of_another_agency(app, make_user, teams):
     assert statements(app) == []
     exported = app.test_cli_runner().invoke(args=["xapi", "export", "--agency", "other-agency"])
     assert exported.exit_code == 0 and exported.output == ""
+
+
+def test_a_site_that_allows_private_addresses_takes_an_lrs_on_its_own_network(app, make_user):
+    app.config["LRS_ALLOW_PRIVATE_ADDRESSES"] = True
+    client, token = admin_client(app, make_user)
+    assert save(client, token, endpoint="http://10.1.2.3:8100/xAPI").status_code == 303
+
+
+def test_revoking_a_reissued_certificate_voids_the_statement_of_the_original(app, make_user, client, peer, token):
+    admin, admin_token = admin_client(app, make_user)
+    save(admin, admin_token)
+    finish_lessons(client, token)
+    pass_check(client, token)
+    client.post(COURSE + "evaluation", data={**GOOD_EVALUATION, "csrf_token": token})
+    [earned] = [row for row in statements(app) if row.event_key.startswith("certificate-earned:")]
+    with app.app_context():
+        original = db.session.scalar(sa.select(Certificate))
+    admin.post(f"/admin/certificates/{original.id}/reissue", data={"csrf_token": admin_token})
+    with app.app_context():
+        replacement = db.session.scalar(sa.select(Certificate).where(Certificate.id != original.id))
+    admin.post(f"/admin/certificates/{replacement.id}/revoke", data={"reason": "Issued in error", "csrf_token": admin_token})
+    voiding = statements(app)[-1].statement
+    assert voiding["verb"]["id"].endswith("/voided") and voiding["object"]["id"] == earned.statement_id

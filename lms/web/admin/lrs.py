@@ -35,7 +35,8 @@ def lrs_settings():
 @role_required(ADMIN)
 def save_lrs_settings():
     try:
-        save_connection(current_user.agency, current_user, current_app.extensions["vault"], request.form)
+        save_connection(current_user.agency, current_user, current_app.extensions["vault"], request.form,
+                        allow_private=current_app.config["LRS_ALLOW_PRIVATE_ADDRESSES"])
     except SettingsError as error:
         db.session.rollback()
         return _lrs_page({"endpoint": request.form.get("endpoint", ""), "key": request.form.get("key", "")}, error.errors, 422)
