@@ -220,6 +220,7 @@ ADMIN_PAGES = [  # path, label, h1 (a pattern)
     ("/admin/ce-approvals", "course CE approvals", "CE approvals for single courses"),
     ("/admin/evaluations", "evaluations admin", None),
     ("/admin/courses", "course files admin", "Course files"),
+    ("/admin/lrs", "learning record store", r"Learning Record Store \(xAPI\)"),
 ]
 
 
