@@ -68,7 +68,7 @@ def summary(statements):
     return [(s["verb"]["id"].rsplit("/", 1)[-1], s["object"].get("id")) for s in ordered]
 
 
-def test_a_peers_journey_arrives_in_the_lrs_and_nothing_private_goes_with_it(app, make_user, lrs):
+def test_a_peers_journey_arrives_in_the_lrs_and_nothing_private_goes_with_it(app, agency, make_user, lrs):
     admin, admin_auth = connect_lrs(app, make_user, lrs)
     peer = make_user("peer")
     client, auth = logged_in(app, peer)
@@ -89,9 +89,9 @@ def test_a_peers_journey_arrives_in_the_lrs_and_nothing_private_goes_with_it(app
 
     account = account_of(app, peer.id)
     statements = lrs.statements_about(account)
-    course = "http://localhost" + COURSE
+    course = f"http://localhost/agencies/{agency.id}/courses/starting-out"  # the public page, no login needed
     check = "http://localhost" + COURSE + "check"
-    lessons = [f"{course}lessons/{lesson}" for lesson in LESSONS]
+    lessons = [f"http://localhost{COURSE}lessons/{lesson}" for lesson in LESSONS]
     assert summary(statements) == (
         [("experienced", lesson) for lesson in lessons]
         + [("completed", lesson) for lesson in lessons]
@@ -104,6 +104,7 @@ def test_a_peers_journey_arrives_in_the_lrs_and_nothing_private_goes_with_it(app
     assert failed["result"]["success"] is False and failed["result"]["score"]["raw"] < 100
     assert by_verb[xapi.COMPLETED.id]["result"] == {"completion": True}
     assert by_verb[xapi.SATISFIED.id]["object"]["definition"]["type"] == xapi.COURSE_TYPE
+    assert app.test_client().get(course.removeprefix("http://localhost")).status_code == 200  # anyone may look it up
     assert all(s["actor"] == {"objectType": "Agent", "account": account} for s in statements)
     assert all(uuid.UUID(s["id"]) for s in statements)
     assert len({s["context"]["registration"] for s in statements}) == 1  # one learner, one course
@@ -126,7 +127,7 @@ def test_a_peers_journey_arrives_in_the_lrs_and_nothing_private_goes_with_it(app
 
     stored = lrs.statements_file.read_text()
     exported = app.test_cli_runner().invoke(args=["xapi", "export", "--agency", "test-agency"]).output
-    assert len(exported.splitlines()) == 14 and all(json.loads(line)["id"] for line in exported.splitlines())
+    assert course in exported and len(exported.splitlines()) == 14 and all(json.loads(line)["id"] for line in exported.splitlines())
     for private in (REFLECTION, PLAN, "neighbour", "sponsor", peer.name, peer.email, "Issued in error"):
         assert private not in stored and private not in exported
 
