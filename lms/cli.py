@@ -20,7 +20,7 @@ from lms.backup import backup_sqlite
 from lms.extensions import db
 from lms.mail import SmtpSession, SmtpSettings
 from lms.models import Agency, Team
-from lms.services import account_links, demo, outbox, seed, signing, user_import
+from lms.services import account_links, demo, outbox, seed, signing, user_import, xapi_outbox
 from lms.services.certificate_export import ExportFilters, stream_zip
 from lms.services.certificates import EXPORT_STATUSES
 from lms.services import erasure, reminders
@@ -264,6 +264,7 @@ def init_app(app):
     app.cli.add_command(mail_group)
     app.cli.add_command(certificates_group)
     app.cli.add_command(serve_command)
+    app.cli.add_command(xapi_group)
 
 
 @demo_group.command("seed")
@@ -418,3 +419,53 @@ def _stop_on_signals():
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, lambda *_: stop.set())
     return stop
+
+
+xapi_group = AppGroup("xapi", help="xAPI statements for the agencies' Learning Record Stores.")
+
+
+@xapi_group.command("send")
+@click.option("--loop", is_flag=True, help="Keep running: send what is due, wait, and again (a worker).")
+@click.option("--interval", type=click.FloatRange(min=0.1), default=10, show_default=True,
+              help="With --loop: seconds between rounds.")
+@click.option("--batch", type=click.IntRange(min=1), default=200, show_default=True, help="Statements claimed at a time.")
+def send_xapi_command(loop, interval, batch):
+    """Send the statements that are due to each agency's LRS. Run it every minute, or once with --loop.
+
+    Several senders may run at once: each statement is claimed by one of them.
+    """
+    vault = current_app.extensions["vault"]
+    stop = _stop_on_signals() if loop else None
+    while True:
+        report = xapi_outbox.Delivery()
+        while True:
+            claimed = xapi_outbox.claim(batch)
+            db.session.commit()  # the claim is visible to other senders before anything is sent
+            xapi_outbox.deliver(claimed, vault, report)
+            db.session.commit()
+            if len(claimed) < batch:
+                break
+        if report.sent or report.failed or report.cancelled or not loop:
+            click.echo(f"Sent {report.sent}, failed {report.failed} (of which {report.dead} now dead), "
+                       f"cancelled {report.cancelled}.")
+        if not loop or stop.wait(interval):
+            return
+
+
+@xapi_group.command("export")
+@click.option("--agency", "agency_slug", required=True, help="The agency's slug (see `flask agencies list`).")
+@click.option("--out", "target", type=click.Path(dir_okay=False, path_type=Path),
+              help="The file to write (default: print them).")
+def export_xapi_command(agency_slug, target):
+    """Write every xAPI statement made for the agency as JSON lines, oldest first."""
+    agency = _agency_or_fail(agency_slug)
+    lines = xapi_outbox.export_lines(agency.id)
+    if target is None:
+        for line in lines:
+            click.echo(line, nl=False)
+        return
+    partial = target.with_name(target.name + ".partial")
+    with partial.open("w", encoding="utf-8") as out:
+        count = sum(out.write(line) > 0 for line in lines)
+    partial.replace(target)
+    click.echo(f"Wrote {counted(count, 'statement')} to {target}.", err=True)

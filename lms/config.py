@@ -58,6 +58,9 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_STARTTLS = os.environ.get("MAIL_STARTTLS", "").lower() in ("1", "true", "yes")
     PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's default, deliberately slow to guess against
+    # Lets agency admins point xAPI at an LRS on this machine or a private network (and over
+    # plain http there). Off by default: the sender would otherwise reach internal services.
+    LRS_ALLOW_PRIVATE_ADDRESSES = os.environ.get("LRS_ALLOW_PRIVATE_ADDRESSES", "").lower() in ("1", "true", "yes")
 
 
 class TestConfig(Config):

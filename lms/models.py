@@ -577,3 +577,47 @@ class OutgoingMail(db.Model):
     last_error: so.Mapped[str | None] = so.mapped_column(sa.Text)
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
     sent_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+
+
+class LrsConnection(db.Model):
+    """An agency's Learning Record Store: xAPI statements are made only while it has one.
+
+    The secret is encrypted with the vault and never shown again. actor_namespace makes each
+    learner's opaque xAPI account name; it outlives a change of endpoint, so the names stay.
+    """
+
+    agency_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("agency.id", ondelete="CASCADE"), primary_key=True)
+    endpoint: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    key: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    secret_encrypted: so.Mapped[bytes | None] = so.mapped_column(sa.LargeBinary)
+    actor_namespace: so.Mapped[str] = so.mapped_column(sa.String(36))
+    updated_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class XapiStatement(db.Model):
+    """An xAPI statement, written with the event that caused it and sent by `flask xapi send`.
+
+    event_key names the event once per agency (a lesson completed twice is one statement);
+    statement_id is the statement's UUID, so a statement sent again is the same statement
+    to the LRS. The statement holds no names, emails or private writing. Kept after sending,
+    for `flask xapi export`.
+    """
+
+    __table_args__ = (
+        sa.UniqueConstraint("agency_id", "event_key"),
+        sa.Index("ix_xapi_statement_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    agency_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("agency.id", ondelete="CASCADE"))
+    user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    event_key: so.Mapped[str] = so.mapped_column(sa.String(300))
+    statement_id: so.Mapped[str] = so.mapped_column(sa.String(36), unique=True)
+    statement: so.Mapped[dict] = so.mapped_column(sa.JSON)
+    status: so.Mapped[str] = so.mapped_column(sa.String(12), default="queued")  # queued, sending, sent, dead
+    attempts: so.Mapped[int] = so.mapped_column(default=0)
+    next_attempt_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    claimed_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    last_error: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    sent_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))

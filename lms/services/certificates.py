@@ -15,7 +15,7 @@ from lms.extensions import db
 from lms.models import (
     Agency, Certificate, CourseAccreditation, CourseCompletion, ProfessionalCredential, Team, User, utcnow,
 )
-from lms.services import audit
+from lms.services import audit, xapi
 
 
 class CertificateError(ValueError):
@@ -73,7 +73,7 @@ def issue_certificate(completion: CourseCompletion, objectives: list[str], learn
     learner = learner or db.session.get(User, completion.user_id)
     agency = learner.agency
     completed_on = completion.completed_at.date()
-    return _add_with_fresh_code(dict(
+    certificate = _add_with_fresh_code(dict(
         completion_id=completion.id,
         user_id=learner.id,
         agency_id=agency.id,
@@ -94,6 +94,8 @@ def issue_certificate(completion: CourseCompletion, objectives: list[str], learn
         delivery_format=delivery_format,
         **_identity(learner),
     ))
+    xapi.certificate_earned(certificate)
+    return certificate
 
 
 def status(certificate: Certificate, today: date | None = None) -> str:
@@ -180,6 +182,7 @@ def revoke(certificate: Certificate, actor: User, reason: str) -> None:
     db.session.get(CourseCompletion, certificate.completion_id).voided_at = certificate.revoked_at
     audit.record(certificate.agency_id, actor.id, "certificate.revoke", certificate.code, reason=reason,
                  learner=certificate.learner_name, course=certificate.course_title)
+    xapi.certificate_revoked(certificate)
     db.session.flush()
 
 
@@ -200,6 +203,7 @@ def undo_revocation(certificate: Certificate, actor: User) -> None:
     certificate.revoked_at = None
     certificate.revoked_reason = None
     completion.voided_at = None
+    xapi.certificate_earned(certificate, utcnow())
     db.session.flush()
 
 

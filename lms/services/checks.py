@@ -8,6 +8,7 @@ from lms.domain.courses import Course
 from lms.domain.grading import Grade, grade, pass_mark_for, shuffled
 from lms.extensions import db
 from lms.models import CheckAttempt, utcnow
+from lms.services import xapi
 
 
 def open_attempt(user_id: int, course: Course) -> CheckAttempt:
@@ -27,6 +28,7 @@ def open_attempt(user_id: int, course: Course) -> CheckAttempt:
         attempt = CheckAttempt(user_id=user_id, course_slug=course.slug, course_version=course.version)
         db.session.add(attempt)
         db.session.flush()
+        xapi.check_attempted(attempt, course)
     return attempt
 
 
@@ -60,6 +62,8 @@ def submit(attempt: CheckAttempt, course: Course, roles, answers: dict[str, str]
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(attempt)
+    if stored.rowcount == 1:
+        xapi.check_judged(attempt, course)
     return stored.rowcount == 1
 
 

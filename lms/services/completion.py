@@ -12,6 +12,7 @@ from lms.domain.courses import Course
 from lms.domain.progress import CourseProgress, course_status, is_course_done
 from lms.extensions import db
 from lms.models import Certificate, CheckAttempt, CourseCompletion, CourseEvaluation, User, utcnow
+from lms.services import xapi
 from lms.services.assignments import requirements_of
 from lms.services.certificates import issue_certificate
 from lms.services.progress import progress_in
@@ -168,6 +169,7 @@ def complete_if_done(user_id: int, course: Course) -> CourseCompletion | None:
     ).first()
     completion = completion_of(user_id, course.slug)
     if inserted is not None:  # only the request that made the completion issues its certificate
+        xapi.course_satisfied(completion)
         issue_certificate(completion, [objective.text for objective in course.objectives],
                           valid_for_months=course.valid_for_months, ce_categories=dict(course.ce_categories))
     return completion

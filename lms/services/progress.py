@@ -10,6 +10,7 @@ from lms.domain.courses import Catalog, Course
 from lms.domain.progress import CourseProgress, course_progress
 from lms.extensions import db
 from lms.models import LessonProgress, Reflection, utcnow
+from lms.services import xapi
 from lms.services.private_writing import ReflectionText, open_reflection
 from lms.services.upsert import insert_on_conflict
 from lms.vault import Vault
@@ -87,6 +88,8 @@ def record_view(user_id: int, course: Course, lesson_id: str) -> bool:
     inserted = db.session.execute(
         statement.on_conflict_do_nothing(index_elements=PROGRESS_KEY).returning(LessonProgress.id)
     ).first()
+    if inserted is not None:
+        xapi.lesson_viewed(user_id, course, lesson_id)
     return inserted is not None
 
 
@@ -106,6 +109,7 @@ def complete_lesson(user_id: int, course: Course, lesson_id: str) -> None:
             set_={"completed_at": sa.func.coalesce(LessonProgress.completed_at, statement.excluded.completed_at)},
         )
     )
+    xapi.lesson_completed(user_id, course, lesson_id)  # queued once, however often the lesson is marked
 
 
 def progress_in(user_id: int, course: Course) -> CourseProgress:

@@ -221,6 +221,7 @@ ADMIN_PAGES = [  # path, label, h1 (a pattern)
     ("/admin/evaluations", "evaluations admin", None),
     ("/admin/courses", "course files admin", "Course files"),
     ("/admin/invitations", "admin invitations", "Invitations not accepted yet"),
+    ("/admin/lrs", "learning record store", r"Learning Record Store \(xAPI\)"),
 ]
 
 

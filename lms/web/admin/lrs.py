@@ -1,0 +1,54 @@
+"""Admins: the agency's Learning Record Store (xAPI), and how its statements are getting there."""
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from lms.domain.roles import ADMIN
+from lms.extensions import db
+from lms.services import xapi_outbox
+from lms.services.agency_settings import SettingsError
+from lms.services.lrs_settings import connection_of, is_configured, remove_connection, save_connection
+from lms.services.outbox import MAX_ATTEMPTS
+from lms.web.access import role_required
+from lms.web.admin import bp
+
+
+def _lrs_page(values, errors, status=200):
+    connection = connection_of(current_user.agency_id)
+    return render_template(
+        "admin/lrs.html", values=values, errors=errors, configured=is_configured(connection),
+        secret_saved=connection is not None and connection.secret_encrypted is not None,
+        counts=xapi_outbox.status_counts(current_user.agency_id), last_error=xapi_outbox.last_error(current_user.agency_id),
+        max_attempts=MAX_ATTEMPTS,
+    ), status
+
+
+@bp.get("/lrs")
+@role_required(ADMIN)
+def lrs_settings():
+    connection = connection_of(current_user.agency_id)
+    configured = is_configured(connection)
+    return _lrs_page({"endpoint": connection.endpoint if configured else "", "key": connection.key if configured else ""}, {})
+
+
+@bp.post("/lrs")
+@role_required(ADMIN)
+def save_lrs_settings():
+    try:
+        save_connection(current_user.agency, current_user, current_app.extensions["vault"], request.form,
+                        allow_private=current_app.config["LRS_ALLOW_PRIVATE_ADDRESSES"])
+    except SettingsError as error:
+        db.session.rollback()
+        return _lrs_page({"endpoint": request.form.get("endpoint", ""), "key": request.form.get("key", "")}, error.errors, 422)
+    db.session.commit()
+    flash("The Learning Record Store is saved. Learning from now on is sent to it.", "success")
+    return redirect(url_for("admin.lrs_settings"), code=303)
+
+
+@bp.post("/lrs/remove")
+@role_required(ADMIN)
+def remove_lrs_settings():
+    remove_connection(current_user.agency, current_user)
+    db.session.commit()
+    flash("The Learning Record Store is removed. Nothing more is sent to it.", "success")
+    return redirect(url_for("admin.lrs_settings"), code=303)
