@@ -14,7 +14,7 @@ from lms.extensions import db
 from lms.lrs import LrsSettings
 from lms.models import Agency, LrsConnection, User, utcnow
 from lms.services import audit
-from lms.services.agency_settings import SettingsError
+from lms.services.invalid_input import InvalidInput
 from lms.vault import Vault
 
 MAX_ENDPOINT = 500
@@ -81,7 +81,7 @@ def save_connection(agency: Agency, actor: User, vault: Vault, values, allow_pri
     elif len(secret) > MAX_SECRET:
         errors["secret"] = f"Keep the secret under {MAX_SECRET} characters."
     if errors:
-        raise SettingsError(errors)
+        raise InvalidInput(errors)
     if connection is None:
         connection = LrsConnection(agency_id=agency.id, actor_namespace=str(uuid.uuid4()))
         db.session.add(connection)

@@ -6,7 +6,7 @@ from flask_login import current_user
 from lms.domain.roles import ADMIN
 from lms.extensions import db
 from lms.services import xapi_outbox
-from lms.services.agency_settings import SettingsError
+from lms.services.invalid_input import InvalidInput
 from lms.services.lrs_settings import connection_of, is_configured, remove_connection, save_connection
 from lms.services.outbox import MAX_ATTEMPTS
 from lms.web.access import role_required
@@ -37,7 +37,7 @@ def save_lrs_settings():
     try:
         save_connection(current_user.agency, current_user, current_app.extensions["vault"], request.form,
                         allow_private=current_app.config["LRS_ALLOW_PRIVATE_ADDRESSES"])
-    except SettingsError as error:
+    except InvalidInput as error:
         db.session.rollback()
         return _lrs_page({"endpoint": request.form.get("endpoint", ""), "key": request.form.get("key", "")}, error.errors, 422)
     db.session.commit()
