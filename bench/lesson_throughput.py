@@ -98,6 +98,9 @@ def measure(backend: str, url: str, courses_dir: str, pages: dict[str, str], scr
         app_client.get(path)  # a learner's first view of a lesson writes; the timed views are repeat views
         naive_client = naive.test_client()
         naive_client.set_cookie("session", app_client.get_cookie("session").value)
+        for name, client in (("app", app_client), ("naive", naive_client)):
+            if (status := client.get(path).status_code) != 200:
+                raise RuntimeError(f"the {name} server answers {path} with HTTP {status}")
         statements[page] = {"app": queries_for(app, app_client, path),
                             "naive": queries_for(naive, naive_client, path, naive_app.db), "bare": 0}
     env = app_env(url, courses_dir)
