@@ -10,7 +10,7 @@ from lms.domain.learner_home import plan_home
 from lms.domain.markdown import ROLE_CARD_MARKER, fill_blocks
 from lms.domain.roles import ADMIN, CLINICIAN, PEER, SUPERVISOR
 from lms.extensions import db
-from lms.services import learner_home, learning_paths, progress
+from lms.services import learning_paths, progress
 from lms.services.agency_blocks import blocks_html
 from lms.services.completion import complete_if_done, standing
 from lms.services.overview import overview_of
@@ -38,8 +38,8 @@ def index():
 @bp.get("/")
 @login_required
 def my_learning():
-    learner = overview_of(current_user, catalog())
     today = date.today()
+    learner = overview_of(current_user, catalog(), today)
     assigned, offered = [], []
     for course in catalog():
         if course.slug in learner.requirements:
@@ -50,13 +50,11 @@ def my_learning():
             assigned.append((course, status))
         elif course.is_for(current_user.roles):
             offered.append(course)
-    home = plan_home(
-        assigned, offered, learner.progress, learner.completed_on, learner_home.last_activity(current_user.id), today
-    )
+    home = plan_home(assigned, offered, learner.progress, learner.completed_on, learner.last_activity, today)
     return render_page(
         "learn/my_learning.html", ["content"], home=home, progress_by_course=learner.progress,
-        hours_this_year=learner_home.hours_in_year(current_user.id, today.year), year=today.year,
-        paths=learning_paths.paths_for(current_user, catalog(), learner.completed_on),
+        hours_this_year=learner.hours_this_year, year=today.year,
+        paths=learning_paths.paths_for(learner.path_ids, catalog(), learner.completed_on),
     )
 
 
