@@ -52,7 +52,7 @@ def create_app(config=None) -> Flask:
 
     from lms import cli, models  # noqa: F401  (models registers the tables)
     from lms.web import account, admin, auth, certificates, errors, filters, learn, public, renewal, security, static_files, supervise
-    from lms.web.learn import lesson_page
+    from lms.web import kept_pages
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(learn.bp)
@@ -67,7 +67,7 @@ def create_app(config=None) -> Flask:
     filters.init_app(app)
     security.init_app(app)
     static_files.init_app(app)
-    lesson_page.init_app(app)
+    kept_pages.init_app(app)
     cli.init_app(app)
     app.add_url_rule("/", endpoint="index", view_func=learn.index)
     return app

@@ -63,6 +63,7 @@ class Overview:
     last_activity: dict[str, datetime]  # by course slug: the last time a lesson was opened or finished
     hours_this_year: float  # contact hours of the courses completed this calendar year
     path_ids: frozenset[int]  # the learning paths assigned to this person
+    facts: tuple  # the rows read, as they came: with the person and the catalog, all the above derives from them
 
 
 def overview_of(user: User, catalog: Catalog, today: date) -> Overview:
@@ -72,10 +73,10 @@ def overview_of(user: User, catalog: Catalog, today: date) -> Overview:
     last_activity: dict[str, datetime] = {}
     rules, path_rules, hours = [], [], 0.0
     year_starts = datetime(today.year, 1, 1, tzinfo=timezone.utc)
-    rows = db.session.execute(LEARNER_FACTS, {
+    rows = tuple(db.session.execute(LEARNER_FACTS, {
         "user_id": user.id, "agency_id": user.agency_id,
         "year_starts": year_starts, "next_year_starts": year_starts.replace(year=today.year + 1),
-    })
+    }))
     for row in rows:
         if row.kind == PROGRESS:
             viewed.setdefault(row.course_slug, []).append(row.lesson_id)
@@ -103,7 +104,7 @@ def overview_of(user: User, catalog: Catalog, today: date) -> Overview:
         if row.user_id == user.id or (row.team_id is not None and row.team_id == user.team_id) or row.role in roles
     )
     return Overview(
-        requirements_for(person_of(user), rules), progress, completed_on, last_activity, hours, path_ids
+        requirements_for(person_of(user), rules), progress, completed_on, last_activity, hours, path_ids, rows
     )
 
 

@@ -17,6 +17,7 @@ from lms.services.overview import overview_of
 from lms.services.role_card import role_card_html
 from lms.web.access import catalog
 from lms.web.htmx import render_page, wants_fragment
+from lms.web.kept_pages import may_keep, render_kept
 from lms.web.learn import bp
 from lms.web.learn.lesson_page import render_lesson
 from lms.web.learn.lookup import course_for_current_user, lesson_for_current_user, prerequisites_left, vault
@@ -39,23 +40,35 @@ def index():
 @login_required
 def my_learning():
     today = date.today()
-    learner = overview_of(current_user, catalog(), today)
-    assigned, offered = [], []
-    for course in catalog():
-        if course.slug in learner.requirements:
-            completed_on = learner.completed_on.get(course.slug)
-            status = requirement_standing(
-                learner.requirements[course.slug], completed_on, learner.progress[course.slug].started, today
-            )
-            assigned.append((course, status))
-        elif course.is_for(current_user.roles):
-            offered.append(course)
-    home = plan_home(assigned, offered, learner.progress, learner.completed_on, learner.last_activity, today)
-    return render_page(
-        "learn/my_learning.html", ["content"], home=home, progress_by_course=learner.progress,
-        hours_this_year=learner.hours_this_year, year=today.year,
-        paths=learning_paths.paths_for(learner.path_ids, catalog(), learner.completed_on),
+    courses = catalog()
+    learner = overview_of(current_user, courses, today)
+    paths = learning_paths.paths_for(learner.path_ids, courses, learner.completed_on)
+
+    def context():
+        assigned, offered = [], []
+        for course in courses:
+            if course.slug in learner.requirements:
+                completed_on = learner.completed_on.get(course.slug)
+                status = requirement_standing(
+                    learner.requirements[course.slug], completed_on, learner.progress[course.slug].started, today
+                )
+                assigned.append((course, status))
+            elif course.is_for(current_user.roles):
+                offered.append(course)
+        return dict(
+            home=plan_home(assigned, offered, learner.progress, learner.completed_on, learner.last_activity, today),
+            progress_by_course=learner.progress, hours_this_year=learner.hours_this_year, year=today.year, paths=paths,
+        )
+
+    if not may_keep():
+        return render_page("learn/my_learning.html", ["content"], **context())
+    # Everything the page is made from: the person's facts, the catalog's versions, the paths' steps, the day.
+    key = (
+        current_user.id, current_user.agency_id, current_user.team_id, current_user.joined_on, current_user.roles,
+        learner.facts, today, tuple((course.slug, course.version) for course in courses),
+        tuple((item.path.id, item.path.title, tuple(item.path.course_slugs)) for item in paths),
     )
+    return render_kept("learn/my_learning.html", ["content"], key, context, {})
 
 
 @bp.get("/agency-logo")
