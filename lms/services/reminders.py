@@ -42,6 +42,7 @@ class Outgoing:
 
 
 PEOPLE_PER_BATCH = 2_000  # people read, planned and written at a time: memory stays flat however many there are
+MAILS_PER_FLUSH = 500  # queued mails written to the outbox at a time
 
 # Only the columns the plan needs, with the person's roles as one "peer,supervisor" string, a
 # batch at a time after the last id seen (keyset paging: every batch is an index range).
@@ -234,13 +235,17 @@ def queue(outgoing: Iterable[Outgoing]) -> Counter:
     """Put every mail in the outbox and record it as sent, in the caller's transaction: a
     reminder is either queued and remembered, or neither (the next run queues it then).
 
-    Takes the mails as they come (outgoing_mails is a generator) and flushes as it goes, so
-    the session never holds more than one mail's rows. Returns how many of each kind."""
+    Takes the mails as they come (outgoing_mails is a generator) and writes them a batch
+    at a time, in a few multi-row INSERTs, so the session never holds more than one batch.
+    Returns how many of each kind."""
     queued = Counter()
     for item in outgoing:
+        db.session.add(outbox.queued_mail(item.mail, item.kind, item.agency_id, item.user_id))
         db.session.add_all(SentReminder(user_id=item.user_id, kind=kind, key=key) for kind, key in item.records)
-        outbox.queue(item.mail, item.kind, item.agency_id, item.user_id)  # flushes
         queued[item.kind] += 1
+        if queued.total() % MAILS_PER_FLUSH == 0:
+            db.session.flush()
+    db.session.flush()
     return queued
 
 
