@@ -56,8 +56,8 @@ PEOPLE_AFTER = (
 
 
 def outgoing_mails(catalog, today: date, batch: int = PEOPLE_PER_BATCH) -> Iterator[Outgoing]:
-    """Every mail this run should send, agency by agency: learners' reminders, digests, then notices
-    of certificates about to expire.
+    """Every mail this run should send, agency by agency: learners' reminders, digests, notices
+    of certificates about to expire, then renewal reminders.
 
     A generator: each agency's people are read `batch` at a time, and a batch's reminders are
     yielded before the next batch is read, so the caller can queue them as they come."""
@@ -66,7 +66,7 @@ def outgoing_mails(catalog, today: date, batch: int = PEOPLE_PER_BATCH) -> Itera
 
 
 def _agency_mails(agency: Agency, catalog, today: date, batch: int) -> Iterator[Outgoing]:
-    """Seven queries per agency, and three per batch of its people, however many people it has."""
+    """Six queries per agency (seven with its published courses) and three per batch of its people."""
     titles = {course.slug: course.title for course in catalog}
     team_names = dict(db.session.execute(sa.select(Team.id, Team.name).where(Team.agency_id == agency.id)).all())
     supervised: dict[int, set[int]] = {}
