@@ -2,10 +2,12 @@
 at 1x and 10x, each against a floor measured in the same run, on PostgreSQL.
 
 - Reminders: `outgoing_mails` (plan every learner, write every mail; nothing is sent) for
-  10,000 and 100,000 seeded learners (`flask demo seed`). Rules: every peer in one team in
-  ten must finish a course by a date three days away, so a tenth of them get a mail while
-  every learner is planned. Floor: the same facts read with plain SQL as tuples (people
-  with roles, rules, completions, reminders already sent), nothing built from them.
+  10,000 and 100,000 seeded learners (`flask demo seed`), and the same run with `queue`
+  (into the outbox, remembered as sent; rolled back), which is `flask reminders send`
+  without its commit. Rules: every peer in one team in ten must finish a course by a date
+  three days away, so a tenth of them get a mail while every learner is planned. Floor: the
+  same facts read with plain SQL as tuples (people with roles, rules, completions,
+  reminders already sent), nothing built from them.
 - CSV import: `plan_for_text` + `apply_plan` (checks, creates people and their audit
   events, flushes) for 500 and 5,000 people (the most a file may hold); rolled back after
   each run so runs repeat. Floor: `csv` parsing the same file plus one multi-row INSERT of
@@ -13,9 +15,8 @@ at 1x and 10x, each against a floor measured in the same run, on PostgreSQL.
 
 Each measurement runs in a fresh process: seconds, and peak memory as the process's
 highest resident memory during the work (VmHWM, reset just before) over what it held
-before. Sizes
-alternate; medians of the rounds. The figures are the cost curves (10x / 1x; 10 is linear)
-and each 10x run against its floor.
+before. Sizes alternate; medians of the rounds. The figures are the cost curves of time
+and of peak memory (10x / 1x; 10 is linear, 1 is flat) and each 10x run against its floor.
 """
 
 import json
@@ -67,14 +68,14 @@ def reminder_rules(app) -> None:
         db.session.commit()
 
 
-def run_reminders(url: str, courses_dir: str, floor: bool) -> dict:
+def run_reminders(url: str, courses_dir: str, kind: str) -> dict:
     from lms.extensions import db
     from lms.services import reminders
 
     app = make_app(url, courses_dir)
     with app.app_context():
         db.session.execute(sa.text("SELECT 1"))
-        if floor:
+        if kind == "floor":
             def work():
                 facts = [
                     "SELECT u.id, u.name, u.email, u.team_id, u.joined_on, r.role FROM \"user\" u"
@@ -85,10 +86,15 @@ def run_reminders(url: str, courses_dir: str, floor: bool) -> dict:
                     "SELECT user_id, team_id FROM team_supervisor",
                 ]
                 return sum(len(db.session.execute(sa.text(query)).all()) for query in facts)
+        elif kind == "queued":
+            def work():
+                return sum(reminders.queue(reminders.outgoing_mails(app.extensions["catalog"], date.today())).values())
         else:
             def work():
-                return len(reminders.outgoing_mails(app.extensions["catalog"], date.today()))
-        return measured(work)
+                return sum(1 for _ in reminders.outgoing_mails(app.extensions["catalog"], date.today()))
+        result = measured(work)
+        db.session.rollback()
+        return result
 
 
 def import_file(people: int) -> str:
@@ -172,7 +178,7 @@ def main():
     results = {}
     for _ in range(ROUNDS["reminders"]):
         for size in REMINDER_SIZES:
-            for kind in ("work", "floor"):
+            for kind in ("work", "queued", "floor"):
                 results.setdefault(("reminders", size, kind), []).append(
                     in_fresh_process("reminders", urls[size], courses_dir, kind))
     for _ in range(ROUNDS["import"]):
@@ -194,12 +200,17 @@ def main():
         figure(f"{work}_10x_time_curve", seconds[work, large, "work"] / seconds[work, small, "work"], "<=", 12)
         figure(f"{work}_10x_vs_floor", seconds[work, large, "work"] / seconds[work, large, "floor"], "<=", 20)
         figure(f"{work}_10x_peak_mb", peaks[work, large, "work"], "<=", 1024)
+    figure("reminders_queued_10x_time_curve",
+           seconds["reminders", REMINDER_SIZES[1], "queued"] / seconds["reminders", REMINDER_SIZES[0], "queued"], "<=", 12)
+    # Flat: people are read a batch at a time, so ten times the learners must not need ten times the memory.
+    figure("reminders_10x_peak_curve", peaks["reminders", REMINDER_SIZES[1], "queued"]
+           / peaks["reminders", REMINDER_SIZES[0], "queued"], "<=", 2)
 
 
 def worker(args: list[str]) -> None:
     work, url, courses_dir, kind, *rest = args
     if work == "reminders":
-        result = run_reminders(url, courses_dir, kind == "floor")
+        result = run_reminders(url, courses_dir, kind)
     else:
         result = run_import(url, courses_dir, int(rest[0]), kind == "floor")
     print(json.dumps(result))

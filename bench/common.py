@@ -150,8 +150,8 @@ def gunicorn(app_spec: str, env: dict[str, str], workers: int = 4, with_pid: boo
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-               "--log-level", "warning", app_spec]
+    command = [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "bench" / "gunicorn_sync.conf.py"),
+               "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app_spec]
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     try:
         _wait_until_serving(server, port)

@@ -98,6 +98,9 @@ def measure(backend: str, url: str, courses_dir: str, pages: dict[str, str], scr
         app_client.get(path)  # a learner's first view of a lesson writes; the timed views are repeat views
         naive_client = naive.test_client()
         naive_client.set_cookie("session", app_client.get_cookie("session").value)
+        for name, client in (("app", app_client), ("naive", naive_client)):
+            if (status := client.get(path).status_code) != 200:
+                raise RuntimeError(f"the {name} server answers {path} with HTTP {status}")
         statements[page] = {"app": queries_for(app, app_client, path),
                             "naive": queries_for(naive, naive_client, path, naive_app.db), "bare": 0}
     env = app_env(url, courses_dir)
@@ -121,11 +124,14 @@ def measure(backend: str, url: str, courses_dir: str, pages: dict[str, str], scr
                 for _ in range(ROUNDS):
                     for name, port in ports.items():
                         rounds[name].append(hammer(port, path, jars[name], REQUESTS[name]))
+                # The spread: the app's rate over the naive app's in each pair of neighbouring rounds.
+                by_round = [app[0] / naive[0] for app, naive in zip(rounds["app"], rounds["naive"])]
                 for name, results in rounds.items():
                     latencies = [latency for _, round_latencies, _ in results for latency in round_latencies]
                     rows.append([backend, page, name, median(r[0] for r in results),
                                  1000 * percentile(latencies, 0.5), 1000 * percentile(latencies, 0.95),
-                                 sum(r[2] for r in results), statements[page][name]])
+                                 sum(r[2] for r in results), statements[page][name],
+                                 f"{min(by_round):.2f}-{max(by_round):.2f}" if name == "app" else ""])
     return rows
 
 
@@ -144,7 +150,8 @@ def main():
         backends = {"sqlite": f"sqlite:///{scratch}/bench.sqlite", "postgresql": postgres_urls("common_ground_bench")[0]}
         for backend, url in backends.items():
             rows += measure(backend, url, courses_dir, pages, Path(scratch))
-    print_table(["database", "page", "server", "req/s (median)", "p50 ms", "p95 ms", "errors", "SQL per view"], rows)
+    print_table(["database", "page", "server", "req/s (median)", "p50 ms", "p95 ms", "errors", "SQL per view",
+                 "app / naive by round"], rows)
     rate = {(row[0], row[1], row[2]): row[3] for row in rows}
     for backend in backends:
         for page in pages:

@@ -4,8 +4,8 @@ competent developer would write first.
 Minimal Flask + Flask-Login + Flask-SQLAlchemy on the same database: it loads the user from
 the session cookie the real app sets (same secret key), lets the ORM load roles and agency
 lazily when the template asks, and renders the same templates from the same course
-catalog. It does less than the real app: no progress, reflections, assignments or
-completions, no CSRF, no rate limiter, no security headers. Its pages are the real app's
+catalog. It does less than the real app: no progress, reflections, assignments,
+completions, learning paths or contact hours, no CSRF, no rate limiter, no security headers. Its pages are the real app's
 bytes apart from those per-user parts. It borrows the real app's URL map (so `url_for`
 builds the same links) and template filters, and nothing else.
 
@@ -27,9 +27,11 @@ from lms.config import PROJECT_ROOT
 from lms.domain import markdown
 from lms.domain.assignments import STATE_LABELS, STATES
 from lms.domain.course_loader import load_catalog
+from lms.domain.learner_home import plan_home
 from lms.domain.markdown import ROLE_CARD_MARKER
 from lms.domain.matrix import Filters, Member, build_matrix
 from lms.domain.progress import course_progress
+from lms.services.agency_blocks import default_html
 from lms.services.role_card import DEFAULT_ROLE_CARD_PATH
 
 
@@ -71,6 +73,7 @@ class User(UserMixin, db.Model):
     email: so.Mapped[str]
     active: so.Mapped[bool]
     joined_on: so.Mapped[date]
+    session_version: so.Mapped[int]
     agency: so.Mapped[Agency] = so.relationship()
     role_rows: so.Mapped[list[UserRole]] = so.relationship()
 
@@ -98,11 +101,18 @@ def create_naive_app(config=None) -> Flask:
                              methods=rule.methods)
     db.init_app(app)
     login = LoginManager(app)
-    login.user_loader(lambda user_id: db.session.get(User, int(user_id)))
+    login.user_loader(load_user)
     app.jinja_env.globals["csrf_token"] = lambda: ""  # no CSRF
     app.extensions["catalog"] = load_catalog(real.config["COURSES_DIR"])
     app.extensions["role_card_html"] = markdown.render(DEFAULT_ROLE_CARD_PATH.read_text(encoding="utf-8")).html
     return app
+
+
+def load_user(session_user_id: str) -> User | None:
+    """The session holds "<user id>:<session version>", as the real app writes it."""
+    user_id, _, version = session_user_id.partition(":")
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.session_version == int(version or 0) else None
 
 
 def _not_here(**_):
@@ -127,6 +137,7 @@ def show_lesson(slug, lesson_id):
         position=course.lesson_ids.index(lesson.id) + 1, previous_lesson=before, next_lesson=after,
         progress=course_progress(course, ()), reflection=None, role_card_marker=ROLE_CARD_MARKER,
         role_card_html=current_app.extensions["role_card_html"] if lesson.has_role_card else "",
+        lesson_html=markdown.fill_blocks(lesson.html, {name: default_html(name) for name in lesson.agency_blocks}),
         reflection_draft=None, reflection_error=None,
     )
 
@@ -134,9 +145,11 @@ def show_lesson(slug, lesson_id):
 @login_required
 def my_learning():
     offered = [course for course in _catalog() if course.is_for(current_user.roles)]
+    progress = {course.slug: course_progress(course, ()) for course in _catalog()}
+    today = date.today()
     return render_template(
-        "learn/my_learning.html", fragment=False, assigned=[], offered=offered, completed={},
-        progress_by_course={course.slug: course_progress(course, ()) for course in _catalog()},
+        "learn/my_learning.html", fragment=False, progress_by_course=progress, hours_this_year=0, year=today.year,
+        home=plan_home([], offered, progress, {}, {}, today), paths=[],
     )
 
 

@@ -21,7 +21,9 @@ STEPS = {  # (file name ending, function) -> what that step of a view does
     ("lms/services/progress.py", "lesson_state"): "read progress and reflection (one statement)",
     ("lms/services/role_card.py", "role_card_html"): "the agency's role card",
     ("lms/web/htmx.py", "render_page"): "render the template (Jinja)",
-    ("lms/web/learn/lesson_page.py", "render_lesson"): "the kept page, filled in",
+    ("lms/web/learn/lesson_page.py", "render_lesson"): "the lesson's kept page, filled in",
+    ("lms/web/kept_pages.py", "render_kept"): "a kept page, filled in (rendered on a miss)",
+    ("lms/services/overview.py", "overview_of"): "read and derive the learner's facts (My learning)",
     ("flask_wtf/csrf.py", "generate_csrf"): "CSRF token",
     ("sqlalchemy/orm/session.py", "_connection_for_bind"): "check out a connection, begin",
 }

@@ -51,8 +51,7 @@ def create_app(config=None) -> Flask:
     app.extensions["default_role_card_html"] = markdown.render(DEFAULT_ROLE_CARD_PATH.read_text(encoding="utf-8")).html
 
     from lms import cli, models  # noqa: F401  (models registers the tables)
-    from lms.web import account, admin, auth, certificates, dev_mail, errors, filters, help, learn, my_data, public, renewal, security, static_files, supervise
-    from lms.web.learn import lesson_page
+    from lms.web import account, admin, auth, certificates, dev_mail, errors, filters, help, kept_pages, learn, my_data, public, renewal, security, static_files, supervise
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(learn.bp)
@@ -71,7 +70,7 @@ def create_app(config=None) -> Flask:
     help.init_app(app)
     security.init_app(app)
     static_files.init_app(app)
-    lesson_page.init_app(app)
+    kept_pages.init_app(app)
     cli.init_app(app)
     app.add_url_rule("/", endpoint="index", view_func=learn.index)
     return app

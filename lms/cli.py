@@ -1,6 +1,7 @@
 """`flask …` commands. They call services; the command commits."""
 
 import os
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -353,20 +354,21 @@ def send_reminders_command(today, dry_run):
     """
     day = today.date() if today else date.today()
     outgoing = reminders.outgoing_mails(current_app.extensions["catalog"], day)
-    totals = sum(item.kind == reminders.REMINDER for item in outgoing), sum(item.kind == reminders.DIGEST for item in outgoing)
     if dry_run:
+        totals = Counter()
         for item in outgoing:
             click.echo(f"Would send a {item.kind} to {item.mail.to}: {item.mail.subject}")
             for line in item.details:
                 click.echo(f"    {line}")
+            totals[item.kind] += 1
         db.session.rollback()
-        click.echo(f"Dry run for {day.isoformat()}: {counted(totals[0], 'reminder')}, {counted(totals[1], 'digest')} would be sent. "
-                   "Nothing was sent or recorded.")
+        click.echo(f"Dry run for {day.isoformat()}: {counted(totals[reminders.REMINDER], 'reminder')}, "
+                   f"{counted(totals[reminders.DIGEST], 'digest')} would be sent. Nothing was sent or recorded.")
         return
-    reminders.queue(outgoing)
+    totals = reminders.queue(outgoing)
     db.session.commit()
-    click.echo(f"Queued {counted(totals[0], 'reminder')}, {counted(totals[1], 'digest')} for {day.isoformat()}: "
-               "the mail worker sends them (or run `flask mail send`).")
+    click.echo(f"Queued {counted(totals[reminders.REMINDER], 'reminder')}, {counted(totals[reminders.DIGEST], 'digest')} "
+               f"for {day.isoformat()}: the mail worker sends them (or run `flask mail send`).")
 
 
 mail_group = AppGroup("mail", help="The outbox of mail waiting to be sent.")

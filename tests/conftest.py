@@ -25,7 +25,7 @@ from lms.config import TestConfig
 from lms.extensions import db, limiter
 from lms.models import Agency, Team
 from lms.services.accounts import create_user
-from lms.web.learn import lesson_page
+from lms.web import kept_pages
 from tests.smtp import free_port, stop_shared_server
 
 PASSWORD = "correct-horse-battery"
@@ -93,7 +93,7 @@ class SharedApp:
         app.config.update(copy.deepcopy(self.settings))
         app.extensions.clear()
         app.extensions.update(self.extensions)  # caches a test filled lazily (setdefault) are gone
-        lesson_page.init_app(app)  # an empty page cache
+        kept_pages.init_app(app)  # an empty page cache
         # The one Limiter follows the last app it was bound to (perhaps another test's): bind it
         # back to this one, with fresh counts.
         limiter.init_app(app)

@@ -248,15 +248,45 @@ def test_query_count_does_not_grow_with_the_number_of_people(world, agency, team
 
     def plan():
         with world.test_request_context():
-            reminders.outgoing_mails(catalog, date(2030, 3, 6))
+            list(reminders.outgoing_mails(catalog, date(2030, 3, 6)))
 
     add_late_learners(0, 5)
     small = count_statements(world, plan)
     add_late_learners(5, 60)
     assert count_statements(world, plan) == small
-    # agencies, then per agency: its published courses, people, their roles, teams, supervisor links, rules,
-    # completions, sent, certificates about to expire, certifications tracked for renewal
+    # agencies, then per agency: its published courses, teams, supervisor links, rules, notices sent,
+    # people with their roles, their completions and reminders sent (one batch here), certificates about
+    # to expire, certifications tracked for renewal
     assert small == 1 + 2 * 10, small
+
+
+def test_people_are_read_in_batches_and_the_mails_are_the_same(world, agency, teams):
+    """However many people an agency has, a run holds one batch of them at a time; the
+    reminders and digests are those of one batch holding everyone."""
+    catalog = world.extensions["catalog"]
+    with world.app_context():
+        for i in range(25):
+            require(add_person(f"Bulk {i}", f"bulk{i}@example.org", ["peer"], agency.id, teams["North"].id),
+                    date(2030, 3, 1))
+        db.session.commit()
+        people = db.session.scalar(sa.select(sa.func.count()).where(User.agency_id == agency.id, User.active))
+
+    def mails(batch):
+        with world.test_request_context():
+            return [(item.kind, item.mail.to, item.mail.subject, item.mail.text, item.records)
+                    for item in reminders.outgoing_mails(catalog, date(2030, 3, 6), batch)]
+
+    everyone = mails(reminders.PEOPLE_PER_BATCH)
+    assert mails(4) == everyone
+    [digest] = [mail for mail in everyone if mail[1] == "boss@example.org"]
+    assert all(f"Bulk {i}" in digest[3] for i in range(25))  # overdue people from every batch
+    reminded = {mail[1] for mail in everyone if mail[0] == reminders.REMINDER}
+    assert reminded == {f"bulk{i}@example.org" for i in range(25)} | {
+        "soon@example.org", "late@example.org", "south@example.org", "far@example.org"}
+
+    # three statements per batch (people, their completions, reminders sent to them)
+    batches = -(-people // 4)
+    assert count_statements(world, lambda: mails(4)) == count_statements(world, lambda: mails(10_000)) + 3 * (batches - 1)
 
 
 # The email settings page

@@ -161,36 +161,66 @@ def plan(
     today: date,
     within_days: int,
 ) -> Plan:
-    """What one agency's run should send.
+    """What one agency's run should send: learner_reminders for all its learners, then digests.
 
     learners: the agency's active people; supervisors: its active supervisors with the ids
     of their own active teams; sent: (user id, kind, key) of every reminder already sent.
-    A learner is mailed when at least one course is new to remind about; the mail lists all
-    their due-soon and overdue courses. A supervisor is mailed once a week, only when
-    someone on their teams is overdue, and only when they have not turned the digest off.
     """
-    rules = list(rules)
-    reminders, overdue_by_team = [], {}
+    found, overdue = learner_reminders(learners, list(rules), completions, titles, sent, today, within_days)
+    return Plan(tuple(found), tuple(digests(supervisors, overdue, sent, today)))
+
+
+def learner_reminders(
+    learners: Iterable[Learner],
+    rules: list[Rule],
+    completions: Mapping[tuple[int, str], date],
+    titles: Mapping[str, str],
+    sent: set[tuple[int, str, str]],
+    today: date,
+    within_days: int,
+) -> tuple[list[LearnerReminder], list[tuple[int, OverdueItem]]]:
+    """The reminders for these learners, and (team id, item) for each of their overdue courses
+    for the digests. Learners may come a batch at a time: each is planned on their own.
+
+    A learner is mailed when at least one course is new to remind about; the mail lists all
+    their due-soon and overdue courses.
+    """
+    found, overdue = [], []
     for learner in learners:
         courses = due_courses(learner.person, rules, completions, titles, today, within_days)
         new = tuple(c for c in courses if (learner.person.id, c.kind, c.key) not in sent)
         if new:
-            reminders.append(LearnerReminder(learner.person.id, learner.name, learner.email, tuple(courses), new))
-        for course in courses:
-            if course.kind == OVERDUE and learner.person.team_id is not None:
-                overdue_by_team.setdefault(learner.person.team_id, []).append(
-                    OverdueItem(learner.person.id, learner.name, learner.team_name, course.course_title, course.due_on)
-                )
+            found.append(LearnerReminder(learner.person.id, learner.name, learner.email, tuple(courses), new))
+        if learner.person.team_id is not None:
+            overdue += [
+                (learner.person.team_id,
+                 OverdueItem(learner.person.id, learner.name, learner.team_name, course.course_title, course.due_on))
+                for course in courses
+                if course.kind == OVERDUE
+            ]
+    return found, overdue
+
+
+def digests(
+    supervisors: Iterable[Supervisor], overdue: Iterable[tuple[int, OverdueItem]], sent: set[tuple[int, str, str]],
+    today: date,
+) -> list[Digest]:
+    """This week's digests. overdue: (team id, item) from learner_reminders. A supervisor is
+    mailed once a week, only when someone on their teams is overdue, and only when they have
+    not turned the digest off."""
+    overdue_by_team: dict[int, list[OverdueItem]] = {}
+    for team_id, item in overdue:
+        overdue_by_team.setdefault(team_id, []).append(item)
     week = week_key(today)
-    digests = []
+    found = []
     for supervisor in supervisors:
         if supervisor.digest_opt_out or (supervisor.id, DIGEST, week) in sent:
             continue
         items = [item for team_id in supervisor.team_ids for item in overdue_by_team.get(team_id, ())]
         if items:
             items.sort(key=lambda i: ((i.team_name or "").lower(), i.person_name.lower(), i.due_on, i.course_title))
-            digests.append(Digest(supervisor.id, supervisor.name, supervisor.email, week, tuple(items)))
-    return Plan(tuple(reminders), tuple(digests))
+            found.append(Digest(supervisor.id, supervisor.name, supervisor.email, week, tuple(items)))
+    return found
 
 
 @dataclass(frozen=True)

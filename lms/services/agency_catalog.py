@@ -4,7 +4,8 @@ Everything that finds a course by slug (lessons, checks, completion, assignments
 matrix, reminders) asks here. A published version is immutable content named by its hash,
 so a loaded course is cached by (slug, hash) for as long as the process lives: each app
 server fills its own cache and none of them ever needs to tell the others anything. Per
-request, the only cost is one small query for the agency's (slug, published hash) pairs.
+request, the only cost is reading the agency's (slug, published hash) pairs, which the
+statement that loads the signed-in person does on the way.
 """
 
 from __future__ import annotations
@@ -30,16 +31,24 @@ def catalog_for(agency_id: int | None) -> Catalog:
         return shared
     memo = g.setdefault("agency_catalogs", {})
     if agency_id not in memo:
-        memo[agency_id] = with_agency_courses(shared, agency_id)
+        memo[agency_id] = with_agency_courses(shared, agency_id, g.get("published_courses", {}).get(agency_id))
     return memo[agency_id]
 
 
-def with_agency_courses(shared: Catalog, agency_id: int) -> Catalog:
-    published = db.session.execute(
-        sa.select(AgencyCourse.id, AgencyCourse.slug, AgencyCourse.published_version)
-        .where(AgencyCourse.agency_id == agency_id, AgencyCourse.published_version.is_not(None))
-        .order_by(AgencyCourse.slug)
-    ).all()
+def note_published(agency_id: int, published: list[tuple[int, str, str]]) -> None:
+    """The agency's (course id, slug, published version), read by the statement that loaded the
+    signed-in person (lms.services.signed_in): catalog_for then needs no statement of its own."""
+    g.published_courses = {agency_id: sorted(published, key=lambda course: course[1])}
+
+
+def with_agency_courses(shared: Catalog, agency_id: int, published: list[tuple[int, str, str]] | None = None) -> Catalog:
+    """published: the agency's (course id, slug, published version) by slug, when already read."""
+    if published is None:
+        published = db.session.execute(
+            sa.select(AgencyCourse.id, AgencyCourse.slug, AgencyCourse.published_version)
+            .where(AgencyCourse.agency_id == agency_id, AgencyCourse.published_version.is_not(None))
+            .order_by(AgencyCourse.slug)
+        ).all()
     if not published:
         return shared
     key = (id(shared), agency_id, tuple((slug, version) for _, slug, version in published))

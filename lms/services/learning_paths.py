@@ -70,17 +70,13 @@ def assign_path(agency_id: int, actor: User, catalog, path: LearningPath, form: 
     return rows
 
 
-def paths_for(user: User, catalog, completed_slugs) -> list[PathProgress]:
-    """The paths assigned to this person, each with its steps and the next one to take."""
-    rows = db.session.scalars(
-        sa.select(Assignment).where(Assignment.agency_id == user.agency_id, Assignment.path_id.is_not(None))
-    ).all()
-    path_ids = {
-        row.path_id for row in rows
-        if row.user_id == user.id or (row.team_id is not None and row.team_id == user.team_id) or row.role in user.roles
-    }
+def paths_for(path_ids, catalog, completed_slugs) -> list[PathProgress]:
+    """The paths with these ids (those assigned to a person), each with its steps and the next
+    one to take. No query when there are none."""
+    if not path_ids:
+        return []
     found = []
-    for path in db.session.scalars(sa.select(LearningPath).where(LearningPath.id.in_(path_ids)).order_by(LearningPath.title)):
+    for path in db.session.scalars(sa.select(LearningPath).where(LearningPath.id.in_(sorted(path_ids))).order_by(LearningPath.title)):
         steps = tuple((course, course.slug in completed_slugs) for course in map(catalog.get, path.course_slugs) if course)
         found.append(PathProgress(path, steps, next((course for course, done in steps if not done), None)))
     return found

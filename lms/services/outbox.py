@@ -37,10 +37,15 @@ def _vault():
 
 
 def queue(mail: Mail, kind: str, agency_id: int | None, user_id: int | None = None) -> None:
-    body = _vault().encrypt(json.dumps({"text": mail.text, "html": mail.html}))
-    db.session.add(OutgoingMail(agency_id=agency_id, user_id=user_id, kind=kind, recipient=mail.to,
-                                subject=mail.subject, body_encrypted=body, status=QUEUED, next_attempt_at=utcnow()))
+    db.session.add(queued_mail(mail, kind, agency_id, user_id))
     db.session.flush()
+
+
+def queued_mail(mail: Mail, kind: str, agency_id: int | None, user_id: int | None = None) -> OutgoingMail:
+    """The outbox row for a mail, not added yet: a caller queueing thousands adds them and flushes once in a while."""
+    body = _vault().encrypt(json.dumps({"text": mail.text, "html": mail.html}))
+    return OutgoingMail(agency_id=agency_id, user_id=user_id, kind=kind, recipient=mail.to,
+                        subject=mail.subject, body_encrypted=body, status=QUEUED, next_attempt_at=utcnow())
 
 
 def queue_links(users: list[User], purpose) -> int:

@@ -1,9 +1,11 @@
-"""What My learning shows of one learner: their rules, progress and completions, in one round trip."""
+"""What My learning shows of one learner, in one round trip: their rules and the learning
+paths assigned to them, their progress and when they last worked on each course, their
+completions, and the contact hours they earned this year."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 
 import sqlalchemy as sa
 
@@ -14,7 +16,7 @@ from lms.extensions import db
 from lms.models import Assignment, CourseCompletion, LessonProgress, User
 from lms.services.assignments import person_of
 
-PROGRESS, COMPLETION, RULE = 0, 1, 2
+PROGRESS, COMPLETION, RULE, HOURS = 0, 1, 2, 3
 _LEARNER = sa.bindparam("user_id")
 RULE_COLUMNS = ["id", "user_id", "team_id", "role", "due_on", "due_days_after_joining", "renew_yearly", "renew_days_before"]
 
@@ -23,21 +25,33 @@ def _nothing(column):
     return sa.cast(sa.null(), column.type)
 
 
-# Three reads of one shape, tagged by kind; built once. Columns a kind does not use are NULL.
+# Four reads of one shape, tagged by kind; built once. Columns a kind does not use are NULL.
 RULE_NULLS = [_nothing(getattr(Assignment, name)).label(name) for name in RULE_COLUMNS]
 LEARNER_FACTS = sa.union_all(
     sa.select(
         sa.literal_column(str(PROGRESS)).label("kind"), LessonProgress.course_slug, LessonProgress.lesson_id,
-        LessonProgress.completed_at.label("moment"), *RULE_NULLS,
+        LessonProgress.completed_at.label("moment"), LessonProgress.first_viewed_at.label("viewed_at"),
+        _nothing(CourseCompletion.ce_hours).label("hours"), _nothing(Assignment.path_id).label("path_id"), *RULE_NULLS,
     ).where(LessonProgress.user_id == _LEARNER),
     sa.select(
         sa.literal_column(str(COMPLETION)), CourseCompletion.course_slug, _nothing(LessonProgress.lesson_id),
-        sa.func.max(CourseCompletion.completed_at), *RULE_NULLS,
+        sa.func.max(CourseCompletion.completed_at), _nothing(LessonProgress.first_viewed_at),
+        _nothing(CourseCompletion.ce_hours), _nothing(Assignment.path_id), *RULE_NULLS,
     ).where(CourseCompletion.user_id == _LEARNER, CourseCompletion.voided_at.is_(None)).group_by(CourseCompletion.course_slug),
     sa.select(
         sa.literal_column(str(RULE)), Assignment.course_slug, _nothing(LessonProgress.lesson_id),
-        _nothing(LessonProgress.completed_at), *(getattr(Assignment, name) for name in RULE_COLUMNS),
+        _nothing(LessonProgress.completed_at), _nothing(LessonProgress.first_viewed_at), _nothing(CourseCompletion.ce_hours),
+        Assignment.path_id, *(getattr(Assignment, name) for name in RULE_COLUMNS),
     ).where(Assignment.agency_id == sa.bindparam("agency_id")),
+    sa.select(
+        sa.literal_column(str(HOURS)), _nothing(CourseCompletion.course_slug), _nothing(LessonProgress.lesson_id),
+        _nothing(LessonProgress.completed_at), _nothing(LessonProgress.first_viewed_at),
+        sa.func.coalesce(sa.func.sum(CourseCompletion.ce_hours), 0), _nothing(Assignment.path_id), *RULE_NULLS,
+    ).where(
+        CourseCompletion.user_id == _LEARNER,
+        CourseCompletion.completed_at >= sa.bindparam("year_starts"),
+        CourseCompletion.completed_at < sa.bindparam("next_year_starts"),
+    ),
 )
 
 
@@ -46,24 +60,53 @@ class Overview:
     requirements: dict[str, Requirement]  # by course slug
     progress: dict[str, CourseProgress]  # every course of the catalog
     completed_on: dict[str, date]  # latest completion by course slug
+    last_activity: dict[str, datetime]  # by course slug: the last time a lesson was opened or finished
+    hours_this_year: float  # contact hours of the courses completed this calendar year
+    path_ids: frozenset[int]  # the learning paths assigned to this person
+    facts: tuple  # the rows read, as they came: with the person and the catalog, all the above derives from them
 
 
-def overview_of(user: User, catalog: Catalog) -> Overview:
+def overview_of(user: User, catalog: Catalog, today: date) -> Overview:
     completed: dict[str, list[str]] = {}
     viewed: dict[str, list[str]] = {}
     completed_on: dict[str, date] = {}
-    rules = []
-    for row in db.session.execute(LEARNER_FACTS, {"user_id": user.id, "agency_id": user.agency_id}):
+    last_activity: dict[str, datetime] = {}
+    rules, path_rules, hours = [], [], 0.0
+    year_starts = datetime(today.year, 1, 1, tzinfo=timezone.utc)
+    rows = tuple(db.session.execute(LEARNER_FACTS, {
+        "user_id": user.id, "agency_id": user.agency_id,
+        "year_starts": year_starts, "next_year_starts": year_starts.replace(year=today.year + 1),
+    }))
+    for row in rows:
         if row.kind == PROGRESS:
             viewed.setdefault(row.course_slug, []).append(row.lesson_id)
             if row.moment is not None:
                 completed.setdefault(row.course_slug, []).append(row.lesson_id)
+            for moment in (row.viewed_at, row.moment):
+                if moment is not None:
+                    moment = _aware(moment)
+                    last_activity[row.course_slug] = max(last_activity.get(row.course_slug, moment), moment)
         elif row.kind == COMPLETION:
             completed_on[row.course_slug] = row.moment.date()
-        else:
+        elif row.kind == RULE:
             rules.append(Rule(course_slug=row.course_slug, **{name: getattr(row, name) for name in RULE_COLUMNS}))
+            if row.path_id is not None:
+                path_rules.append(row)
+        else:
+            hours = float(row.hours)
     progress = {
         course.slug: course_progress(course, completed.get(course.slug, ()), viewed.get(course.slug, ()))
         for course in catalog
     }
-    return Overview(requirements_for(person_of(user), rules), progress, completed_on)
+    roles = user.roles
+    path_ids = frozenset(
+        row.path_id for row in path_rules
+        if row.user_id == user.id or (row.team_id is not None and row.team_id == user.team_id) or row.role in roles
+    )
+    return Overview(
+        requirements_for(person_of(user), rules), progress, completed_on, last_activity, hours, path_ids, rows
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # SQLite hands back naive UTC

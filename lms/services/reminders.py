@@ -1,8 +1,11 @@
-"""Reminder mail: gather each agency's facts in a fixed handful of queries, write the mails,
-queue them in the outbox and remember them, in one transaction. Flushes; the caller commits."""
+"""Reminder mail: gather each agency's facts in a fixed handful of queries (and three per
+batch of its people), write the mails, queue them in the outbox and remember them, in one
+transaction. Flushes; the caller commits."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -11,15 +14,16 @@ from flask import render_template
 from sqlalchemy.orm import aliased
 
 from lms.domain import reminders
+from lms.domain.assignments import Person
 from lms.domain.renewal import RENEWAL
 from lms.domain.roles import SUPERVISOR
 from lms.extensions import db
 from lms.mail import Mail
-from lms.models import Agency, Certificate, CourseCompletion, SentReminder, Team, User, team_supervisors
+from lms.models import Agency, Certificate, CourseCompletion, SentReminder, Team, User, UserRole, team_supervisors
 from lms.public_urls import public_url
 from lms.services import outbox, renewal_reminders
 from lms.services.agency_catalog import with_agency_courses
-from lms.services.assignments import person_of, rules_of
+from lms.services.assignments import rules_of
 from lms.services.completion import EXPIRY_RENEWAL_DAYS
 
 REMINDER, DIGEST = "reminder", "digest"
@@ -37,11 +41,33 @@ class Outgoing:
     details: tuple[str, ...]  # one line per course or person, for --dry-run
 
 
-def plan_for_agency(agency: Agency, catalog, today: date, sent: set | None = None) -> reminders.Plan:
-    """Seven queries per agency (six when `sent` is given), however many people it has."""
-    users = list(db.session.scalars(
-        sa.select(User).where(User.agency_id == agency.id, User.active).order_by(User.id)
-    ))  # and their roles
+PEOPLE_PER_BATCH = 2_000  # people read, planned and written at a time: memory stays flat however many there are
+MAILS_PER_FLUSH = 500  # queued mails written to the outbox at a time
+
+# Only the columns the plan needs, with the person's roles as one "peer,supervisor" string, a
+# batch at a time after the last id seen (keyset paging: every batch is an index range).
+_ROLES = sa.select(sa.func.aggregate_strings(UserRole.role, ",")).where(UserRole.user_id == User.id).scalar_subquery()
+PEOPLE_AFTER = (
+    sa.select(User.id, User.team_id, User.joined_on, User.name, User.email, User.digest_opt_out, _ROLES.label("roles"))
+    .where(User.agency_id == sa.bindparam("agency_id"), User.active, User.id > sa.bindparam("after"))
+    .order_by(User.id)
+    .limit(sa.bindparam("batch"))
+)
+
+
+def outgoing_mails(catalog, today: date, batch: int = PEOPLE_PER_BATCH) -> Iterator[Outgoing]:
+    """Every mail this run should send, agency by agency: learners' reminders, digests, notices
+    of certificates about to expire, then renewal reminders.
+
+    A generator: each agency's people are read `batch` at a time, and a batch's reminders are
+    yielded before the next batch is read, so the caller can queue them as they come."""
+    for agency in db.session.scalars(sa.select(Agency).order_by(Agency.id)).all():
+        yield from _agency_mails(agency, with_agency_courses(catalog, agency.id), today, batch)
+
+
+def _agency_mails(agency: Agency, catalog, today: date, batch: int) -> Iterator[Outgoing]:
+    """Six queries per agency (seven with its published courses) and three per batch of its people."""
+    titles = {course.slug: course.title for course in catalog}
     team_names = dict(db.session.execute(sa.select(Team.id, Team.name).where(Team.agency_id == agency.id)).all())
     supervised: dict[int, set[int]] = {}
     links = db.session.execute(
@@ -51,65 +77,82 @@ def plan_for_agency(agency: Agency, catalog, today: date, sent: set | None = Non
     )
     for user_id, team_id in links:
         supervised.setdefault(user_id, set()).add(team_id)
-    learners = [
-        reminders.Learner(person_of(user), user.name, user.email, team_names.get(user.team_id)) for user in users
-    ]
-    supervisors = [  # users holds only this agency's active people, so no one sees another agency
-        reminders.Supervisor(user.id, user.name, user.email, frozenset(supervised[user.id]), user.digest_opt_out)
-        for user in users
-        if user.id in supervised and user.has_role(SUPERVISOR)
-    ]
-    return reminders.plan(
-        learners,
-        supervisors,
-        rules_of(agency.id),
-        _completion_dates(agency.id),
-        {course.slug: course.title for course in catalog},
-        _already_sent(agency.id, today) if sent is None else sent,
-        today,
-        agency.reminder_days_before,
-    )
+    rules = rules_of(agency.id)
+    sent = _notices_sent(agency.id, today)
+    supervisors, overdue = [], []
+    for people in _people(agency.id, batch):
+        ids = [person.id for person in people]
+        learners = []
+        for person in people:
+            roles = frozenset(person.roles.split(",")) if person.roles else frozenset()
+            learners.append(reminders.Learner(
+                Person(person.id, person.team_id, roles, person.joined_on), person.name, person.email,
+                team_names.get(person.team_id),
+            ))
+            if person.id in supervised and SUPERVISOR in roles:  # only this agency's active people
+                supervisors.append(reminders.Supervisor(
+                    person.id, person.name, person.email, frozenset(supervised[person.id]), person.digest_opt_out
+                ))
+        found, batch_overdue = reminders.learner_reminders(
+            learners, rules, _completion_dates(ids), titles, _reminders_sent(ids), today, agency.reminder_days_before
+        )
+        overdue += batch_overdue
+        for reminder in found:
+            yield _reminder_mail(agency, reminder)
+    for digest in reminders.digests(supervisors, overdue, sent, today):
+        yield _digest_mail(agency, digest)
+    for notice in reminders.expiry_notices(_expiring_certificates(agency.id, today), sent, today, EXPIRY_RENEWAL_DAYS):
+        yield _expiry_mail(agency, notice)
+    yield from renewal_reminders.outgoing(agency, today, sent, Outgoing, _render)
 
 
-def _agency_people(agency_id: int):
-    return sa.select(User.id).where(User.agency_id == agency_id, User.active)
+def _people(agency_id: int, batch: int):
+    """The agency's active people, `batch` rows at a time, in order of id."""
+    after = 0
+    while True:
+        people = db.session.execute(PEOPLE_AFTER, {"agency_id": agency_id, "after": after, "batch": batch}).all()
+        if people:
+            yield people
+        if len(people) < batch:
+            return
+        after = people[-1].id
 
 
-def _completion_dates(agency_id: int) -> dict[tuple[int, str], date]:
+def _completion_dates(user_ids: list[int]) -> dict[tuple[int, str], date]:
+    if not user_ids:
+        return {}
     rows = db.session.execute(
         sa.select(CourseCompletion.user_id, CourseCompletion.course_slug, sa.func.max(CourseCompletion.completed_at))
-        .where(CourseCompletion.user_id.in_(_agency_people(agency_id)), CourseCompletion.voided_at.is_(None))
+        .where(CourseCompletion.user_id.in_(user_ids), CourseCompletion.voided_at.is_(None))
         .group_by(CourseCompletion.user_id, CourseCompletion.course_slug)
     )
     return {(user_id, slug): completed_at.date() for user_id, slug, completed_at in rows}
 
 
-def _already_sent(agency_id: int, today: date) -> set[tuple[int, str, str]]:
+def _reminders_sent(user_ids: list[int]) -> set[tuple[int, str, str]]:
+    """The due-soon and overdue reminders these people were already sent."""
+    if not user_ids:
+        return set()
     rows = db.session.execute(
         sa.select(SentReminder.user_id, SentReminder.kind, SentReminder.key).where(
-            SentReminder.user_id.in_(_agency_people(agency_id)),
-            sa.or_(
-                SentReminder.kind.in_((reminders.DUE_SOON, reminders.OVERDUE, reminders.EXPIRING, RENEWAL)),
-                sa.and_(SentReminder.kind == reminders.DIGEST, SentReminder.key == reminders.week_key(today)),
-            ),
+            SentReminder.user_id.in_(user_ids), SentReminder.kind.in_((reminders.DUE_SOON, reminders.OVERDUE))
         )
     )
     return {tuple(row) for row in rows}
 
 
-def outgoing_mails(catalog, today: date) -> list[Outgoing]:
-    """Every mail this run should send, agency by agency: learners' reminders, digests, then notices
-    of certificates about to expire."""
-    outgoing = []
-    for agency in db.session.scalars(sa.select(Agency).order_by(Agency.id)):
-        sent = _already_sent(agency.id, today)
-        found = plan_for_agency(agency, with_agency_courses(catalog, agency.id), today, sent)
-        outgoing += [_reminder_mail(agency, reminder) for reminder in found.reminders]
-        outgoing += [_digest_mail(agency, digest) for digest in found.digests]
-        notices = reminders.expiry_notices(_expiring_certificates(agency.id, today), sent, today, EXPIRY_RENEWAL_DAYS)
-        outgoing += [_expiry_mail(agency, notice) for notice in notices]
-        outgoing += renewal_reminders.outgoing(agency, today, sent, Outgoing, _render)
-    return outgoing
+def _notices_sent(agency_id: int, today: date) -> set[tuple[int, str, str]]:
+    """This week's digests, and the expiry and renewal notices already sent to the agency's people."""
+    rows = db.session.execute(
+        sa.select(SentReminder.user_id, SentReminder.kind, SentReminder.key).where(
+            SentReminder.user_id.in_(sa.select(User.id).where(User.agency_id == agency_id, User.active)),
+            sa.or_(
+                SentReminder.kind.in_((reminders.EXPIRING, RENEWAL)),
+                sa.and_(SentReminder.kind == reminders.DIGEST, SentReminder.key == reminders.week_key(today)),
+            ),
+        )
+    )
+    return {tuple(row) for row in rows}
 
 
 def _expiring_certificates(agency_id: int, today: date) -> list[reminders.ExpiringCertificate]:
@@ -188,16 +231,22 @@ def _render(to: str, subject: str, template: str, context: dict) -> Mail:
     return Mail(to, subject, render_template(f"{template}.txt", **context), render_template(f"{template}.html", **context))
 
 
-def queue(outgoing: list[Outgoing]) -> int:
+def queue(outgoing: Iterable[Outgoing]) -> Counter:
     """Put every mail in the outbox and record it as sent, in the caller's transaction: a
-    reminder is either queued and remembered, or neither (the next run queues it then)."""
+    reminder is either queued and remembered, or neither (the next run queues it then).
+
+    Takes the mails as they come (outgoing_mails is a generator) and writes them a batch
+    at a time, in a few multi-row INSERTs, so the session never holds more than one batch.
+    Returns how many of each kind."""
+    queued = Counter()
     for item in outgoing:
-        outbox.queue(item.mail, item.kind, item.agency_id, item.user_id)
-    db.session.add_all(
-        SentReminder(user_id=item.user_id, kind=kind, key=key) for item in outgoing for kind, key in item.records
-    )
+        db.session.add(outbox.queued_mail(item.mail, item.kind, item.agency_id, item.user_id))
+        db.session.add_all(SentReminder(user_id=item.user_id, kind=kind, key=key) for kind, key in item.records)
+        queued[item.kind] += 1
+        if queued.total() % MAILS_PER_FLUSH == 0:
+            db.session.flush()
     db.session.flush()
-    return len(outgoing)
+    return queued
 
 
 def set_digest_wanted(user: User, wanted: bool) -> None:

@@ -6,19 +6,29 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from lms.extensions import db
-from lms.models import User
+from lms.models import AgencyCourse, User
+from lms.services.agency_catalog import note_published
 
-# Built once: every page needs the roles (menu, access checks) and many the agency, so
-# all three come in one statement instead of three.
+# The agency's published courses as "id slug version" items, which every page showing
+# courses needs (lms.services.agency_catalog); slugs and versions hold no spaces or commas.
+PUBLISHED_COURSES = (
+    sa.select(sa.func.aggregate_strings(
+        sa.cast(AgencyCourse.id, sa.String) + " " + AgencyCourse.slug + " " + AgencyCourse.published_version, ","
+    ))
+    .where(AgencyCourse.agency_id == User.agency_id, AgencyCourse.published_version.is_not(None))
+    .scalar_subquery()
+)
+# Built once: every page needs the roles (menu, access checks) and many the agency and its
+# published courses, so all four come in one statement instead of four.
 USER_WITH_ROLES_AND_AGENCY = (
-    sa.select(User)
+    sa.select(User, PUBLISHED_COURSES.label("published_courses"))
     .options(so.joinedload(User.role_rows), so.joinedload(User.agency))
     .where(User.id == sa.bindparam("user_id"))
 )
 
 
 def signed_in_user(user_id: int) -> User | None:
-    """The user with their roles and agency, or None.
+    """The user with their roles and agency, or None; their agency's published courses are noted for the request.
 
     The pool does not test connections before use (that would cost a round trip on every
     request). If the database restarted, the first statement fails on a dead connection and
@@ -35,4 +45,10 @@ def signed_in_user(user_id: int) -> User | None:
 
 
 def _load(user_id: int) -> User | None:
-    return db.session.execute(USER_WITH_ROLES_AND_AGENCY, {"user_id": user_id}).unique().scalar_one_or_none()
+    row = db.session.execute(USER_WITH_ROLES_AND_AGENCY, {"user_id": user_id}).unique().one_or_none()
+    if row is None:
+        return None
+    user, published = row
+    items = (item.split(" ") for item in published.split(",")) if published else ()
+    note_published(user.agency_id, [(int(course_id), slug, version) for course_id, slug, version in items])
+    return user

@@ -1,7 +1,7 @@
 """The lesson page's cost per view, and that the page kept between views is never stale.
 
-A repeat view loads the learner (with roles and agency), the agency's published courses
-(its catalog) and the learner's progress and reflection, and writes nothing; a lesson that
+A repeat view loads the learner (with roles, agency and the agency's published courses, its
+catalog) and the learner's progress and reflection, and writes nothing; a lesson that
 shows agency policy blocks also loads the agency's text for them. The kept page must be
 exactly what the template renders, and never shows one agency's policy text to another.
 """
@@ -47,14 +47,14 @@ def log_in(client, user):
     assert response.status_code == 303
 
 
-def test_first_view_records_the_lesson_and_a_repeat_view_sends_three_statements_at_most(app, client, peer):
+def test_first_view_records_the_lesson_and_a_repeat_view_sends_two_statements_at_most(app, client, peer):
     first = statements_of(app, client, LESSON)
     assert any(is_write(s) for s in first)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(LessonProgress)) == 1
     for headers in ({}, HTMX):
         repeat = statements_of(app, client, LESSON, headers)
-        assert len(repeat) <= 3, repeat  # the learner, the agency's published courses, progress and reflection
+        assert len(repeat) <= 2, repeat  # the learner with the agency's published courses, progress and reflection
         assert not any(is_write(s) for s in repeat), repeat
 
 
@@ -76,7 +76,7 @@ def test_a_lesson_with_agency_blocks_adds_one_statement_for_their_text(app, make
     statements_of(blocks_app, client, LESSON)
     for headers in ({}, HTMX):
         repeat = statements_of(blocks_app, client, LESSON, headers)
-        assert len(repeat) <= 4, repeat  # as above, and the agency's text for the blocks
+        assert len(repeat) <= 3, repeat  # as above, and the agency's text for the blocks
         assert not any(is_write(s) for s in repeat), repeat
 
 
