@@ -51,7 +51,7 @@ def create_app(config=None) -> Flask:
     app.extensions["default_role_card_html"] = markdown.render(DEFAULT_ROLE_CARD_PATH.read_text(encoding="utf-8")).html
 
     from lms import cli, models  # noqa: F401  (models registers the tables)
-    from lms.web import account, admin, auth, certificates, errors, filters, learn, public, renewal, security, static_files, supervise
+    from lms.web import account, admin, auth, certificates, errors, filters, learn, networks, public, renewal, security, static_files, supervise
     from lms.web.learn import lesson_page
 
     app.register_blueprint(auth.bp)
@@ -63,6 +63,7 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(public.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(renewal.bp)
+    app.register_blueprint(networks.bp)
     errors.init_app(app)
     filters.init_app(app)
     security.init_app(app)

@@ -21,6 +21,12 @@ ACTION_SENTENCES = {  # action: sentence about the subject ({subject})
     "settings.update": "Changed the settings of {subject}.",
     "settings.logo": "Uploaded a new logo for {subject}.",
     "role_card.update": "Rewrote the role card of {subject}.",
+    "network.invite": "The network {subject} invited this agency to share its training totals.",
+    "network.withdraw": "The network {subject} withdrew its invitation.",
+    "network.accept": "Joined the network {subject}: it sees this agency's training totals, never names.",
+    "network.decline": "Declined the invitation of the network {subject}.",
+    "network.leave": "Left the network {subject}.",
+    "network.remove": "The network {subject} removed this agency: it no longer counts its totals.",
 }
 ACTION_NAMES = {  # for the filter list
     "person.create": "Person added",
@@ -39,6 +45,12 @@ ACTION_NAMES = {  # for the filter list
     "settings.update": "Settings changed",
     "settings.logo": "Logo uploaded",
     "role_card.update": "Role card changed",
+    "network.invite": "Network invitation",
+    "network.withdraw": "Network invitation withdrawn",
+    "network.accept": "Network joined",
+    "network.decline": "Network invitation declined",
+    "network.leave": "Network left",
+    "network.remove": "Removed from a network",
 }
 FIELD_LABELS = {
     "name": "Name", "email": "Email", "roles": "Roles", "team": "Team", "supervised_teams": "Supervises",
