@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from lms.extensions import db
 from lms.models import Agency, AuditEvent, CourseCompletion, NetworkMembership, User
-from lms.services import networks
+from lms.services import account_links, networks
 from tests.conftest import PASSWORD, Auth, csrf_token_from
 
 COURSE = "starting-out"
@@ -174,3 +174,10 @@ def test_agency_people_cannot_reach_network_pages(app, network_admin, make_user)
     for role in ("peer", "admin"):
         client = logged_in(app, make_user(role).email)
         assert client.get(f"/network/{network_admin['network_id']}/").status_code == 403
+
+
+def test_a_network_admin_can_get_a_password_reset_mail(app, network_admin):
+    with app.test_request_context():
+        admin = db.session.scalar(sa.select(User).where(User.email == network_admin["email"]))
+        mail = account_links.link_mail(admin, account_links.PASSWORD_RESET)
+    assert "/auth/reset/" in mail.text and "your network" in mail.text
