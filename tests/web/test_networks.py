@@ -142,6 +142,8 @@ def test_totals_hide_small_figures_and_the_csv_is_what_the_page_shows(app, netwo
     for agency_id, name in ((agency.id, "Test Agency"), (other_id, "Hill Agency"), (small_id, "Small Agency")):
         _, single_rows = by_agency(f"agency={agency_id}")
         singles[name] = next(row[4] for row in single_rows if row[0] == "by course" and row[1] == "Starting out as a peer")
+    both = client.get(f"{base}?agency={small_id}&course={COURSE}").get_data(as_text=True)
+    assert "Months are shown for all agencies or for all courses" in both and "Completions by month" not in both
     exact = [value for value in singles.values() if value.isdigit()]
     assert not (network_view["All agencies"].isdigit() and len(exact) == 2), singles
     assert singles["Test Agency"] == "hidden"  # the smallest other figure protects the small one
