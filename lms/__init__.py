@@ -51,7 +51,10 @@ def create_app(config=None) -> Flask:
     app.extensions["default_role_card_html"] = markdown.render(DEFAULT_ROLE_CARD_PATH.read_text(encoding="utf-8")).html
 
     from lms import cli, models  # noqa: F401  (models registers the tables)
-    from lms.web import account, admin, auth, certificates, dev_mail, errors, filters, help, kept_pages, learn, my_data, public, renewal, security, static_files, supervise
+    from lms.web import (
+        account, admin, auth, certificates, dev_mail, errors, filters, help, kept_pages, learn, my_data, networks, public, renewal,
+        security, static_files, supervise,
+    )
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(learn.bp)
@@ -65,6 +68,7 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(my_data.bp)
     app.register_blueprint(dev_mail.bp)  # answers 404 outside development
     app.register_blueprint(help.bp)
+    app.register_blueprint(networks.bp)
     errors.init_app(app)
     filters.init_app(app)
     help.init_app(app)

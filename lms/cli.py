@@ -20,8 +20,8 @@ from lms.domain.wording import counted
 from lms.backup import backup_sqlite
 from lms.extensions import db
 from lms.mail import SmtpSession, SmtpSettings
-from lms.models import Agency, Team
-from lms.services import account_links, demo, outbox, seed, signing, user_import, xapi_outbox
+from lms.models import Agency, Network, Team
+from lms.services import account_links, demo, networks, outbox, seed, signing, user_import, xapi_outbox
 from lms.services.certificate_export import ExportFilters, stream_zip
 from lms.services.certificates import EXPORT_STATUSES
 from lms.services import erasure, reminders
@@ -266,6 +266,7 @@ def init_app(app):
     app.cli.add_command(certificates_group)
     app.cli.add_command(serve_command)
     app.cli.add_command(xapi_group)
+    app.cli.add_command(networks_group)
 
 
 @demo_group.command("seed")
@@ -471,3 +472,43 @@ def export_xapi_command(agency_slug, target):
         count = sum(out.write(line) > 0 for line in lines)
     partial.replace(target)
     click.echo(f"Wrote {counted(count, 'statement')} to {target}.", err=True)
+networks_group = AppGroup("networks", help="Networks of agencies that share training totals (docs/networks.md).")
+
+
+@networks_group.command("create")
+@click.argument("name")
+@click.option("--slug", help="How commands name the network (default: made from its name).")
+def create_network_command(name, slug):
+    """Create a network; then give it an admin with `flask networks add-admin`."""
+    try:
+        network = networks.create_network(name, slug)
+    except networks.NetworkError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Created the network {network.name} (slug {network.slug}).")
+
+
+@networks_group.command("list")
+def list_networks_command():
+    """Print every network's slug and name."""
+    for network in db.session.scalars(sa.select(Network).order_by(Network.slug)):
+        click.echo(f"{network.slug}  {network.name}")
+
+
+@networks_group.command("add-admin")
+@click.argument("network_slug")
+@click.option("--email", required=True)
+@click.option("--name", help="Needed when the person has no account yet.")
+@click.option("--password", help="For a new account: asked for when not given.")
+def add_network_admin_command(network_slug, email, name, password):
+    """Let a person run a network. They belong to no agency and see totals only, never people."""
+    try:
+        network = networks.network_with_slug(network_slug)
+        if password is None and name:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        admin = networks.add_network_admin(network, email, name, password)
+    except (networks.NetworkError, AccountError) as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"{admin.email} now runs the network {network.name}.")

@@ -9,7 +9,7 @@ import sqlalchemy.orm as so
 from flask_login import UserMixin
 
 from lms.domain.agencies import name_key, slugify
-from lms.domain.roles import ROLES
+from lms.domain.roles import STORED_ROLES
 from lms.extensions import db
 from lms.passwords import hash_password, password_matches
 
@@ -86,7 +86,8 @@ class Team(db.Model):
 
 class User(UserMixin, db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    agency_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("agency.id"), index=True)
+    # None only for a network admin, who belongs to no agency.
+    agency_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("agency.id"), index=True)
     team_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("team.id"), index=True)
     # Stored lower-case, so the unique index is case-insensitive on every database.
     email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
@@ -110,7 +111,7 @@ class User(UserMixin, db.Model):
     # certificates the agency keeps (or withdrew) still have a holder.
     erased_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
 
-    agency: so.Mapped[Agency] = so.relationship()
+    agency: so.Mapped[Agency | None] = so.relationship()
     team: so.Mapped[Team | None] = so.relationship(foreign_keys=[team_id])
     role_rows: so.Mapped[list[UserRole]] = so.relationship(cascade="all, delete-orphan", lazy="selectin")
     supervised_teams: so.Mapped[list[Team]] = so.relationship(
@@ -135,7 +136,7 @@ class User(UserMixin, db.Model):
         return role in self.roles
 
     def set_roles(self, roles) -> None:
-        unknown = set(roles) - set(ROLES)
+        unknown = set(roles) - set(STORED_ROLES)
         if unknown:
             raise ValueError(f"unknown role: {', '.join(sorted(unknown))}")
         if self.role_rows and set(roles) != self.roles:
@@ -154,7 +155,7 @@ class User(UserMixin, db.Model):
 
 
 class UserRole(db.Model):
-    __table_args__ = (sa.CheckConstraint(sa.column("role").in_(ROLES), name="known_role"),)
+    __table_args__ = (sa.CheckConstraint(sa.column("role").in_(STORED_ROLES), name="known_role"),)
 
     user_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
@@ -621,3 +622,41 @@ class XapiStatement(db.Model):
     last_error: so.Mapped[str | None] = so.mapped_column(sa.Text)
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
     sent_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+network_admins = sa.Table(
+    "network_admin",
+    db.metadata,
+    sa.Column("network_id", sa.ForeignKey("network.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Network(db.Model):
+    """Agencies that agreed to let the network's admins see their training totals, never people."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    slug: so.Mapped[str] = so.mapped_column(sa.String(60), unique=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    admins: so.Mapped[list[User]] = so.relationship(secondary=network_admins)
+
+
+class NetworkMembership(db.Model):
+    """An agency's place in a network: invited by the network, a member once its admin accepts.
+
+    status: invited, member, declined, left (the agency left) or removed (the network removed it).
+    One row per network and agency; a new invitation after leaving reuses it.
+    """
+
+    __table_args__ = (sa.UniqueConstraint("network_id", "agency_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    network_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("network.id", ondelete="CASCADE"), index=True)
+    agency_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("agency.id", ondelete="CASCADE"), index=True)
+    status: so.Mapped[str] = so.mapped_column(sa.String(12))
+    invited_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    invited_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    changed_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    network: so.Mapped[Network] = so.relationship()
+    agency: so.Mapped[Agency] = so.relationship()

@@ -23,6 +23,12 @@ ACTION_SENTENCES = {  # action: sentence about the subject ({subject})
     "role_card.update": "Rewrote the role card of {subject}.",
     "reminder.send": "Sent {subject} a reminder about their training.",
     "invitations.resend": "Sent invitations again to {subject}.",
+    "network.invite": "The network {subject} invited this agency to share its training totals.",
+    "network.withdraw": "The network {subject} withdrew its invitation.",
+    "network.accept": "Joined the network {subject}: it sees this agency's training totals, never names.",
+    "network.decline": "Declined the invitation of the network {subject}.",
+    "network.leave": "Left the network {subject}.",
+    "network.remove": "The network {subject} removed this agency: it no longer counts its totals.",
 }
 ACTION_NAMES = {  # for the filter list
     "person.create": "Person added",
@@ -43,6 +49,12 @@ ACTION_NAMES = {  # for the filter list
     "role_card.update": "Role card changed",
     "reminder.send": "Reminder sent",
     "invitations.resend": "Invitations sent again",
+    "network.invite": "Network invitation",
+    "network.withdraw": "Network invitation withdrawn",
+    "network.accept": "Network joined",
+    "network.decline": "Network invitation declined",
+    "network.leave": "Network left",
+    "network.remove": "Removed from a network",
 }
 FIELD_LABELS = {
     "name": "Name", "email": "Email", "roles": "Roles", "team": "Team", "supervised_teams": "Supervises",

@@ -86,7 +86,9 @@ def user_from_link(token: str, purpose: LinkPurpose) -> User:
 
 def link_mail(user: User, purpose: LinkPurpose) -> Mail:
     """The mail with a fresh link, made when the outbox sends it."""
-    context = dict(name=user.name, email=user.email, agency=user.agency.name, url=link_url(user, purpose),
+    # A network admin belongs to no agency.
+    agency = user.agency.name if user.agency is not None else "your network"
+    context = dict(name=user.name, email=user.email, agency=agency, url=link_url(user, purpose),
                    valid_for=purpose.valid_for_words)
     return Mail(
         user.email,

@@ -23,14 +23,18 @@ Who may use an endpoint is declared once, in ACCESS below, with a small vocabula
                         other roles 403
     DEVELOPMENT_ONLY    pages that exist only in development, from this computer: 404 for
                         everyone here (tests/web/test_dev_mail.py covers development)
+    NETWORK_PAGE        the network admin's own network (totals, agencies); everyone else 403
+
+A network admin belongs to no agency: every route not PUBLIC or NETWORK_PAGE answers them
+404 (logging out aside), whatever its rule says for the agency's people.
 
 and how to fill the URL's parameters: by default the peer's objects (DEFAULT_PARAMS);
 an endpoint that changes or deletes its object gets a fresh one for each test (FRESH).
 
 The world is built once per database: agency A with teams North and South, agency B.
-The actors: anonymous; the peer (A, North), who owns a reflection, a passed check attempt
+Agency A is a member of a network. The actors: anonymous; the peer (A, North), who owns a reflection, a passed check attempt
 and a certificate; another peer (A, South); a clinician (A, North); the supervisor of
-North; the supervisor of South; the admin of A; the admin of B. Each test starts from a
+North; the supervisor of South; the admin of A; the admin of B; the network's admin. Each test starts from a
 copy of the actor's logged-in session cookie (sessions are signed cookies, so nothing a
 test does to its session reaches another test; after a logout, which ends every session
 of the person, the actor logs in again) and a fresh client address, so rate
@@ -59,9 +63,10 @@ from lms.domain.course_loader import content_version
 from lms.extensions import db
 from lms.models import (
     Agency, AgencyCourse, AgencyCourseVersion, Assignment, Certificate, CheckAttempt, CourseCompletion, ExternalCeEntry,
-    LearnerCertification, LearningPath, ProfessionalCredential, Reflection, RenewalTemplate, Team, User,
+    LearnerCertification, LearningPath, NetworkMembership, ProfessionalCredential, Reflection, RenewalTemplate, Team,
+    User,
 )
-from lms.services import account_links
+from lms.services import account_links, networks
 from lms.services.accounts import create_user
 from lms.services.certificates import issue_certificate
 from lms.services.private_writing import save_reflection
@@ -83,10 +88,12 @@ OWNER_OR_ADMIN = "OWNER_OR_ADMIN"
 REVIEWER_PAGE = "REVIEWER_PAGE"
 REVIEWER_OF_ENTRY = "REVIEWER_OF_ENTRY"
 DEVELOPMENT_ONLY = "DEVELOPMENT_ONLY"
+NETWORK_PAGE = "NETWORK_PAGE"
 
 OK, LOGIN = "allowed", "login"  # outcomes besides 403 and 404
 
-ACTORS = ("anonymous", "peer", "other_peer", "clinician", "supervisor", "other_supervisor", "admin", "other_admin")
+ACTORS = ("anonymous", "peer", "other_peer", "clinician", "supervisor", "other_supervisor", "admin", "other_admin",
+          "network_admin")
 ROLES = {
     "anonymous": frozenset(),
     "peer": frozenset({"peer"}),
@@ -96,7 +103,9 @@ ROLES = {
     "other_supervisor": frozenset({"supervisor"}),
     "admin": frozenset({"admin"}),
     "other_admin": frozenset({"admin"}),
+    "network_admin": frozenset({"network-admin"}),
 }
+OPEN_TO_NETWORK_ADMINS = {"auth.logout"}
 COURSE_SLUG, LESSON = "starting-out", "welcome"
 AGENCY_COURSE_FOLDER = Path(__file__).resolve().parent.parent / "fixtures" / "agency-courses" / "our-supervision-routine"
 AGENCY_COURSE_SLUG, AGENCY_COURSE_TITLE = AGENCY_COURSE_FOLDER.name, "Our supervision routine"
@@ -126,6 +135,7 @@ DEFAULT_PARAMS = {
     "entry_id": "entry_id",
     "template_id": "template_id",
     "mail_id": "1",
+    "network_id": "network_id",
 }
 
 
@@ -145,6 +155,9 @@ FRESH_LICENCE = {"licence_id": "fresh_licence"}
 FRESH_CERTIFICATION = {"certification_id": "fresh_certification"}
 FRESH_ENTRY = {"entry_id": "fresh_entry"}
 FRESH_TEMPLATE = {"template_id": "fresh_template"}
+FRESH_INVITATION = {"network_id": "fresh_invitation"}  # a new network inviting agency A
+FRESH_MEMBERSHIP = {"network_id": "fresh_membership"}  # a new network agency A belongs to
+FRESH_INVITED_AGENCY = {"agency_id": "fresh_invited_agency"}  # a new agency the network invited
 
 ACCESS = {
     "index": Access(PUBLIC),
@@ -303,6 +316,17 @@ ACCESS = {
     "dev.mail_list": Access(DEVELOPMENT_ONLY),
     "dev.show_mail": Access(DEVELOPMENT_ONLY),
     "dev.mail_html": Access(DEVELOPMENT_ONLY),
+    # networks: a network admin's totals; an agency admin's answers to invitations
+    "networks.home": Access(NETWORK_PAGE),
+    "networks.totals": Access(NETWORK_PAGE),
+    "networks.totals_csv": Access(NETWORK_PAGE),
+    "networks.agencies": Access(NETWORK_PAGE),
+    "networks.invite_agency": Access(NETWORK_PAGE),
+    "networks.remove_agency": Access(NETWORK_PAGE, FRESH_INVITED_AGENCY),
+    "networks.agency_networks": Access(ADMIN_PAGE),
+    "networks.accept_invitation": Access(ADMIN_OF_AGENCY, FRESH_INVITATION),
+    "networks.decline_invitation": Access(ADMIN_OF_AGENCY, FRESH_INVITATION),
+    "networks.leave_network": Access(ADMIN_OF_AGENCY, FRESH_MEMBERSHIP),
 }
 
 # What an endpoint shows anyone on purpose: verification shows the learner's name.
@@ -317,7 +341,7 @@ PUBLIC_BY_DESIGN = {
 KNOWN_BUGS: dict[tuple[str, str, str], str] = {}
 
 
-def expected(rule: str, actor: str, audiences: frozenset) -> str | int:
+def expected(rule: str, actor: str, audiences: frozenset, endpoint: str = "") -> str | int:
     """What the actor must get from an endpoint with this rule: OK, LOGIN, 403 or 404."""
     if rule == DEVELOPMENT_ONLY:
         return 404
@@ -325,6 +349,10 @@ def expected(rule: str, actor: str, audiences: frozenset) -> str | int:
         return OK
     if actor == "anonymous":
         return LOGIN
+    if actor == "network_admin":
+        return OK if rule == NETWORK_PAGE or endpoint in OPEN_TO_NETWORK_ADMINS else 404
+    if rule == NETWORK_PAGE:
+        return 403
     roles = ROLES[actor]
     in_course = bool(roles & audiences) or "admin" in roles
     if rule == ANY_USER:
@@ -399,6 +427,7 @@ class World:
     agency_course_id: int  # agency A's own published course
     learning_path_id: int
     south_id: int  # the other peer's team
+    network_id: int  # the network agency A belongs to, run by the network admin
     reset_token: str
     invitation_token: str
     secrets: dict  # text -> the actors who alone may ever receive it
@@ -479,6 +508,29 @@ class World:
             db.session.commit()
             return template.id
 
+    def fresh_invitation(self) -> int:
+        with self.app.app_context():
+            network = networks.create_network(f"Inviting network {next(self.addresses)}")
+            db.session.add(NetworkMembership(network_id=network.id, agency_id=self.agency_id, status="invited"))
+            db.session.commit()
+            return network.id
+
+    def fresh_membership(self) -> int:
+        with self.app.app_context():
+            network = networks.create_network(f"Joined network {next(self.addresses)}")
+            db.session.add(NetworkMembership(network_id=network.id, agency_id=self.agency_id, status="member"))
+            db.session.commit()
+            return network.id
+
+    def fresh_invited_agency(self) -> int:
+        with self.app.app_context():
+            agency = Agency(name=f"Invited agency {next(self.addresses)}")
+            db.session.add(agency)
+            db.session.flush()
+            db.session.add(NetworkMembership(network_id=self.network_id, agency_id=agency.id, status="invited"))
+            db.session.commit()
+            return agency.id
+
     def url(self, endpoint: str, method: str) -> str:
         _, arguments = ROUTES[(endpoint, method)]
         values = {}
@@ -545,9 +597,13 @@ def _build(app) -> World:
             "other_supervisor": (agency, "other-supervisor@a.example.org", ["supervisor"], None),
             "admin": (agency, "admin@a.example.org", ["admin"], None),
             "other_admin": (elsewhere, "admin@b.example.org", ["admin"], east),
+            "network_admin": (None, "admin@network.example.org", ["network-admin"], None),
         }
         users = {actor: create_user(a, email, NAMES.get(actor, actor.replace("_", " ").title()), roles, PASSWORD, team)
                  for actor, (a, email, roles, team) in make.items()}
+        network = networks.create_network("Valley Network")
+        network.admins.append(users["network_admin"])
+        db.session.add(NetworkMembership(network_id=network.id, agency_id=agency.id, status="member"))
         users["supervisor"].supervised_teams.append(north)
         users["other_supervisor"].supervised_teams.append(south)
         invitee = create_user(agency, "invitee@a.example.org", "Invited Person", ["peer"], None, north)
@@ -576,7 +632,7 @@ def _build(app) -> World:
         template_id, certification_id = template.id, certification.id
         ids = {actor: user.id for actor, user in users.items()}
         peer_email, other_peer_email = users["peer"].email, users["other_peer"].email
-        south_id = south.id
+        south_id, network_id = south.id, network.id
         reset_token = urlsplit(account_links.link_url(resetter, account_links.PASSWORD_RESET)).path.rsplit("/", 1)[1]
         invitation_token = urlsplit(account_links.link_url(invitee, account_links.INVITATION)).path.rsplit("/", 1)[1]
         agency_id, team_id, assignment_id = agency.id, north.id, assignment.id
@@ -623,6 +679,7 @@ def _build(app) -> World:
         agency_course_id=agency_course_id,
         learning_path_id=learning_path_id,
         south_id=south_id,
+        network_id=network_id,
         reset_token=reset_token,
         invitation_token=invitation_token,
         secrets={
@@ -698,7 +755,7 @@ def test_no_declaration_lets_a_stranger_at_an_object_by_id():
     """Any route that takes an object's id or code refuses those it does not belong to."""
     owned = {
         "attempt_id", "reflection_id", "code", "user_id", "team_id", "assignment_id", "certificate_id", "course_id", "path_id",
-        "licence_id", "certification_id", "entry_id", "template_id",
+        "licence_id", "certification_id", "entry_id", "template_id", "network_id",
     }
     for (endpoint, _), (_, arguments) in ROUTES.items():
         if owned & set(arguments) and endpoint != "verify.verify_code":  # a certificate code is public by design
@@ -737,7 +794,7 @@ SESSION_ENDING = {"auth.logout"}
 def test_access(world, endpoint, method, actor):
     access = ACCESS[endpoint]
     audiences = world.app.extensions["catalog"].get(COURSE_SLUG).audiences
-    outcome = expected(access.rule, actor, frozenset(audiences))
+    outcome = expected(access.rule, actor, frozenset(audiences), endpoint)
     url = world.url(endpoint, method)
     client = world.client(actor)
     if method == "POST":
