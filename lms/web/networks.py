@@ -22,8 +22,8 @@ bp = Blueprint("networks", __name__)
 
 PRIVATE = "private, no-store"
 # What a network admin may reach besides their own pages: logging in and out, password
-# reset, and the public pages (certificate verification, credentials' issuer pages).
-OPEN_BLUEPRINTS = {"auth", "verify", "public"}
+# reset, and the public pages (certificate verification, credentials' issuer pages, help).
+OPEN_BLUEPRINTS = {"auth", "verify", "public", "help"}
 NETWORK_ADMIN_ENDPOINTS = {"networks.home", "networks.totals", "networks.totals_csv", "networks.agencies",
                            "networks.invite_agency", "networks.remove_agency"}
 FIRST_YEAR = 2020
