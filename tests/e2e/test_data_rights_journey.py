@@ -139,11 +139,15 @@ def test_a_peer_takes_their_data_and_is_then_erased(new_context, live_server, ma
         expect(main).not_to_contain_text(peer.name)
 
     # The database file (with its write-ahead log): no email or writing at all; the name only
-    # on the one certificate kept for verification, when the setting keeps it.
+    # on the one certificate kept for verification, when the setting keeps it. (Later writes to
+    # that certificate's page, such as its cached PDF, may leave more copies of the same row in
+    # the log: each is still that certificate, its code right before the name.)
     stored = _database_bytes(live_server)
     assert stored.count(peer.email.encode()) == 0
     assert stored.count(reflection.encode()) == 0
-    assert stored.count(peer.name.encode()) == (1 if retention == "keep" else 0)
+    on_kept_certificate = len(re.findall(re.escape(code.encode()) + b".{0,4}" + re.escape(peer.name.encode()), stored, re.S))
+    assert stored.count(peer.name.encode()) == on_kept_certificate
+    assert on_kept_certificate >= 1 if retention == "keep" else on_kept_certificate == 0
     with live_server.app.app_context():
         certificate = db.session.scalar(db.select(Certificate).where(Certificate.code == code))
         assert (certificate.withdrawn_at is None) == (retention == "keep")
