@@ -28,7 +28,15 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from bench.common import (
-    ROOT, app_env, figure, flask_command, lesson_under_test, make_app, median, postgres_urls, print_table,
+    ROOT,
+    app_env,
+    figure,
+    flask_command,
+    lesson_under_test,
+    make_app,
+    median,
+    postgres_urls,
+    print_table,
 )
 
 REMINDER_SIZES = (10_000, 100_000)
@@ -76,9 +84,10 @@ def run_reminders(url: str, courses_dir: str, kind: str) -> dict:
     with app.app_context():
         db.session.execute(sa.text("SELECT 1"))
         if kind == "floor":
+
             def work():
                 facts = [
-                    "SELECT u.id, u.name, u.email, u.team_id, u.joined_on, r.role FROM \"user\" u"
+                    'SELECT u.id, u.name, u.email, u.team_id, u.joined_on, r.role FROM "user" u'
                     " JOIN user_role r ON r.user_id = u.id WHERE u.active",
                     "SELECT * FROM assignment",
                     "SELECT user_id, course_slug, max(completed_at) FROM course_completion GROUP BY user_id, course_slug",
@@ -87,11 +96,14 @@ def run_reminders(url: str, courses_dir: str, kind: str) -> dict:
                 ]
                 return sum(len(db.session.execute(sa.text(query)).all()) for query in facts)
         elif kind == "queued":
+
             def work():
                 return sum(reminders.queue(reminders.outgoing_mails(app.extensions["catalog"], date.today())).values())
         else:
+
             def work():
                 return sum(1 for _ in reminders.outgoing_mails(app.extensions["catalog"], date.today()))
+
         result = measured(work)
         db.session.rollback()
         return result
@@ -99,8 +111,7 @@ def run_reminders(url: str, courses_dir: str, kind: str) -> dict:
 
 def import_file(people: int) -> str:
     lines = ["name,email,roles,team,supervisor_email"]
-    lines += [f"Imported Person {n},imported{n}@import.example.org,peer,Team {n % 20},"
-              for n in range(people)]
+    lines += [f"Imported Person {n},imported{n}@import.example.org,peer,Team {n % 20}," for n in range(people)]
     return "\n".join(lines) + "\n"
 
 
@@ -117,17 +128,21 @@ def run_import(url: str, courses_dir: str, people: int, floor: bool) -> dict:
     with app.app_context():
         agency = db.session.scalar(sa.select(Agency))
         if floor:
+
             def work():
                 rows = list(csv.DictReader(io.StringIO(text)))
-                ids = db.session.scalars(sa.insert(User).returning(User.id), [
-                    {"agency_id": agency.id, "email": row["email"], "name": row["name"]} for row in rows
-                ]).all()
+                ids = db.session.scalars(
+                    sa.insert(User).returning(User.id),
+                    [{"agency_id": agency.id, "email": row["email"], "name": row["name"]} for row in rows],
+                ).all()
                 db.session.execute(sa.insert(UserRole), [{"user_id": i, "role": "peer"} for i in ids])
                 return len(ids)
         else:
+
             def work():
                 plan = user_import.plan_for_text(agency, None, text)
                 return len(user_import.apply_plan(agency, None, plan, "people.csv").created)
+
         result = measured(work)
         db.session.rollback()
         return result
@@ -147,8 +162,9 @@ def prepare_import_database(url: str, courses_dir: str) -> None:
 
 
 def in_fresh_process(*args: str) -> dict:
-    done = subprocess.run([sys.executable, "-m", "bench.agency_growth", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=TIME_LIMIT)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.agency_growth", *args], cwd=ROOT, capture_output=True, text=True, timeout=TIME_LIMIT
+    )
     if done.returncode:
         raise RuntimeError(f"{args} failed:\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -156,10 +172,12 @@ def in_fresh_process(*args: str) -> dict:
 
 def main():
     courses_dir, _, _ = lesson_under_test()
-    urls = dict(zip(
-        [*REMINDER_SIZES, "import"],
-        postgres_urls(*(f"common_ground_bench_reminders_{n}" for n in REMINDER_SIZES), "common_ground_bench_import"),
-    ))
+    urls = dict(
+        zip(
+            [*REMINDER_SIZES, "import"],
+            postgres_urls(*(f"common_ground_bench_reminders_{n}" for n in REMINDER_SIZES), "common_ground_bench_import"),
+        )
+    )
     seeding = {}
     for size in REMINDER_SIZES:
         env = app_env(urls[size], courses_dir)
@@ -179,20 +197,32 @@ def main():
     for _ in range(ROUNDS["reminders"]):
         for size in REMINDER_SIZES:
             for kind in ("work", "queued", "floor"):
-                results.setdefault(("reminders", size, kind), []).append(
-                    in_fresh_process("reminders", urls[size], courses_dir, kind))
+                results.setdefault(("reminders", size, kind), []).append(in_fresh_process("reminders", urls[size], courses_dir, kind))
     for _ in range(ROUNDS["import"]):
         for size in IMPORT_SIZES:
             for kind in ("work", "floor"):
                 results.setdefault(("import", size, kind), []).append(
-                    in_fresh_process("import", urls["import"], courses_dir, kind, str(size)))
-    print(f"agency_growth: PostgreSQL, courses from {courses_dir}; each run in a fresh process; medians of "
-          f"{ROUNDS['reminders']} (reminders) and {ROUNDS['import']} (import) alternating rounds; seeding "
-          + ", ".join(f"{n:,} learners {seeding[n]:.1f} s" for n in REMINDER_SIZES) + "\n")
+                    in_fresh_process("import", urls["import"], courses_dir, kind, str(size))
+                )
+    print(
+        f"agency_growth: PostgreSQL, courses from {courses_dir}; each run in a fresh process; medians of "
+        f"{ROUNDS['reminders']} (reminders) and {ROUNDS['import']} (import) alternating rounds; seeding "
+        + ", ".join(f"{n:,} learners {seeding[n]:.1f} s" for n in REMINDER_SIZES)
+        + "\n"
+    )
     rows = []
     for (work, size, kind), runs in results.items():
-        rows.append([work, size, kind, median(r["seconds"] for r in runs), min(r["seconds"] for r in runs),
-                     median(r["peak_mb"] for r in runs), runs[0]["result"]])
+        rows.append(
+            [
+                work,
+                size,
+                kind,
+                median(r["seconds"] for r in runs),
+                min(r["seconds"] for r in runs),
+                median(r["peak_mb"] for r in runs),
+                runs[0]["result"],
+            ]
+        )
     print_table(["work", "size", "run", "median s", "min s", "peak MB over start", "mails / people / rows"], rows)
     seconds = {(w, s, k): median(r["seconds"] for r in runs) for (w, s, k), runs in results.items()}
     peaks = {(w, s, k): median(r["peak_mb"] for r in runs) for (w, s, k), runs in results.items()}
@@ -200,11 +230,19 @@ def main():
         figure(f"{work}_10x_time_curve", seconds[work, large, "work"] / seconds[work, small, "work"], "<=", 12)
         figure(f"{work}_10x_vs_floor", seconds[work, large, "work"] / seconds[work, large, "floor"], "<=", 20)
         figure(f"{work}_10x_peak_mb", peaks[work, large, "work"], "<=", 1024)
-    figure("reminders_queued_10x_time_curve",
-           seconds["reminders", REMINDER_SIZES[1], "queued"] / seconds["reminders", REMINDER_SIZES[0], "queued"], "<=", 12)
+    figure(
+        "reminders_queued_10x_time_curve",
+        seconds["reminders", REMINDER_SIZES[1], "queued"] / seconds["reminders", REMINDER_SIZES[0], "queued"],
+        "<=",
+        12,
+    )
     # Flat: people are read a batch at a time, so ten times the learners must not need ten times the memory.
-    figure("reminders_10x_peak_curve", peaks["reminders", REMINDER_SIZES[1], "queued"]
-           / peaks["reminders", REMINDER_SIZES[0], "queued"], "<=", 2)
+    figure(
+        "reminders_10x_peak_curve",
+        peaks["reminders", REMINDER_SIZES[1], "queued"] / peaks["reminders", REMINDER_SIZES[0], "queued"],
+        "<=",
+        2,
+    )
 
 
 def worker(args: list[str]) -> None:

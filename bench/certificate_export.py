@@ -46,9 +46,14 @@ def seeded_app(url: str, courses_dir: str):
         for number in range(CERTIFICATES):
             learner = create_user(agency, f"learner{number}@bench.example.org", f"Learner{number} Bench", {PEER})
             db.session.flush()
-            completion = CourseCompletion(user_id=learner.id, course_slug=course.slug, course_title=course.title,
-                                          course_version=course.version, completed_at=now - timedelta(days=number),
-                                          ce_hours=course.ce_hours)
+            completion = CourseCompletion(
+                user_id=learner.id,
+                course_slug=course.slug,
+                course_title=course.title,
+                course_version=course.version,
+                completed_at=now - timedelta(days=number),
+                ce_hours=course.ce_hours,
+            )
             db.session.add(completion)
             db.session.flush()
             issue_certificate(completion, [o.text for o in course.objectives], learner)
@@ -97,13 +102,18 @@ def main():
         if len(files) != CERTIFICATES:
             raise RuntimeError(f"the ZIP holds {len(files)} PDFs, not {CERTIFICATES}")
 
-    print(f"certificate_export: GET {PATH}, SQLite file, test client unbuffered; {CERTIFICATES} certificates, "
-          f"cached PDF {pdf_bytes:,} bytes each\n")
-    print_table(["export", "certificates", "ZIP MB", "peak traced MB", "seconds"], [
-        ["baseline", 1, baseline_size / 1e6, baseline_mb, baseline_s],
-        ["a tenth", CERTIFICATES // 10, tenth_size / 1e6, tenth_mb, tenth_s],
-        ["full", CERTIFICATES, full_size / 1e6, full_mb, full_s],
-    ])
+    print(
+        f"certificate_export: GET {PATH}, SQLite file, test client unbuffered; {CERTIFICATES} certificates, "
+        f"cached PDF {pdf_bytes:,} bytes each\n"
+    )
+    print_table(
+        ["export", "certificates", "ZIP MB", "peak traced MB", "seconds"],
+        [
+            ["baseline", 1, baseline_size / 1e6, baseline_mb, baseline_s],
+            ["a tenth", CERTIFICATES // 10, tenth_size / 1e6, tenth_mb, tenth_s],
+            ["full", CERTIFICATES, full_size / 1e6, full_mb, full_s],
+        ],
+    )
     growth = full_mb - baseline_mb
     figure("certificate_export_peak_growth_mb", growth, "<=", GOAL_MB)
     # Streaming means the peak is a small part of what was sent (all in memory would be >= 1).

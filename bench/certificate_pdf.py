@@ -20,7 +20,15 @@ from flask import render_template
 from weasyprint import HTML
 
 from bench.common import (
-    PASSWORD, app_env, client_login, figure, flask_command, lesson_under_test, make_app, median, print_table,
+    PASSWORD,
+    app_env,
+    client_login,
+    figure,
+    flask_command,
+    lesson_under_test,
+    make_app,
+    median,
+    print_table,
 )
 from lms.domain.roles import PEER
 from lms.extensions import db
@@ -104,10 +112,13 @@ def main():
         with app.app_context():
             stored = db.session.scalar(sa.select(sa.func.length(Certificate.pdf)).where(Certificate.code == code))
 
-    print(f"certificate_pdf: GET /certificates/<code>.pdf for '{title}', SQLite file, test client, "
-          f"{ROUNDS} alternating rounds; stored PDF {stored} bytes\n")
-    print_table(["run", "median ms", "min ms", "PDF bytes"],
-                [[name, 1000 * median(t), 1000 * min(t), sizes[name]] for name, t in times.items()])
+    print(
+        f"certificate_pdf: GET /certificates/<code>.pdf for '{title}', SQLite file, test client, "
+        f"{ROUNDS} alternating rounds; stored PDF {stored} bytes\n"
+    )
+    print_table(
+        ["run", "median ms", "min ms", "PDF bytes"], [[name, 1000 * median(t), 1000 * min(t), sizes[name]] for name, t in times.items()]
+    )
     first, alone, cached = (median(times[name]) for name in ("first download", "WeasyPrint alone", "cached re-download"))
     figure("certificate_pdf_ratio", first / alone, "<=", PDF_GOAL)
     figure("certificate_cached_ratio", cached / first, "<=", CACHED_GOAL)

@@ -101,8 +101,12 @@ def _fresh_database(admin_url: str, database: str) -> str:
 
 def app_env(database_url: str, courses_dir: str) -> dict[str, str]:
     return {
-        **os.environ, "FLASK_APP": "lms", "DATABASE_URL": database_url, "COURSES_DIR": courses_dir,
-        "SECRET_KEY": SECRET_KEY, "ENCRYPTION_KEYS": ENCRYPTION_KEY,
+        **os.environ,
+        "FLASK_APP": "lms",
+        "DATABASE_URL": database_url,
+        "COURSES_DIR": courses_dir,
+        "SECRET_KEY": SECRET_KEY,
+        "ENCRYPTION_KEYS": ENCRYPTION_KEY,
     }
 
 
@@ -114,9 +118,13 @@ def flask_command(env: dict[str, str], *args: str) -> None:
 
 def bench_config(database_url: str, courses_dir: str):
     """Settings like those app_env() gives the servers."""
-    settings = {"SQLALCHEMY_DATABASE_URI": database_url, "COURSES_DIR": courses_dir,
-                "SECRET_KEY": SECRET_KEY, "ENCRYPTION_KEYS": ENCRYPTION_KEY,
-                "PDF_RATE_LIMIT": "100000 per minute"}  # benchmarks download one person's PDF many times
+    settings = {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "COURSES_DIR": courses_dir,
+        "SECRET_KEY": SECRET_KEY,
+        "ENCRYPTION_KEYS": ENCRYPTION_KEY,
+        "PDF_RATE_LIMIT": "100000 per minute",
+    }  # benchmarks download one person's PDF many times
     return type("BenchConfig", (Config,), settings)
 
 
@@ -135,8 +143,7 @@ def bench_database(database_url: str, courses_dir: str, learners: int):
     with app.app_context():
         agency = agency_named("Bench Agency")
         emails = [
-            create_user(agency, f"learner{n}@bench.example.org", f"Bench Learner {n}", {PEER}, PASSWORD).email
-            for n in range(learners)
+            create_user(agency, f"learner{n}@bench.example.org", f"Bench Learner {n}", {PEER}, PASSWORD).email for n in range(learners)
         ]
         db.session.commit()
     return app, emails
@@ -150,8 +157,20 @@ def gunicorn(app_spec: str, env: dict[str, str], workers: int = 4, with_pid: boo
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    command = [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "bench" / "gunicorn_sync.conf.py"),
-               "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app_spec]
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--config",
+        str(ROOT / "bench" / "gunicorn_sync.conf.py"),
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        app_spec,
+    ]
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     try:
         _wait_until_serving(server, port)
@@ -167,8 +186,13 @@ def gunicorn_production(env: dict[str, str], workers: int = 2):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(workers),
-           "GUNICORN_ACCESS_LOG": "/dev/null", "GUNICORN_LOG_LEVEL": "warning"}
+    env = {
+        **env,
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": str(workers),
+        "GUNICORN_ACCESS_LOG": "/dev/null",
+        "GUNICORN_LOG_LEVEL": "warning",
+    }
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py")], cwd=ROOT, env=env)
     try:
         _wait_until_serving(server, port)
@@ -200,9 +224,15 @@ def http_login(port: int, email: str, password: str) -> str:
     response = connection.getresponse()
     token = CSRF.search(response.read().decode()).group(1)
     form = urlencode({"email": email, "password": password, "csrf_token": token})
-    connection.request("POST", "/auth/login", form, {
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": _session_cookie(response),
-    })
+    connection.request(
+        "POST",
+        "/auth/login",
+        form,
+        {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": _session_cookie(response),
+        },
+    )
     response = connection.getresponse()
     response.read()
     connection.close()

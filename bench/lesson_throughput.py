@@ -18,8 +18,20 @@ import time
 from pathlib import Path
 
 from bench.common import (
-    PASSWORD, app_env, bench_config, bench_database, client_login, figure, gunicorn, http_login, lesson_under_test,
-    median, percentile, postgres_urls, print_table, queries_for,
+    PASSWORD,
+    app_env,
+    bench_config,
+    bench_database,
+    client_login,
+    figure,
+    gunicorn,
+    http_login,
+    lesson_under_test,
+    median,
+    percentile,
+    postgres_urls,
+    print_table,
+    queries_for,
 )
 from bench import naive_app
 from lms.extensions import db
@@ -101,8 +113,11 @@ def measure(backend: str, url: str, courses_dir: str, pages: dict[str, str], scr
         for name, client in (("app", app_client), ("naive", naive_client)):
             if (status := client.get(path).status_code) != 200:
                 raise RuntimeError(f"the {name} server answers {path} with HTTP {status}")
-        statements[page] = {"app": queries_for(app, app_client, path),
-                            "naive": queries_for(naive, naive_client, path, naive_app.db), "bare": 0}
+        statements[page] = {
+            "app": queries_for(app, app_client, path),
+            "naive": queries_for(naive, naive_client, path, naive_app.db),
+            "bare": 0,
+        }
     env = app_env(url, courses_dir)
     rows = []
     with gunicorn(SERVERS["app"], env, WORKERS) as app_port:
@@ -112,8 +127,7 @@ def measure(backend: str, url: str, courses_dir: str, pages: dict[str, str], scr
         page.request("GET", lesson_path, headers={"Cookie": logins[emails[0]]})
         (scratch / "page.html").write_bytes(page.getresponse().read())
         bare_env = {**env, "BENCH_BARE_BODY": str(scratch / "page.html")}
-        with gunicorn(SERVERS["naive"], env, WORKERS) as naive_port, \
-                gunicorn(SERVERS["bare"], bare_env, WORKERS) as bare_port:
+        with gunicorn(SERVERS["naive"], env, WORKERS) as naive_port, gunicorn(SERVERS["bare"], bare_env, WORKERS) as bare_port:
             for page, path in pages.items():
                 ports = {"app": app_port, "naive": naive_port, **({"bare": bare_port} if page == "lesson" else {})}
                 people = [SUPERVISOR] * CLIENTS if page == "team matrix" else emails
@@ -128,10 +142,19 @@ def measure(backend: str, url: str, courses_dir: str, pages: dict[str, str], scr
                 by_round = [app[0] / naive[0] for app, naive in zip(rounds["app"], rounds["naive"])]
                 for name, results in rounds.items():
                     latencies = [latency for _, round_latencies, _ in results for latency in round_latencies]
-                    rows.append([backend, page, name, median(r[0] for r in results),
-                                 1000 * percentile(latencies, 0.5), 1000 * percentile(latencies, 0.95),
-                                 sum(r[2] for r in results), statements[page][name],
-                                 f"{min(by_round):.2f}-{max(by_round):.2f}" if name == "app" else ""])
+                    rows.append(
+                        [
+                            backend,
+                            page,
+                            name,
+                            median(r[0] for r in results),
+                            1000 * percentile(latencies, 0.5),
+                            1000 * percentile(latencies, 0.95),
+                            sum(r[2] for r in results),
+                            statements[page][name],
+                            f"{min(by_round):.2f}-{max(by_round):.2f}" if name == "app" else "",
+                        ]
+                    )
     return rows
 
 
@@ -142,16 +165,19 @@ def main():
     names = {"lesson": "lesson", "My learning": "my_learning", "team matrix": "matrix"}
     if wanted := sys.argv[1:]:
         pages = {page: path for page, path in pages.items() if page == "lesson" or names[page] in wanted}
-    print(f"lesson_throughput: {', '.join(f'{name} GET {path}' for name, path in pages.items())} ({courses_dir}); "
-          f"{CLIENTS} clients keeping their cookies; gunicorn --workers {WORKERS} (sync) for each server; "
-          f"{ROUNDS} alternating rounds of {REQUESTS['app']} (app, naive) / {REQUESTS['bare']} (bare) requests\n")
+    print(
+        f"lesson_throughput: {', '.join(f'{name} GET {path}' for name, path in pages.items())} ({courses_dir}); "
+        f"{CLIENTS} clients keeping their cookies; gunicorn --workers {WORKERS} (sync) for each server; "
+        f"{ROUNDS} alternating rounds of {REQUESTS['app']} (app, naive) / {REQUESTS['bare']} (bare) requests\n"
+    )
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
         backends = {"sqlite": f"sqlite:///{scratch}/bench.sqlite", "postgresql": postgres_urls("common_ground_bench")[0]}
         for backend, url in backends.items():
             rows += measure(backend, url, courses_dir, pages, Path(scratch))
-    print_table(["database", "page", "server", "req/s (median)", "p50 ms", "p95 ms", "errors", "SQL per view",
-                 "app / naive by round"], rows)
+    print_table(
+        ["database", "page", "server", "req/s (median)", "p50 ms", "p95 ms", "errors", "SQL per view", "app / naive by round"], rows
+    )
     rate = {(row[0], row[1], row[2]): row[3] for row in rows}
     for backend in backends:
         for page in pages:

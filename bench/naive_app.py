@@ -40,9 +40,7 @@ class Base(so.DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-team_supervisors = sa.Table(
-    "team_supervisor", Base.metadata, sa.Column("team_id", sa.Integer), sa.Column("user_id", sa.Integer)
-)
+team_supervisors = sa.Table("team_supervisor", Base.metadata, sa.Column("team_id", sa.Integer), sa.Column("user_id", sa.Integer))
 
 
 class Agency(db.Model):
@@ -97,8 +95,7 @@ def create_naive_app(config=None) -> Flask:
     views = {"learn.show_lesson": show_lesson, "learn.my_learning": my_learning, "supervise.matrix": matrix}
     for rule in real.url_map.iter_rules():
         if rule.endpoint != "static":
-            app.add_url_rule(rule.rule, endpoint=rule.endpoint, view_func=views.get(rule.endpoint, _not_here),
-                             methods=rule.methods)
+            app.add_url_rule(rule.rule, endpoint=rule.endpoint, view_func=views.get(rule.endpoint, _not_here), methods=rule.methods)
     db.init_app(app)
     login = LoginManager(app)
     login.user_loader(load_user)
@@ -133,12 +130,20 @@ def show_lesson(slug, lesson_id):
     lesson = course.lesson(lesson_id) or abort(404)
     before, after = course.neighbours(lesson.id)
     return render_template(
-        "learn/lesson.html", fragment=False, course=course, lesson=lesson,
-        position=course.lesson_ids.index(lesson.id) + 1, previous_lesson=before, next_lesson=after,
-        progress=course_progress(course, ()), reflection=None, role_card_marker=ROLE_CARD_MARKER,
+        "learn/lesson.html",
+        fragment=False,
+        course=course,
+        lesson=lesson,
+        position=course.lesson_ids.index(lesson.id) + 1,
+        previous_lesson=before,
+        next_lesson=after,
+        progress=course_progress(course, ()),
+        reflection=None,
+        role_card_marker=ROLE_CARD_MARKER,
         role_card_html=current_app.extensions["role_card_html"] if lesson.has_role_card else "",
         lesson_html=markdown.fill_blocks(lesson.html, {name: default_html(name) for name in lesson.agency_blocks}),
-        reflection_draft=None, reflection_error=None,
+        reflection_draft=None,
+        reflection_error=None,
     )
 
 
@@ -148,16 +153,23 @@ def my_learning():
     progress = {course.slug: course_progress(course, ()) for course in _catalog()}
     today = date.today()
     return render_template(
-        "learn/my_learning.html", fragment=False, progress_by_course=progress, hours_this_year=0, year=today.year,
-        home=plan_home([], offered, progress, {}, {}, today), paths=[],
+        "learn/my_learning.html",
+        fragment=False,
+        progress_by_course=progress,
+        hours_this_year=0,
+        year=today.year,
+        home=plan_home([], offered, progress, {}, {}, today),
+        paths=[],
     )
 
 
 @login_required
 def matrix():
     teams = db.session.scalars(
-        sa.select(Team).join(team_supervisors, team_supervisors.c.team_id == Team.id)
-        .where(team_supervisors.c.user_id == current_user.id).order_by(Team.name)
+        sa.select(Team)
+        .join(team_supervisors, team_supervisors.c.team_id == Team.id)
+        .where(team_supervisors.c.user_id == current_user.id)
+        .order_by(Team.name)
     ).all()
     names = {team.id: team.name for team in teams}
     users = db.session.scalars(
@@ -168,9 +180,13 @@ def matrix():
     members = [Member(person_of(user), user.name, user.email, names[user.team_id]) for user in users]
     filters = Filters.from_args({}, set(names), {c.slug for c in _catalog()})
     return render_template(
-        "supervise/matrix.html", fragment=False, teams=teams, filters=filters,
+        "supervise/matrix.html",
+        fragment=False,
+        teams=teams,
+        filters=filters,
         matrix=build_matrix(members, list(_catalog()), [], {}, {}, date.today(), filters),
-        courses=list(_catalog()), states=STATES, state_labels=STATE_LABELS, query="",
+        courses=list(_catalog()),
+        states=STATES,
+        state_labels=STATE_LABELS,
+        query="",
     )
-
-

@@ -97,8 +97,10 @@ def main():
     fonts = [row[0] for row in rows if FONT.search(row[0])]
     print(f"page_weight: {page} ({courses_dir}); fonts: {', '.join(fonts) or 'none loaded (system fonts)'}\n")
     totals = [sum(row[column] for row in rows) for column in (1, 2, 3)]
-    print_table(["resource", "first visit bytes", "gzip bytes", "repeat visit bytes", "repeat visit"],
-                rows + [["total", *totals, f"{requests} asset request(s) on a repeat visit"]])
+    print_table(
+        ["resource", "first visit bytes", "gzip bytes", "repeat visit bytes", "repeat visit"],
+        rows + [["total", *totals, f"{requests} asset request(s) on a repeat visit"]],
+    )
     figure("page_weight_first_visit_gzip_kb", totals[1] / KB, "<=", FIRST_VISIT_GOAL_KB)
     figure("page_weight_repeat_visit_asset_requests", requests, "<=", 0)
 

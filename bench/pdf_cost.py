@@ -19,8 +19,10 @@ from lms.services.private_writing import ReflectionText
 
 ROUNDS = 11
 GOAL = 1.3
-TEXT = ("I noticed I wanted to fix things for the person instead of walking beside them. "
-        "Next time I will ask what they want from me before offering anything. ") * 4
+TEXT = (
+    "I noticed I wanted to fix things for the person instead of walking beside them. "
+    "Next time I will ask what they want from me before offering anything. "
+) * 4
 
 
 def reflections_html(app, static: str) -> str:
@@ -32,8 +34,9 @@ def reflections_html(app, static: str) -> str:
         for course in list(catalog)[:3]
     ]
     with app.test_request_context():
-        return render_template("learn/print/reflections.html", groups=groups, static=static,
-                               current_user=SimpleNamespace(name="Jordan Rivera"))
+        return render_template(
+            "learn/print/reflections.html", groups=groups, static=static, current_user=SimpleNamespace(name="Jordan Rivera")
+        )
 
 
 def main():
@@ -56,8 +59,10 @@ def main():
             times[name].append(time.perf_counter() - started)
     entries = ours_html.count('class="entry"')
     print(f"pdf_cost: learn/print/reflections.html with {entries} entries, {ROUNDS} alternating rounds\n")
-    print_table(["renderer", "median ms", "min ms", "PDF bytes"],
-                [[name, 1000 * median(t), 1000 * min(t), sizes[name]] for name, t in times.items()])
+    print_table(
+        ["renderer", "median ms", "min ms", "PDF bytes"],
+        [[name, 1000 * median(t), 1000 * min(t), sizes[name]] for name, t in times.items()],
+    )
     ours, plain = (median(t) for t in times.values())
     figure("pdf_cost_ratio", ours / plain, "<=", GOAL)
 

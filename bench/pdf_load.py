@@ -20,7 +20,15 @@ import time
 import sqlalchemy as sa
 
 from bench.common import (
-    PASSWORD, app_env, bench_database, figure, gunicorn_production, http_login, lesson_under_test, median, percentile,
+    PASSWORD,
+    app_env,
+    bench_database,
+    figure,
+    gunicorn_production,
+    http_login,
+    lesson_under_test,
+    median,
+    percentile,
     print_table,
 )
 from lms.config import Config
@@ -91,8 +99,11 @@ def main():
         url = f"sqlite:///{scratch}/bench.sqlite"
         app, emails = bench_database(url, courses_dir, learners=2)
         characters = [fill_the_budget(app, email) for email in emails]
-        print(f"pdf_load: 2 learners with {characters} characters of reflections (budget {Config.PDF_MAX_CHARACTERS:,}), "
-              f"gunicorn -c gunicorn.conf.py with 2 workers, {ROUNDS} rounds\n", flush=True)
+        print(
+            f"pdf_load: 2 learners with {characters} characters of reflections (budget {Config.PDF_MAX_CHARACTERS:,}), "
+            f"gunicorn -c gunicorn.conf.py with 2 workers, {ROUNDS} rounds\n",
+            flush=True,
+        )
         with gunicorn_production(app_env(url, courses_dir), workers=2) as port:
             cookies = [http_login(port, email, PASSWORD) for email in emails]
             timed_get(port, "/auth/login")
@@ -108,12 +119,23 @@ def main():
                 statuses += round_statuses
     print_table(
         ["what", "count", "median ms", "p95 ms", "max ms"],
-        [["login page, nothing else running", len(baseline), 1000 * median(baseline), 1000 * percentile(baseline, 0.95),
-          1000 * max(baseline)],
-         ["login page, two PDFs rendering", len(logins), 1000 * median(logins), 1000 * percentile(logins, 0.95),
-          1000 * max(logins)],
-         [f"reflections PDF (answers: {sorted(set(statuses))})", len(pdf_times), 1000 * median(pdf_times),
-          1000 * percentile(pdf_times, 0.95), 1000 * max(pdf_times)]],
+        [
+            [
+                "login page, nothing else running",
+                len(baseline),
+                1000 * median(baseline),
+                1000 * percentile(baseline, 0.95),
+                1000 * max(baseline),
+            ],
+            ["login page, two PDFs rendering", len(logins), 1000 * median(logins), 1000 * percentile(logins, 0.95), 1000 * max(logins)],
+            [
+                f"reflections PDF (answers: {sorted(set(statuses))})",
+                len(pdf_times),
+                1000 * median(pdf_times),
+                1000 * percentile(pdf_times, 0.95),
+                1000 * max(pdf_times),
+            ],
+        ],
     )
     if set(statuses) != {200}:
         raise SystemExit(f"some PDF downloads failed: {statuses}")

@@ -59,12 +59,16 @@ def main():
         profile.disable()
     stats = pstats.Stats(profile)
     total = stats.total_tt
-    print(f"profile_views: GET {path}, {views} views in process (test client), SQLite file; "
-          f"{1000 * total / views:.2f} ms per view under the profiler; {statements} SQL statements per view\n")
+    print(
+        f"profile_views: GET {path}, {views} views in process (test client), SQLite file; "
+        f"{1000 * total / views:.2f} ms per view under the profiler; {statements} SQL statements per view\n"
+    )
     own = {}
     for (filename, _, _), (_, _, tottime, _, _) in stats.stats.items():
-        group = next((name for fragment, name in GROUPS.items() if f"/{fragment}/" in filename or fragment in filename),
-                     "the app, Flask and the rest")
+        group = next(
+            (name for fragment, name in GROUPS.items() if f"/{fragment}/" in filename or fragment in filename),
+            "the app, Flask and the rest",
+        )
         own[group] = own.get(group, 0) + tottime
     print("own time by library (share of the view):")
     for group, seconds in sorted(own.items(), key=lambda item: -item[1]):

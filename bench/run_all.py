@@ -12,8 +12,16 @@ from bench.common import ROOT, print_table
 
 # Add new benchmarks here (module names in bench/).
 BENCHMARKS = [
-    "lesson_throughput", "startup", "page_weight", "scale", "agency_growth", "pdf_cost", "supervisor_matrix", "certificate_pdf",
-    "certificate_export", "pdf_load",
+    "lesson_throughput",
+    "startup",
+    "page_weight",
+    "scale",
+    "agency_growth",
+    "pdf_cost",
+    "supervisor_matrix",
+    "certificate_pdf",
+    "certificate_export",
+    "pdf_load",
 ]
 
 FIGURE = re.compile(r"^figure: (\S+) value=(\S+) goal(\S+) (ok|MISS)$")
@@ -43,9 +51,11 @@ def main():
             failed.append(name)
     print("All figures (ratios and sizes against baselines measured in the same run):\n")
     print_table(["benchmark", "figure", "value", "goal", "result"], rows)
-    print(f"{sum(r[-1] == 'ok' for r in rows)} ok, {sum(r[-1] == 'MISS' for r in rows)} MISS, "
-          f"{len(failed)} benchmark(s) failed{': ' + ', '.join(failed) if failed else ''}; "
-          f"{time.perf_counter() - started:.0f} s in all")
+    print(
+        f"{sum(r[-1] == 'ok' for r in rows)} ok, {sum(r[-1] == 'MISS' for r in rows)} MISS, "
+        f"{len(failed)} benchmark(s) failed{': ' + ', '.join(failed) if failed else ''}; "
+        f"{time.perf_counter() - started:.0f} s in all"
+    )
     sys.exit(1 if failed else 0)
 
 

@@ -10,7 +10,15 @@ import time
 import sqlalchemy as sa
 
 from bench.common import (
-    app_env, client_login, figure, flask_command, lesson_under_test, make_app, median, postgres_urls, print_table,
+    app_env,
+    client_login,
+    figure,
+    flask_command,
+    lesson_under_test,
+    make_app,
+    median,
+    postgres_urls,
+    print_table,
     queries_for,
 )
 from lms.extensions import db
@@ -62,10 +70,14 @@ def main():
                 if status != 200:
                     raise RuntimeError(f"GET {path} answered {status}")
     print(f"scale: PostgreSQL, courses from {courses_dir}, {ROUNDS} alternating rounds\n")
-    print_table(["learners", "progress rows", "seed s", "page", "median ms", "SQL per page"], [
-        [n, progress_rows[n], seeding[n], page, 1000 * median(times[n, page]), queries_for(apps[n], clients[n], path)]
-        for n in SIZES for page, path in pages.items()
-    ])
+    print_table(
+        ["learners", "progress rows", "seed s", "page", "median ms", "SQL per page"],
+        [
+            [n, progress_rows[n], seeding[n], page, 1000 * median(times[n, page]), queries_for(apps[n], clients[n], path)]
+            for n in SIZES
+            for page, path in pages.items()
+        ],
+    )
     small, large = SIZES
     for page in pages:
         name = "scale_" + page.lower().replace(" ", "_") + "_ratio"

@@ -18,7 +18,16 @@ import tempfile
 from pathlib import Path
 
 from bench.common import (
-    PASSWORD, ROOT, app_env, bench_database, figure, gunicorn, http_login, lesson_under_test, median, print_table,
+    PASSWORD,
+    ROOT,
+    app_env,
+    bench_database,
+    figure,
+    gunicorn,
+    http_login,
+    lesson_under_test,
+    median,
+    print_table,
 )
 from bench.lesson_throughput import SERVERS, hammer
 
@@ -103,21 +112,27 @@ def main():
                 hammer(bare_port, path, list(cookies), 400)
                 memory["bare"] = worker_rss_mb(bare_pid)
     seconds = {name: median(run["total"] for run in values) for name, values in runs.items()}
-    print(f"startup: {ROUNDS} alternating rounds of fresh processes (medians); memory after 400 lesson views, "
-          f"gunicorn --workers {WORKERS}\n")
-    print_table(["what", "median s", "min s"], [
-        ["import lms", median(r["import"] for r in runs["app"]), min(r["import"] for r in runs["app"])],
-        ["create_app() (includes the catalog)", median(r["create_app"] for r in runs["app"]),
-         min(r["create_app"] for r in runs["app"])],
-        ["app start in all", seconds["app"], min(r["total"] for r in runs["app"])],
-        ["catalog load alone", seconds["catalog"], min(r["total"] for r in runs["catalog"])],
-        ["import weasyprint alone (not at start-up)", seconds["weasyprint"], min(r["total"] for r in runs["weasyprint"])],
-        ["baseline: Flask + Flask-Login + Flask-SQLAlchemy app", seconds["baseline"],
-         min(r["total"] for r in runs["baseline"])],
-    ])
-    print_table(["server", "worker RSS MB (each worker)"], [
-        [name, ", ".join(f"{size:.1f}" for size in sizes)] for name, sizes in memory.items()
-    ])
+    print(
+        f"startup: {ROUNDS} alternating rounds of fresh processes (medians); memory after 400 lesson views, gunicorn --workers {WORKERS}\n"
+    )
+    print_table(
+        ["what", "median s", "min s"],
+        [
+            ["import lms", median(r["import"] for r in runs["app"]), min(r["import"] for r in runs["app"])],
+            [
+                "create_app() (includes the catalog)",
+                median(r["create_app"] for r in runs["app"]),
+                min(r["create_app"] for r in runs["app"]),
+            ],
+            ["app start in all", seconds["app"], min(r["total"] for r in runs["app"])],
+            ["catalog load alone", seconds["catalog"], min(r["total"] for r in runs["catalog"])],
+            ["import weasyprint alone (not at start-up)", seconds["weasyprint"], min(r["total"] for r in runs["weasyprint"])],
+            ["baseline: Flask + Flask-Login + Flask-SQLAlchemy app", seconds["baseline"], min(r["total"] for r in runs["baseline"])],
+        ],
+    )
+    print_table(
+        ["server", "worker RSS MB (each worker)"], [[name, ", ".join(f"{size:.1f}" for size in sizes)] for name, sizes in memory.items()]
+    )
     figure("startup_vs_minimal_flask", seconds["app"] / seconds["baseline"], "<=", 4)
     figure("startup_imports_weasyprint", int(any(r["weasyprint_loaded"] for r in runs["app"])), "<=", 0)
     figure("worker_rss_mb", max(memory["app"]), "<=", 150)

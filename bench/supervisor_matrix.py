@@ -30,7 +30,15 @@ from flask import render_template
 from flask_login import login_user
 
 from bench.common import (
-    PASSWORD, ROOT, app_env, client_login, figure, flask_command, make_app, median, print_table,
+    PASSWORD,
+    ROOT,
+    app_env,
+    client_login,
+    figure,
+    flask_command,
+    make_app,
+    median,
+    print_table,
 )
 from lms.domain.assignments import STATE_LABELS, STATES
 from lms.domain.course_loader import load_catalog
@@ -79,16 +87,32 @@ def seeded(folder: Path, courses_dir: Path, learners: int):
         for n, course in enumerate(catalog):
             for role in (PEER, CLINICIAN):
                 if course.is_for({role}):
-                    db.session.add(Assignment(agency_id=agency_id, course_slug=course.slug, role=role,
-                                              due_days_after_joining=30 + 30 * (n % 3), renew_yearly=n % 2 == 0))
+                    db.session.add(
+                        Assignment(
+                            agency_id=agency_id,
+                            course_slug=course.slug,
+                            role=role,
+                            due_days_after_joining=30 + 30 * (n % 3),
+                            renew_yearly=n % 2 == 0,
+                        )
+                    )
                     assigned.setdefault(role, []).append(course)
         people = db.session.execute(sa.select(UserRole.user_id, UserRole.role)).all()
         now = utcnow()
         completions = [
-            {"user_id": user_id, "course_slug": c.slug, "round": 1, "course_title": c.title,
-             "course_version": c.version, "completed_at": now - timedelta(days=rng.randrange(1, 300)),
-             "score": 100, "ce_hours": c.ce_hours}
-            for user_id, role in people for c in assigned.get(role, []) if rng.random() < COMPLETED_SHARE
+            {
+                "user_id": user_id,
+                "course_slug": c.slug,
+                "round": 1,
+                "course_title": c.title,
+                "course_version": c.version,
+                "completed_at": now - timedelta(days=rng.randrange(1, 300)),
+                "score": 100,
+                "ce_hours": c.ce_hours,
+            }
+            for user_id, role in people
+            for c in assigned.get(role, [])
+            if rng.random() < COMPLETED_SHARE
         ]
         if completions:
             db.session.execute(sa.insert(CourseCompletion.__table__), completions)
@@ -140,8 +164,17 @@ def render_only(app, supervisor_id: int):
             login_user(supervisor)
             filters = Filters()
             matrix = build_matrix(members, courses, rules, progress, completions, date.today(), filters)
-            return render_template("supervise/matrix.html", fragment=False, teams=teams, filters=filters,
-                                   matrix=matrix, courses=courses, states=STATES, state_labels=STATE_LABELS, query="")
+            return render_template(
+                "supervise/matrix.html",
+                fragment=False,
+                teams=teams,
+                filters=filters,
+                matrix=matrix,
+                courses=courses,
+                states=STATES,
+                state_labels=STATE_LABELS,
+                query="",
+            )
 
     return run
 
@@ -177,14 +210,29 @@ def main():
                 statements, request_s, render_s, size = measure(app, learners)
                 results[count, learners] = (len(statements), request_s, render_s)
                 breakdowns[count, learners] = Counter(label(s) for s in statements)
-                table.append([count, learners, progress_rows, completions, size // 1024,
-                              len(statements), 1000 * request_s, 1000 * render_s, request_s / render_s])
-        print(f"supervisor_matrix: GET /supervise/ as the supervisor of every team, SQLite file, test client; "
-              f"courses: courses/ ({len(list(load_catalog(folders['real'])))}) and a copy with synthetic courses "
-              f"({len(list(load_catalog(folders['12'])))}; the issue asks for {ISSUE_COURSES}); median of "
-              f"{'/'.join(str(ROUNDS[n]) for n in SIZES)} alternating rounds\n")
-        print_table(["courses", "learners", "progress rows", "completions", "page KB",
-                     "SQL per page", "request ms", "render-only ms", "ratio"], table)
+                table.append(
+                    [
+                        count,
+                        learners,
+                        progress_rows,
+                        completions,
+                        size // 1024,
+                        len(statements),
+                        1000 * request_s,
+                        1000 * render_s,
+                        request_s / render_s,
+                    ]
+                )
+        print(
+            f"supervisor_matrix: GET /supervise/ as the supervisor of every team, SQLite file, test client; "
+            f"courses: courses/ ({len(list(load_catalog(folders['real'])))}) and a copy with synthetic courses "
+            f"({len(list(load_catalog(folders['12'])))}; the issue asks for {ISSUE_COURSES}); median of "
+            f"{'/'.join(str(ROUNDS[n]) for n in SIZES)} alternating rounds\n"
+        )
+        print_table(
+            ["courses", "learners", "progress rows", "completions", "page KB", "SQL per page", "request ms", "render-only ms", "ratio"],
+            table,
+        )
         largest = max(count for count, _ in results)
         print(f"statements for one GET /supervise/ with {largest} courses (the request also loads the supervisor and roles):")
         for learners in SIZES:

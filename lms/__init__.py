@@ -52,8 +52,23 @@ def create_app(config=None) -> Flask:
 
     from lms import cli, models  # noqa: F401  (models registers the tables)
     from lms.web import (
-        account, admin, auth, certificates, dev_mail, errors, filters, help, kept_pages, learn, my_data, networks, public, renewal,
-        security, static_files, supervise,
+        account,
+        admin,
+        auth,
+        certificates,
+        dev_mail,
+        errors,
+        filters,
+        help,
+        kept_pages,
+        learn,
+        my_data,
+        networks,
+        public,
+        renewal,
+        security,
+        static_files,
+        supervise,
     )
 
     app.register_blueprint(auth.bp)
@@ -105,7 +120,7 @@ def _driver_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL URLs written the usual way."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

@@ -52,8 +52,10 @@ def apply_retention_command():
     result = erasure.apply_retention()
     db.session.commit()
     erasure.wipe_freed_space()
-    click.echo(f"Deleted the private writing of {counted(result.writing_deleted_for, 'person', 'people')}; "
-               f"withdrew {counted(result.certificates_withdrawn, 'certificate')} of erased people.")
+    click.echo(
+        f"Deleted the private writing of {counted(result.writing_deleted_for, 'person', 'people')}; "
+        f"withdrew {counted(result.certificates_withdrawn, 'certificate')} of erased people."
+    )
 
 
 @private_data.command("rotate")
@@ -136,7 +138,9 @@ def import_users_command(file, agency_slug, dry_run):
         raise click.ClickException(str(problem)) from problem
     _echo_plan(plan)
     if plan.has_errors:
-        raise click.ClickException(f"{counted(plan.count('error'), 'line')} {'has' if plan.count('error') == 1 else 'have'} errors; nothing was written.")
+        raise click.ClickException(
+            f"{counted(plan.count('error'), 'line')} {'has' if plan.count('error') == 1 else 'have'} errors; nothing was written."
+        )
     if dry_run:
         click.echo("Dry run: nothing was written.")
         return
@@ -149,8 +153,7 @@ def import_users_command(file, agency_slug, dry_run):
 def _echo_plan(plan: ImportPlan) -> None:
     header = ("line", "result", "email", "name", "roles", "team", "details")
     table = [header] + [
-        (str(row.line), row.result, row.email, row.name, ";".join(role_list(row.roles)), row.team or "",
-         " ".join(row.details()))
+        (str(row.line), row.result, row.email, row.name, ";".join(role_list(row.roles)), row.team or "", " ".join(row.details()))
         for row in plan.rows
     ]
     widths = [max(len(line[column]) for line in table) for column in range(len(header) - 1)]
@@ -363,13 +366,17 @@ def send_reminders_command(today, dry_run):
                 click.echo(f"    {line}")
             totals[item.kind] += 1
         db.session.rollback()
-        click.echo(f"Dry run for {day.isoformat()}: {counted(totals[reminders.REMINDER], 'reminder')}, "
-                   f"{counted(totals[reminders.DIGEST], 'digest')} would be sent. Nothing was sent or recorded.")
+        click.echo(
+            f"Dry run for {day.isoformat()}: {counted(totals[reminders.REMINDER], 'reminder')}, "
+            f"{counted(totals[reminders.DIGEST], 'digest')} would be sent. Nothing was sent or recorded."
+        )
         return
     totals = reminders.queue(outgoing)
     db.session.commit()
-    click.echo(f"Queued {counted(totals[reminders.REMINDER], 'reminder')}, {counted(totals[reminders.DIGEST], 'digest')} "
-               f"for {day.isoformat()}: the mail worker sends them (or run `flask mail send`).")
+    click.echo(
+        f"Queued {counted(totals[reminders.REMINDER], 'reminder')}, {counted(totals[reminders.DIGEST], 'digest')} "
+        f"for {day.isoformat()}: the mail worker sends them (or run `flask mail send`)."
+    )
 
 
 mail_group = AppGroup("mail", help="The outbox of mail waiting to be sent.")
@@ -377,8 +384,7 @@ mail_group = AppGroup("mail", help="The outbox of mail waiting to be sent.")
 
 @mail_group.command("send")
 @click.option("--loop", is_flag=True, help="Keep running: send what is due, wait, and again (a mail worker).")
-@click.option("--interval", type=click.FloatRange(min=0.1), default=10, show_default=True,
-              help="With --loop: seconds between rounds.")
+@click.option("--interval", type=click.FloatRange(min=0.1), default=10, show_default=True, help="With --loop: seconds between rounds.")
 @click.option("--batch", type=click.IntRange(min=1), default=200, show_default=True, help="Mails claimed at a time.")
 def send_mail_command(loop, interval, batch):
     """Send the mail that is due. Run it every minute (cron or a systemd timer), or once with --loop.
@@ -390,8 +396,7 @@ def send_mail_command(loop, interval, batch):
     while True:
         report = _send_due(settings, batch)
         if report.sent or report.failed or report.cancelled or not loop:
-            click.echo(f"Sent {report.sent}, failed {report.failed} (of which {report.dead} now dead), "
-                       f"cancelled {report.cancelled}.")
+            click.echo(f"Sent {report.sent}, failed {report.failed} (of which {report.dead} now dead), cancelled {report.cancelled}.")
         if not loop or stop.wait(interval):
             return
 
@@ -406,7 +411,7 @@ def _send_due(settings, batch):
                 reachable = outbox.deliver(mail_id, session, report)
                 db.session.commit()  # each mail's outcome is kept as soon as it is known
                 if not reachable:  # the rest would fail the same way: try them next round
-                    outbox.release(claimed[done + 1:])
+                    outbox.release(claimed[done + 1 :])
                     db.session.commit()
                     return report
             if len(claimed) < batch:
@@ -429,8 +434,7 @@ xapi_group = AppGroup("xapi", help="xAPI statements for the agencies' Learning R
 
 @xapi_group.command("send")
 @click.option("--loop", is_flag=True, help="Keep running: send what is due, wait, and again (a worker).")
-@click.option("--interval", type=click.FloatRange(min=0.1), default=10, show_default=True,
-              help="With --loop: seconds between rounds.")
+@click.option("--interval", type=click.FloatRange(min=0.1), default=10, show_default=True, help="With --loop: seconds between rounds.")
 @click.option("--batch", type=click.IntRange(min=1), default=200, show_default=True, help="Statements claimed at a time.")
 def send_xapi_command(loop, interval, batch):
     """Send the statements that are due to each agency's LRS. Run it every minute, or once with --loop.
@@ -449,16 +453,14 @@ def send_xapi_command(loop, interval, batch):
             if len(claimed) < batch:
                 break
         if report.sent or report.failed or report.cancelled or not loop:
-            click.echo(f"Sent {report.sent}, failed {report.failed} (of which {report.dead} now dead), "
-                       f"cancelled {report.cancelled}.")
+            click.echo(f"Sent {report.sent}, failed {report.failed} (of which {report.dead} now dead), cancelled {report.cancelled}.")
         if not loop or stop.wait(interval):
             return
 
 
 @xapi_group.command("export")
 @click.option("--agency", "agency_slug", required=True, help="The agency's slug (see `flask agencies list`).")
-@click.option("--out", "target", type=click.Path(dir_okay=False, path_type=Path),
-              help="The file to write (default: print them).")
+@click.option("--out", "target", type=click.Path(dir_okay=False, path_type=Path), help="The file to write (default: print them).")
 def export_xapi_command(agency_slug, target):
     """Write every xAPI statement made for the agency as JSON lines, oldest first."""
     agency = _agency_or_fail(agency_slug)
@@ -472,6 +474,8 @@ def export_xapi_command(agency_slug, target):
         count = sum(out.write(line) > 0 for line in lines)
     partial.replace(target)
     click.echo(f"Wrote {counted(count, 'statement')} to {target}.", err=True)
+
+
 networks_group = AppGroup("networks", help="Networks of agencies that share training totals (docs/networks.md).")
 
 

@@ -20,9 +20,7 @@ naming_convention = {
 
 # expire_on_commit off: a request commits once, then renders; re-reading every object
 # after the commit would only cost queries.
-db = SQLAlchemy(
-    metadata=MetaData(naming_convention=naming_convention), session_options={"expire_on_commit": False}
-)
+db = SQLAlchemy(metadata=MetaData(naming_convention=naming_convention), session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"

@@ -65,8 +65,7 @@ def send_statements(settings: LrsSettings, statements: list[dict], timeout: floa
     except urllib.error.HTTPError as error:
         # Only the status is kept (and shown to the agency's admins), never the body: the
         # address is the admin's choice, and what answers there is not theirs to read.
-        logger.warning("LRS %s answered %s: %s", settings.statements_url, error.code,
-                       error.read(500).decode("utf-8", "replace"))
+        logger.warning("LRS %s answered %s: %s", settings.statements_url, error.code, error.read(500).decode("utf-8", "replace"))
         if error.code in REFUSED_STATEMENTS:
             raise LrsRefused(error.code, error.reason) from error
         raise LrsUnreachable(f"HTTP {error.code} {error.reason}") from error

@@ -79,9 +79,7 @@ class Team(db.Model):
     active: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
 
     agency: so.Mapped[Agency] = so.relationship(back_populates="teams")
-    supervisors: so.Mapped[list[User]] = so.relationship(
-        secondary=team_supervisors, back_populates="supervised_teams"
-    )
+    supervisors: so.Mapped[list[User]] = so.relationship(secondary=team_supervisors, back_populates="supervised_teams")
 
 
 class User(UserMixin, db.Model):
@@ -96,9 +94,7 @@ class User(UserMixin, db.Model):
     active: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
     # The day the person joined the agency: "due 30 days after joining" counts from here.
-    joined_on: so.Mapped[date] = so.mapped_column(
-        sa.Date, default=lambda: utcnow().date(), server_default=sa.text("CURRENT_DATE")
-    )
+    joined_on: so.Mapped[date] = so.mapped_column(sa.Date, default=lambda: utcnow().date(), server_default=sa.text("CURRENT_DATE"))
     # Supervisors may turn off the weekly digest of their teams' overdue training.
     digest_opt_out: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     # Supervisors may ask to be told when someone on their teams is short of renewal hours.
@@ -114,9 +110,7 @@ class User(UserMixin, db.Model):
     agency: so.Mapped[Agency | None] = so.relationship()
     team: so.Mapped[Team | None] = so.relationship(foreign_keys=[team_id])
     role_rows: so.Mapped[list[UserRole]] = so.relationship(cascade="all, delete-orphan", lazy="selectin")
-    supervised_teams: so.Mapped[list[Team]] = so.relationship(
-        secondary=team_supervisors, back_populates="supervisors"
-    )
+    supervised_teams: so.Mapped[list[Team]] = so.relationship(secondary=team_supervisors, back_populates="supervisors")
 
     @property
     def is_active(self) -> bool:  # flask-login refuses to log in inactive users
@@ -157,9 +151,7 @@ class User(UserMixin, db.Model):
 class UserRole(db.Model):
     __table_args__ = (sa.CheckConstraint(sa.column("role").in_(STORED_ROLES), name="known_role"),)
 
-    user_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
-    )
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
     role: so.Mapped[str] = so.mapped_column(sa.String(20), primary_key=True)
 
 
@@ -622,6 +614,8 @@ class XapiStatement(db.Model):
     last_error: so.Mapped[str | None] = so.mapped_column(sa.Text)
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
     sent_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+
+
 network_admins = sa.Table(
     "network_admin",
     db.metadata,

@@ -25,7 +25,7 @@ class StaticOnlyFetcher(URLFetcher):
             return super().fetch(url, headers)
         if not url.startswith(PDF_STATIC):
             raise ValueError(f"PDFs may only use the site's own static files, not {url}")
-        path = (self.static_dir / url[len(PDF_STATIC):].split("?")[0]).resolve()
+        path = (self.static_dir / url[len(PDF_STATIC) :].split("?")[0]).resolve()
         if not path.is_relative_to(self.static_dir) or not path.is_file():
             raise ValueError(f"no such static file: {url}")
         mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"

@@ -196,8 +196,7 @@ def redis_url():
     """A real Redis server on a free loopback port, for the whole session (no data on disk)."""
     server = shutil.which("redis-server")
     if server is None:
-        pytest.skip("REDIS IS MISSING: redis-server is not installed (apt-get install redis-server); "
-                    "shared-limit tests did not run")
+        pytest.skip("REDIS IS MISSING: redis-server is not installed (apt-get install redis-server); shared-limit tests did not run")
     import redis
 
     for _ in range(5):  # another process may take the free port first: then redis exits, and we try another
@@ -239,9 +238,7 @@ class Auth:
 
     def login(self, user, password=PASSWORD):
         page = self.client.get("/auth/login").get_data(as_text=True)
-        return self.client.post(
-            "/auth/login", data={"email": user.email, "password": password, "csrf_token": csrf_token_from(page)}
-        )
+        return self.client.post("/auth/login", data={"email": user.email, "password": password, "csrf_token": csrf_token_from(page)})
 
     def token(self, path="/learn/"):
         return csrf_token_from(self.client.get(path).get_data(as_text=True))

@@ -47,12 +47,18 @@ class RalphServer:
         self.data = folder / "statements"
         self.data.mkdir(parents=True, exist_ok=True)
         self.auth_file = folder / "auth.json"
-        self.auth_file.write_text(json.dumps([{
-            "username": username,
-            "hash": bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=4)).decode(),
-            "scopes": ["all"],
-            "agent": {"mbox": "mailto:lrs-owner@example.org"},
-        }]))
+        self.auth_file.write_text(
+            json.dumps(
+                [
+                    {
+                        "username": username,
+                        "hash": bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=4)).decode(),
+                        "scopes": ["all"],
+                        "agent": {"mbox": "mailto:lrs-owner@example.org"},
+                    }
+                ]
+            )
+        )
         self.log = folder / "ralph.log"
         self.process: subprocess.Popen | None = None
 
@@ -74,7 +80,10 @@ class RalphServer:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-c", LAUNCHER, str(self.port)],
-                cwd=self.folder, env=environment, stdout=log, stderr=subprocess.STDOUT,
+                cwd=self.folder,
+                env=environment,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + START_SECONDS
         while True:
@@ -106,9 +115,7 @@ class RalphServer:
         url = f"{self.endpoint}/statements"
         if params:
             url += "?" + urllib.parse.urlencode(params)
-        request = urllib.request.Request(
-            url, headers={"Authorization": f"Basic {credentials}", "X-Experience-API-Version": XAPI_VERSION}
-        )
+        request = urllib.request.Request(url, headers={"Authorization": f"Basic {credentials}", "X-Experience-API-Version": XAPI_VERSION})
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.loads(response.read())
 

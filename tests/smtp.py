@@ -23,8 +23,11 @@ class Inbox:
 
     def bodies(self, index):
         """(plain text, html) of a received message."""
-        parts = {part.get_content_type(): part.get_payload(decode=True).decode() for part in self.messages[index]["message"].walk()
-                 if part.get_content_type() in ("text/plain", "text/html")}
+        parts = {
+            part.get_content_type(): part.get_payload(decode=True).decode()
+            for part in self.messages[index]["message"].walk()
+            if part.get_content_type() in ("text/plain", "text/html")
+        }
         return parts.get("text/plain", ""), parts.get("text/html", "")
 
 

@@ -160,7 +160,9 @@ def test_users_create_refuses_bad_input_and_keeps_what_exists(app, runner):
     args = ["users", "create", "--email", "a@b.org", "--name", "A", "--agency", "x", "--password"]
     duplicate = runner.invoke(args=args + ["another-long-password"])
     assert duplicate.exit_code != 0 and "already an account" in duplicate.output
-    bad_email = runner.invoke(args=["users", "create", "--email", "nope", "--name", "A", "--agency", "x", "--password", "long-enough-password"])
+    bad_email = runner.invoke(
+        args=["users", "create", "--email", "nope", "--name", "A", "--agency", "x", "--password", "long-enough-password"]
+    )
     assert bad_email.exit_code != 0 and "not an email address" in bad_email.output
 
 

@@ -74,13 +74,19 @@ class Server:
 
     def __init__(self, env: dict[str, str]):
         self.port = free_port()
-        self.env = {**env, "GUNICORN_BIND": f"127.0.0.1:{self.port}", "GUNICORN_WORKERS": "2",
-                    "GUNICORN_ACCESS_LOG": "/dev/null", "GUNICORN_LOG_LEVEL": "warning"}
+        self.env = {
+            **env,
+            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
+            "GUNICORN_WORKERS": "2",
+            "GUNICORN_ACCESS_LOG": "/dev/null",
+            "GUNICORN_LOG_LEVEL": "warning",
+        }
         self.process = None
 
     def start(self):
-        self.process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(PROJECT_ROOT / "gunicorn.conf.py")],
-                                        cwd=PROJECT_ROOT, env=self.env)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(PROJECT_ROOT / "gunicorn.conf.py")], cwd=PROJECT_ROOT, env=self.env
+        )
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             assert self.process.poll() is None, "gunicorn exited while starting"
@@ -162,19 +168,36 @@ def test_two_servers_share_one_truth(fleet_database, redis_url):
     redis.Redis.from_url(redis_url).flushdb()
     with smtp_server() as (inbox, smtp_port):
         env = {
-            **os.environ, "FLASK_APP": "lms", "COMMON_GROUND_ENV": "production", "DATABASE_URL": database_url,
-            "SECRET_KEY": "fleet-secret-key", "ENCRYPTION_KEYS": TestConfig.ENCRYPTION_KEYS, "COURSES_DIR": FIXTURE_COURSES,
-            "RATELIMIT_STORAGE_URI": redis_url, "TRUSTED_PROXIES": "1", "LOGIN_RATE_LIMIT": "1000 per minute",
+            **os.environ,
+            "FLASK_APP": "lms",
+            "COMMON_GROUND_ENV": "production",
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "fleet-secret-key",
+            "ENCRYPTION_KEYS": TestConfig.ENCRYPTION_KEYS,
+            "COURSES_DIR": FIXTURE_COURSES,
+            "RATELIMIT_STORAGE_URI": redis_url,
+            "TRUSTED_PROXIES": "1",
+            "LOGIN_RATE_LIMIT": "1000 per minute",
             # Windows and waits longer than a server's restart on a busy machine, so the restart is what is tested.
             "VERIFY_RATE_LIMIT": f"{VERIFY_LIMIT} per hour",
-            "LOGIN_FAILURE_LIMIT": "3 per 15 minutes", "LOGIN_FIRST_WAIT_SECONDS": "900",
-            "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp_port), "PUBLIC_BASE_URL": "https://training.fleet.example",
+            "LOGIN_FAILURE_LIMIT": "3 per 15 minutes",
+            "LOGIN_FIRST_WAIT_SECONDS": "900",
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": str(smtp_port),
+            "PUBLIC_BASE_URL": "https://training.fleet.example",
         }
         first, second = Server(env), Server(env)
         first.start()
         second.start()
-        mail_workers = [subprocess.Popen([sys.executable, "-m", "flask", "mail", "send", "--loop", "--interval", "0.5"],
-                                         cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL) for _ in range(2)]
+        mail_workers = [
+            subprocess.Popen(
+                [sys.executable, "-m", "flask", "mail", "send", "--loop", "--interval", "0.5"],
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+            )
+            for _ in range(2)
+        ]
         with running(first, second, *mail_workers):
             servers = [first, second]
 

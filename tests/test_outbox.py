@@ -25,8 +25,9 @@ def mails(app, **where):
 def queue_plain(app, count, agency_id):
     with app.app_context():
         for n in range(count):
-            outbox.queue(Mail(f"person{n}@example.org", f"Note {n}", f"Private words {n}", f"<p>Private words {n}</p>"),
-                         "reminder", agency_id)
+            outbox.queue(
+                Mail(f"person{n}@example.org", f"Note {n}", f"Private words {n}", f"<p>Private words {n}</p>"), "reminder", agency_id
+            )
         db.session.commit()
 
 
@@ -98,9 +99,9 @@ def test_invitations_for_five_thousand_people_are_one_insert_and_no_mail_server(
     """What the import's request does for 5,000 new people: one statement, no SMTP at all
     (MAIL_PORT points nowhere; nothing waits for it)."""
     with app.app_context():
-        db.session.execute(sa.insert(User), [
-            {"agency_id": agency.id, "email": f"new{n}@example.org", "name": f"New {n}"} for n in range(5000)
-        ])
+        db.session.execute(
+            sa.insert(User), [{"agency_id": agency.id, "email": f"new{n}@example.org", "name": f"New {n}"} for n in range(5000)]
+        )
         db.session.commit()
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=refused_port())  # nothing listens there
     statements = []

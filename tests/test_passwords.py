@@ -6,13 +6,17 @@ from lms.passwords import hash_password, no_account_hash, password_matches
 
 
 def test_production_configuration_hashes_passwords_with_scrypt(tmp_path):
-    production = type("Production", (Config,), {
-        "ENVIRONMENT": "production",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'unused.sqlite'}",
-        "SECRET_KEY": "a-production-secret",
-        "ENCRYPTION_KEYS": TestConfig.ENCRYPTION_KEYS,
-        "SINGLE_WORKER": True,
-    })
+    production = type(
+        "Production",
+        (Config,),
+        {
+            "ENVIRONMENT": "production",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'unused.sqlite'}",
+            "SECRET_KEY": "a-production-secret",
+            "ENCRYPTION_KEYS": TestConfig.ENCRYPTION_KEYS,
+            "SINGLE_WORKER": True,
+        },
+    )
     app = create_app(production)
     with app.app_context():
         made = hash_password("correct-horse-battery")

@@ -45,10 +45,16 @@ def world(app, agency, teams):
         require(late, date(2030, 3, 4))
         require(done, date(2030, 3, 4))
         require(other_team, date(2030, 3, 1))
-        db.session.add(CourseCompletion(
-            user_id=done.id, course_slug="starting-out", course_title=TITLE, course_version="1",
-            completed_at=datetime(2030, 3, 1, 12, tzinfo=timezone.utc), ce_hours=0.5,
-        ))
+        db.session.add(
+            CourseCompletion(
+                user_id=done.id,
+                course_slug="starting-out",
+                course_title=TITLE,
+                course_version="1",
+                completed_at=datetime(2030, 3, 1, 12, tzinfo=timezone.utc),
+                ce_hours=0.5,
+            )
+        )
         boss = add_person("Bo Boss", "boss@example.org", ["supervisor"], agency.id)
         quiet = add_person("Quinn Quiet", "quiet@example.org", ["supervisor"], agency.id, opted_out=True)
 
@@ -62,12 +68,15 @@ def world(app, agency, teams):
         require(far, date(2030, 3, 2))
         far_admin = add_person("Ada Admin", "admin@other.example.org", ["admin", "supervisor"], elsewhere.id)
 
-        db.session.execute(team_supervisors.insert(), [
-            {"team_id": north, "user_id": boss.id},
-            {"team_id": north, "user_id": quiet.id},
-            {"team_id": east.id, "user_id": far_admin.id},
-            {"team_id": east.id, "user_id": boss.id},  # a bad link across agencies must not leak anything
-        ])
+        db.session.execute(
+            team_supervisors.insert(),
+            [
+                {"team_id": north, "user_id": boss.id},
+                {"team_id": north, "user_id": quiet.id},
+                {"team_id": east.id, "user_id": far_admin.id},
+                {"team_id": east.id, "user_id": boss.id},  # a bad link across agencies must not leak anything
+            ],
+        )
         db.session.commit()
     app.config["PUBLIC_BASE_URL"] = BASE
     return app
@@ -100,9 +109,7 @@ def received(inbox):
 
 def sent_rows(app):
     with app.app_context():
-        rows = db.session.execute(
-            sa.select(User.email, SentReminder.kind, SentReminder.key).join(User, User.id == SentReminder.user_id)
-        )
+        rows = db.session.execute(sa.select(User.email, SentReminder.kind, SentReminder.key).join(User, User.id == SentReminder.user_id))
         return sorted(tuple(row) for row in rows)
 
 
@@ -112,8 +119,14 @@ def test_reminders_and_digests_go_to_the_right_people_once(world):
         assert result.exit_code == 0, result.output
         assert "Queued 4 reminders, 2 digests" in result.output
         mails = received(inbox)
-        assert set(mails) == {"soon@example.org", "late@example.org", "south@example.org", "far@example.org",
-                              "boss@example.org", "admin@other.example.org"}
+        assert set(mails) == {
+            "soon@example.org",
+            "late@example.org",
+            "south@example.org",
+            "far@example.org",
+            "boss@example.org",
+            "admin@other.example.org",
+        }
         assert mails["soon@example.org"]["subject"] == f"Reminder: {TITLE} is due soon"
         assert mails["late@example.org"]["subject"] == f"Reminder: {TITLE} is past due"
         assert mails["boss@example.org"]["subject"] == "Weekly update: 1 overdue course on your teams"
@@ -242,8 +255,7 @@ def test_query_count_does_not_grow_with_the_number_of_people(world, agency, team
     def add_late_learners(start, count):
         with world.app_context():
             for i in range(start, start + count):
-                require(add_person(f"Bulk {i}", f"bulk{i}@example.org", ["peer"], agency.id, teams["North"].id),
-                        date(2030, 3, 1))
+                require(add_person(f"Bulk {i}", f"bulk{i}@example.org", ["peer"], agency.id, teams["North"].id), date(2030, 3, 1))
             db.session.commit()
 
     def plan():
@@ -266,15 +278,16 @@ def test_people_are_read_in_batches_and_the_mails_are_the_same(world, agency, te
     catalog = world.extensions["catalog"]
     with world.app_context():
         for i in range(25):
-            require(add_person(f"Bulk {i}", f"bulk{i}@example.org", ["peer"], agency.id, teams["North"].id),
-                    date(2030, 3, 1))
+            require(add_person(f"Bulk {i}", f"bulk{i}@example.org", ["peer"], agency.id, teams["North"].id), date(2030, 3, 1))
         db.session.commit()
         people = db.session.scalar(sa.select(sa.func.count()).where(User.agency_id == agency.id, User.active))
 
     def mails(batch):
         with world.test_request_context():
-            return [(item.kind, item.mail.to, item.mail.subject, item.mail.text, item.records)
-                    for item in reminders.outgoing_mails(catalog, date(2030, 3, 6), batch)]
+            return [
+                (item.kind, item.mail.to, item.mail.subject, item.mail.text, item.records)
+                for item in reminders.outgoing_mails(catalog, date(2030, 3, 6), batch)
+            ]
 
     everyone = mails(reminders.PEOPLE_PER_BATCH)
     assert mails(4) == everyone
@@ -282,7 +295,11 @@ def test_people_are_read_in_batches_and_the_mails_are_the_same(world, agency, te
     assert all(f"Bulk {i}" in digest[3] for i in range(25))  # overdue people from every batch
     reminded = {mail[1] for mail in everyone if mail[0] == reminders.REMINDER}
     assert reminded == {f"bulk{i}@example.org" for i in range(25)} | {
-        "soon@example.org", "late@example.org", "south@example.org", "far@example.org"}
+        "soon@example.org",
+        "late@example.org",
+        "south@example.org",
+        "far@example.org",
+    }
 
     # three statements per batch (people, their completions, reminders sent to them)
     batches = -(-people // 4)

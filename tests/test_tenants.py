@@ -23,8 +23,9 @@ def rename(app, admin_user, name):
 
 
 def create_admin(runner, *agency_args, email="first.admin@new-customer.org"):
-    return runner.invoke(args=["users", "create", "--email", email, "--name", "First Admin", "--password",
-                               "a-long-enough-password", *agency_args])
+    return runner.invoke(
+        args=["users", "create", "--email", email, "--name", "First Admin", "--password", "a-long-enough-password", *agency_args]
+    )
 
 
 def agency_of(app, email):
@@ -106,8 +107,13 @@ def test_the_migration_backfills_slugs_and_tells_duplicate_names_apart(scratch_d
         upgrade(revision="0009_renewal")  # the revision before the fleet one
         with db.engine.begin() as connection:
             for name in ("Riverside", "riverside", "Hope House", "RIVERSIDE ", "Ünïcode Ågency", "!!!"):
-                connection.execute(sa.text("INSERT INTO agency (name, created_at, default_pass_mark, reminder_days_before)"
-                                           " VALUES (:name, CURRENT_TIMESTAMP, 80, 7)"), {"name": name})
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO agency (name, created_at, default_pass_mark, reminder_days_before)"
+                        " VALUES (:name, CURRENT_TIMESTAMP, 80, 7)"
+                    ),
+                    {"name": name},
+                )
         upgrade()
         with db.engine.connect() as connection:
             rows = connection.execute(sa.text("SELECT name, slug, name_key FROM agency ORDER BY id")).all()

@@ -44,8 +44,9 @@ def connect_lrs(app, make_user, lrs):
     """An admin enters the LRS on the settings page, as they would (this LRS is on loopback)."""
     app.config["LRS_ALLOW_PRIVATE_ADDRESSES"] = True
     admin, auth = logged_in(app, make_user("admin"))
-    response = admin.post("/admin/lrs", data={"endpoint": lrs.endpoint, "key": lrs.username, "secret": lrs.password,
-                                              "csrf_token": auth.token("/admin/lrs")})
+    response = admin.post(
+        "/admin/lrs", data={"endpoint": lrs.endpoint, "key": lrs.username, "secret": lrs.password, "csrf_token": auth.token("/admin/lrs")}
+    )
     assert response.status_code == 303
     return admin, auth
 
@@ -95,8 +96,14 @@ def test_a_peers_journey_arrives_in_the_lrs_and_nothing_private_goes_with_it(app
     assert summary(statements) == (
         [("experienced", lesson) for lesson in lessons]
         + [("completed", lesson) for lesson in lessons]
-        + [("attempted", check), ("failed", check), ("attempted", check), ("passed", check),
-           ("satisfied", course), ("earned", course + "#certificate")]
+        + [
+            ("attempted", check),
+            ("failed", check),
+            ("attempted", check),
+            ("passed", check),
+            ("satisfied", course),
+            ("earned", course + "#certificate"),
+        ]
     )
     by_verb = {s["verb"]["id"]: s for s in statements}
     passed, failed = by_verb[xapi.PASSED.id], by_verb[xapi.FAILED.id]
@@ -108,14 +115,14 @@ def test_a_peers_journey_arrives_in_the_lrs_and_nothing_private_goes_with_it(app
     assert all(s["actor"] == {"objectType": "Agent", "account": account} for s in statements)
     assert all(uuid.UUID(s["id"]) for s in statements)
     assert len({s["context"]["registration"] for s in statements}) == 1  # one learner, one course
-    assert all(s["context"]["contextActivities"]["parent"][0]["id"] == course
-               for s in statements if s["verb"]["id"] != xapi.SATISFIED.id)
+    assert all(s["context"]["contextActivities"]["parent"][0]["id"] == course for s in statements if s["verb"]["id"] != xapi.SATISFIED.id)
 
     # Revoking the certificate voids the statement that said it was earned.
     with app.app_context():
         certificate = db.session.scalar(sa.select(Certificate).where(Certificate.user_id == peer.id))
-    admin.post(f"/admin/certificates/{certificate.id}/revoke",
-               data={"reason": "Issued in error", "csrf_token": admin_auth.token("/admin/")})
+    admin.post(
+        f"/admin/certificates/{certificate.id}/revoke", data={"reason": "Issued in error", "csrf_token": admin_auth.token("/admin/")}
+    )
     assert "Sent 1," in send(app)
     [voiding] = [s for s in lrs.statements_about(account) if s["verb"]["id"] == xapi.VOIDED.id]
     assert voiding["object"] == {"objectType": "StatementRef", "id": by_verb[xapi.EARNED.id]["id"]}
@@ -172,8 +179,10 @@ def test_a_statement_sent_again_is_still_one_statement_in_the_lrs(app, make_user
 
 def test_a_wrong_secret_keeps_statements_waiting_and_tells_the_admin(app, make_user, lrs):
     admin, auth = connect_lrs(app, make_user, lrs)
-    admin.post("/admin/lrs", data={"endpoint": lrs.endpoint, "key": lrs.username, "secret": "not-the-secret",
-                                   "csrf_token": auth.token("/admin/lrs")})
+    admin.post(
+        "/admin/lrs",
+        data={"endpoint": lrs.endpoint, "key": lrs.username, "secret": "not-the-secret", "csrf_token": auth.token("/admin/lrs")},
+    )
     client, _ = logged_in(app, make_user("peer"))
     client.get(f"{COURSE}lessons/welcome")
     assert "failed 1" in send(app)

@@ -49,8 +49,12 @@ class Accreditation:
     contact: str = ""
 
     def as_dict(self) -> dict:
-        return {"provider": self.provider, "approval_number": self.approval_number,
-                "approving_body": self.approving_body, "contact": self.contact}
+        return {
+            "provider": self.provider,
+            "approval_number": self.approval_number,
+            "approving_body": self.approving_body,
+            "contact": self.contact,
+        }
 
 
 def accreditation_for(course_level: Accreditation | None, agency_level: Accreditation | None) -> Accreditation | None:
@@ -183,4 +187,3 @@ def unique_names(names):
         seen[name.lower()] = count
         stem, dot, extension = name.rpartition(".")
         yield name if count == 1 else f"{stem}_{count}{dot}{extension}"
-

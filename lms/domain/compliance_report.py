@@ -19,7 +19,11 @@ def lines(report: Matrix):
                 continue
             status = cell.standing
             yield (
-                row.name, row.email, row.team_name, column.title, STATE_LABELS[status.state],
+                row.name,
+                row.email,
+                row.team_name,
+                column.title,
+                STATE_LABELS[status.state],
                 status.due_on.isoformat() if status.due_on else "",
                 status.completed_on.isoformat() if status.completed_on else "",
                 f"{cell.done} of {cell.total}",

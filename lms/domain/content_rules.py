@@ -42,8 +42,19 @@ APPLIED_SHARE = Fraction(2, 3)  # at least
 LONGEST_CORRECT_SHARE = Fraction(35, 100)  # at most
 ABSOLUTE_WORD_GAP = Fraction(20, 100)  # at most
 ABSOLUTE_WORDS = (
-    "never", "always", "only", "all", "every", "none", "nothing", "no one", "nobody",
-    "everyone", "everything", "completely", "must",
+    "never",
+    "always",
+    "only",
+    "all",
+    "every",
+    "none",
+    "nothing",
+    "no one",
+    "nobody",
+    "everyone",
+    "everything",
+    "completely",
+    "must",
 )
 ABSOLUTE_WORD = re.compile(r"\b(?:" + "|".join(ABSOLUTE_WORDS) + r")\b", re.IGNORECASE)
 FOR_SUPERVISORS = re.compile(r"^for supervisors\b", re.IGNORECASE)
@@ -95,8 +106,15 @@ def quality_problems(course: Course) -> list[Problem]:
         found.append(Problem(f"{course.path}/{file}", line, message, QUALITY))
 
     for rule in (
-        _check_course_facts, _check_where_to_turn, _check_hours, _check_lessons, _check_reading_grades,
-        _check_repeated_runs, _check_citations, _check_questions, _check_words,
+        _check_course_facts,
+        _check_where_to_turn,
+        _check_hours,
+        _check_lessons,
+        _check_reading_grades,
+        _check_repeated_runs,
+        _check_citations,
+        _check_questions,
+        _check_words,
     ):
         rule(course, add)
     return found
@@ -180,8 +198,7 @@ def _check_lessons(course, add):
         if lesson.minutes > math.ceil(estimate):
             add(
                 lesson.path,
-                f"minutes {lesson.minutes} is above the estimate ({words_in_lesson} words / 200 + 2 for the"
-                f" reflection = {estimate:.1f})",
+                f"minutes {lesson.minutes} is above the estimate ({words_in_lesson} words / 200 + 2 for the reflection = {estimate:.1f})",
                 lesson.line_of("minutes"),
             )
         if not low <= words_in_lesson <= high:
@@ -233,7 +250,7 @@ def _check_repeated_runs(course, add):
 
 def _runs(text: str) -> list[str]:
     tokens = words(text)
-    return [" ".join(tokens[start:start + REPEATED_RUN_WORDS]) for start in range(len(tokens) - REPEATED_RUN_WORDS + 1)]
+    return [" ".join(tokens[start : start + REPEATED_RUN_WORDS]) for start in range(len(tokens) - REPEATED_RUN_WORDS + 1)]
 
 
 def _check_citations(course, add):

@@ -101,6 +101,6 @@ def preview_html(name: str, text: str, file_names) -> str:
     if lines and lines[0].strip() == "---":
         end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
         if end is not None:
-            lines = lines[end + 1:]
+            lines = lines[end + 1 :]
     known = set(file_names)
     return markdown.render("\n".join(lines), link_for_file=lambda file: "#" if file in known else None).html

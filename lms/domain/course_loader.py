@@ -17,7 +17,17 @@ import yaml
 
 from lms.domain import markdown
 from lms.domain.courses import (
-    ERROR, QUESTION_KINDS, Catalog, Choice, Contributor, Course, Lesson, Objective, PlanSection, Problem, Question,
+    ERROR,
+    QUESTION_KINDS,
+    Catalog,
+    Choice,
+    Contributor,
+    Course,
+    Lesson,
+    Objective,
+    PlanSection,
+    Problem,
+    Question,
 )
 from lms.domain.renewal import categories_problem
 from lms.domain.roles import ROLES
@@ -29,6 +39,7 @@ PLAN_FILE = "plan.yaml"
 LESSON_FILE = re.compile(r"^\d{2}-[a-z0-9-]+\.md$")
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 OBJECTIVE_ID = re.compile(r"^O\d+$")
+
 
 def lesson_href(lesson_id: str) -> str:
     """Lesson pages live side by side (…/lessons/<id>), so a relative link reaches a sibling."""
@@ -235,7 +246,7 @@ def _read_front_matter(path: Path, found: _Collector):
         found.add(path, 2, "front matter must be a set of 'key: value' lines")
         return None, "", 0
     _shift_lines(meta, 1)
-    return meta, "".join(lines[end + 1:]), end + 2
+    return meta, "".join(lines[end + 1 :]), end + 2
 
 
 def _shift_lines(value, offset: int):
@@ -312,8 +323,7 @@ def _sources(meta, key, path, found) -> tuple[str, ...] | None:
 def _contributors(meta, key, path, found) -> tuple[Contributor, ...]:
     value = meta.get(key) or []
     if not isinstance(value, list) or not all(
-        isinstance(item, LineDict) and _is_text(item.get("name")) and _is_text(item.get("credentials"))
-        for item in value
+        isinstance(item, LineDict) and _is_text(item.get("name")) and _is_text(item.get("credentials")) for item in value
     ):
         found.add(path, meta.line_of(key), f"{key} must be a list of people, each with a name and credentials")
         return ()
@@ -390,9 +400,7 @@ def _load_lessons(files: list[Path], found: _Collector) -> list[Lesson]:
         meta, body, body_line = _read_front_matter(path, found)
         if meta is not None:
             metas[path] = (meta, body, body_line)
-    lesson_by_file = {
-        path.name: meta.get("id") for path, (meta, _, _) in metas.items() if isinstance(meta.get("id"), str)
-    }
+    lesson_by_file = {path.name: meta.get("id") for path, (meta, _, _) in metas.items() if isinstance(meta.get("id"), str)}
     lessons = []
     for path, (meta, body, body_line) in metas.items():
         lesson_id = meta.get("id")
@@ -410,20 +418,22 @@ def _load_lessons(files: list[Path], found: _Collector) -> list[Lesson]:
         rendered = markdown.render(body, link_for_file=lambda name: _link(lesson_by_file, name, ""))
         for line, message in rendered.issues:
             found.add(path, body_line + line - 1, message)
-        lessons.append(Lesson(
-            id=lesson_id,
-            title=title,
-            order=order,
-            minutes=minutes,
-            objectives=tuple(objectives),
-            reflection=reflection,
-            html=rendered.html,
-            prose=rendered.prose,
-            paragraphs=tuple((body_line + line - 1, text) for line, text in rendered.paragraphs),
-            headings=tuple((body_line + line - 1, level, text) for line, level, text in rendered.headings),
-            path=path.name,
-            key_lines=MappingProxyType(dict(meta.key_lines)),
-        ))
+        lessons.append(
+            Lesson(
+                id=lesson_id,
+                title=title,
+                order=order,
+                minutes=minutes,
+                objectives=tuple(objectives),
+                reflection=reflection,
+                html=rendered.html,
+                prose=rendered.prose,
+                paragraphs=tuple((body_line + line - 1, text) for line, text in rendered.paragraphs),
+                headings=tuple((body_line + line - 1, level, text) for line, level, text in rendered.headings),
+                path=path.name,
+                key_lines=MappingProxyType(dict(meta.key_lines)),
+            )
+        )
     return lessons
 
 
@@ -479,12 +489,17 @@ def _load_check(path: Path, objective_ids: set[str], audiences, found: _Collecto
             found.add(path, item.line_of("objective"), f"question {question_id} names unknown objective '{objective}'")
         prompt = _text(item, "prompt", path, found, f"question {question_id} ")
         choices = _choices(item, question_id, path, found)
-        questions.append(Question(
-            question_id, str(objective), prompt, choices,
-            kind=_question_kind(item, question_id, path, found),
-            audiences=_question_audiences(item, question_id, audiences, path, found),
-            line=item.line,
-        ))
+        questions.append(
+            Question(
+                question_id,
+                str(objective),
+                prompt,
+                choices,
+                kind=_question_kind(item, question_id, path, found),
+                audiences=_question_audiences(item, question_id, audiences, path, found),
+                line=item.line,
+            )
+        )
     return tuple(questions)
 
 
@@ -504,7 +519,8 @@ def _question_audiences(item, question_id, course_audiences, path, found) -> tup
         return ()
     if not isinstance(value, list) or not value or not set(value) <= set(course_audiences):
         found.add(
-            path, item.line_of("audiences"),
+            path,
+            item.line_of("audiences"),
             f"question {question_id}: audiences must list roles of this course ({', '.join(course_audiences)})",
         )
         return ()
@@ -548,7 +564,5 @@ def _load_plan(path: Path, found: _Collector) -> tuple[PlanSection, ...]:
         if not isinstance(item, LineDict) or not isinstance(item.get("id"), str):
             found.add(path, getattr(item, "line", 1), "each plan section needs an id, a label and a hint")
             continue
-        sections.append(
-            PlanSection(item["id"], _text(item, "label", path, found), _text(item, "hint", path, found))
-        )
+        sections.append(PlanSection(item["id"], _text(item, "label", path, found), _text(item, "hint", path, found)))
     return tuple(sections)

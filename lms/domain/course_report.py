@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from lms.domain.course_measures import (
-    estimated_minutes, kind_counts, longest_correct_share, prose_words, reading_grades,
+    estimated_minutes,
+    kind_counts,
+    longest_correct_share,
+    prose_words,
+    reading_grades,
 )
 from lms.domain.courses import Course
 
 HEADER = (
-    "course", "for", "lessons", "words", "questions (applied / concept / recall)", "estimated minutes",
-    "minutes", "ce_hours", "reading grade", "longest choice is correct",
+    "course",
+    "for",
+    "lessons",
+    "words",
+    "questions (applied / concept / recall)",
+    "estimated minutes",
+    "minutes",
+    "ce_hours",
+    "reading grade",
+    "longest choice is correct",
 )
 
 

@@ -29,9 +29,7 @@ def scrubbed(value, words: list[str], replacement: str):
     words = [word for word in words if word]
     if not words:
         return value
-    pattern = re.compile(
-        "|".join(rf"(?<!\w){re.escape(word)}(?!\w)" for word in sorted(words, key=len, reverse=True)), re.IGNORECASE
-    )
+    pattern = re.compile("|".join(rf"(?<!\w){re.escape(word)}(?!\w)" for word in sorted(words, key=len, reverse=True)), re.IGNORECASE)
 
     def scrub(item):
         if isinstance(item, str):

@@ -75,9 +75,7 @@ def summarize(course: Course, rows) -> EvaluationSummary | None:
 
     return EvaluationSummary(
         responses=len(rows),
-        objective_means={
-            o.id: mean(r.objective_ratings[o.id] for r in rows if o.id in r.objective_ratings) for o in course.objectives
-        },
+        objective_means={o.id: mean(r.objective_ratings[o.id] for r in rows if o.id in r.objective_ratings) for o in course.objectives},
         relevance_mean=mean(r.relevance for r in rows),
         recommend_percent=round(100 * sum(r.would_recommend for r in rows) / len(rows)),
         # Sorted, not in order of arrival, so a comment cannot be matched to a person by time.

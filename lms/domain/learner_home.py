@@ -36,14 +36,15 @@ def plan_home(assigned, offered, progress_by_course, completed, activity: dict[s
     optional = [HomeCourse(course, None, completed.get(course.slug)) for course in offered]
     finished = sorted((item for item in required + optional if item.finished), key=lambda item: item.completed_on, reverse=True)
     open_items = [item for item in required + optional if not item.finished]
-    started = [
-        item for item in open_items
-        if progress_by_course[item.course.slug].started and item.course.slug in activity
-    ]
+    started = [item for item in open_items if progress_by_course[item.course.slug].started and item.course.slug in activity]
     continue_with = max(started, key=lambda item: activity[item.course.slug], default=None)
     soon = today + timedelta(days=DUE_SOON_DAYS)
     due_soon = sorted(
-        (item for item in open_items if item.standing and item.standing.due_on and (item.standing.state == OVERDUE or item.standing.due_on <= soon)),
+        (
+            item
+            for item in open_items
+            if item.standing and item.standing.due_on and (item.standing.state == OVERDUE or item.standing.due_on <= soon)
+        ),
         key=lambda item: (item.standing.state != OVERDUE, item.standing.due_on),
     )
     return Home(

@@ -30,8 +30,28 @@ CALLOUTS = {"key-point": "Key point", "try-this": "Try this", "content-note": "C
 CALLOUT_MARK = re.compile(r"^\[!(?P<kind>[^\]\n]+)\][ \t]*(?:\n|$)")
 
 ALLOWED_TAGS = {
-    "a", "blockquote", "br", "code", "div", "em", "h2", "h3", "h4", "hr", "li", "ol", "p", "pre",
-    "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "a",
+    "blockquote",
+    "br",
+    "code",
+    "div",
+    "em",
+    "h2",
+    "h3",
+    "h4",
+    "hr",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "strong",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
 }
 # No style attributes: the Content-Security-Policy allows no inline styles.
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
@@ -148,7 +168,7 @@ def _make_callouts(tokens: list, result: RenderedMarkdown) -> None:
             result.issues.append((line, f"unknown callout '[!{mark['kind']}]'; use {', '.join(f'[!{k}]' for k in CALLOUTS)}"))
             index += 1
             continue
-        closing = next(t for t in tokens[index + 1:] if t.type == "blockquote_close" and t.level == opening.level)
+        closing = next(t for t in tokens[index + 1 :] if t.type == "blockquote_close" and t.level == opening.level)
         for token in (opening, closing):
             token.tag = "div"
         opening.attrs = {"class": f"callout callout-{kind}", "role": "note"}
@@ -156,7 +176,7 @@ def _make_callouts(tokens: list, result: RenderedMarkdown) -> None:
         title = Token("html_block", "", 0, content=f'<p class="callout-title">{CALLOUTS[kind]}</p>\n', meta={"callout": True})
         tokens.insert(index + 1, title)
         if not inline.content.strip():  # the mark stood alone in its paragraph
-            del tokens[index + 2:index + 5]
+            del tokens[index + 2 : index + 5]
         index += 2
 
 
@@ -165,4 +185,4 @@ def _drop_mark(inline, length: int) -> None:
     inline.content = inline.content[length:]
     children = inline.children or []
     breaks = [i for i, child in enumerate(children) if child.type in ("softbreak", "hardbreak")]
-    inline.children = children[breaks[0] + 1:] if breaks else []
+    inline.children = children[breaks[0] + 1 :] if breaks else []

@@ -105,8 +105,7 @@ def build_matrix(members, courses, rules, progress, completions, today: date, fi
     # By default only required training is shown and counted; every course while nothing is required.
     every_course = filters.all_courses or not required_anywhere
     shown_courses = [
-        c for c in courses
-        if filters.course_slug in (None, c.slug) and (every_course or filters.course_slug or c.slug in required_anywhere)
+        c for c in courses if filters.course_slug in (None, c.slug) and (every_course or filters.course_slug or c.slug in required_anywhere)
     ]
     rows = []
     for member in members:

@@ -32,8 +32,7 @@ MIN_PEOPLE = 5
 ALL = None  # a total over a dimension, in a cell's key
 SMALL, PROTECTED = "small", "protected"  # why a figure is hidden
 HIDDEN_TEXT = {SMALL: "fewer than 5", PROTECTED: "hidden"}
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-               "November", "December")
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 
 
 @dataclass(frozen=True)
@@ -170,8 +169,9 @@ class Table:
         hidden_edges = [(("r", row), ("c", column), key) for (row, column), key in cells.items() if key in unknown]
         for bridge in _bridges(hidden_edges):
             side = _reachable(bridge[0], [edge for edge in hidden_edges if edge is not bridge])
-            joining = [key for (row, column), key in cells.items()
-                       if key not in self.hidden and ((("r", row) in side) != (("c", column) in side))]
+            joining = [
+                key for (row, column), key in cells.items() if key not in self.hidden and ((("r", row) in side) != (("c", column) in side))
+            ]
             if joining:
                 return min(joining, key=lambda key: (len(self.people[key]), self.values[key], repr(key)))
         return None
@@ -228,8 +228,13 @@ def _reachable(start, edges) -> set:
     return seen
 
 
-def requirement_facts(people: Iterable[tuple[int, Person]], rules_by_agency: dict[int, list[Rule]],
-                      completed_on: dict[tuple[int, str], date], courses: Sequence[str], today: date):
+def requirement_facts(
+    people: Iterable[tuple[int, Person]],
+    rules_by_agency: dict[int, list[Rule]],
+    completed_on: dict[tuple[int, str], date],
+    courses: Sequence[str],
+    today: date,
+):
     """Who is required to take which course today and whether they are overdue, by the same
     rules as the agency's own report. people: (agency id, Person)."""
     wanted = set(courses)
@@ -240,9 +245,17 @@ def requirement_facts(people: Iterable[tuple[int, Person]], rules_by_agency: dic
                 yield RequirementFact(person.id, agency, slug, state == OVERDUE)
 
 
-def build_report(*, agencies: Sequence[tuple[int, str]], courses: Sequence[tuple[str, str]], year: int,
-                 months: int, requirements: Iterable[RequirementFact], completions: Iterable[CompletionFact],
-                 agency: int | None = ALL, course: str | None = ALL) -> Report:
+def build_report(
+    *,
+    agencies: Sequence[tuple[int, str]],
+    courses: Sequence[tuple[str, str]],
+    year: int,
+    months: int,
+    requirements: Iterable[RequirementFact],
+    completions: Iterable[CompletionFact],
+    agency: int | None = ALL,
+    course: str | None = ALL,
+) -> Report:
     """The network's tables for the year's first `months` months, cut by the filters.
 
     agencies: (id, name) of the member agencies; courses: (slug, title). A filter naming an
@@ -268,21 +281,30 @@ def build_report(*, agencies: Sequence[tuple[int, str]], courses: Sequence[tuple
     hours.hidden = completed.hidden  # hours come from the same people as the completions
 
     def line(label, agency_key, course_key, is_total=False):
-        return Line(label, assigned.figure((agency_key, course_key)), overdue.figure((agency_key, course_key)),
-                    completed.figure((agency_key, course_key, ALL)), hours.figure((agency_key, course_key, ALL), 2),
-                    is_total)
+        return Line(
+            label,
+            assigned.figure((agency_key, course_key)),
+            overdue.figure((agency_key, course_key)),
+            completed.figure((agency_key, course_key, ALL)),
+            hours.figure((agency_key, course_key, ALL), 2),
+            is_total,
+        )
 
     by_agency = [line(name, a, course) for a, name in agencies] + [line("All agencies", ALL, course, True)]
     by_course = [line(title, agency, s) for s, title in courses] + [line("All courses", agency, ALL, True)]
     by_month = []
     if agency is ALL or course is ALL:  # one agency's one course month by month is too fine: never published
         by_month = [
-            Line(MONTH_NAMES[m - 1], completions=completed.figure((agency, course, m)),
-                 hours=hours.figure((agency, course, m), 2))
+            Line(MONTH_NAMES[m - 1], completions=completed.figure((agency, course, m)), hours=hours.figure((agency, course, m), 2))
             for m in month_numbers
-        ] + [Line(f"All of {year}" if months == 12 else f"{year} so far",
-                  completions=completed.figure((agency, course, ALL)), hours=hours.figure((agency, course, ALL), 2),
-                  is_total=True)]
+        ] + [
+            Line(
+                f"All of {year}" if months == 12 else f"{year} so far",
+                completions=completed.figure((agency, course, ALL)),
+                hours=hours.figure((agency, course, ALL), 2),
+                is_total=True,
+            )
+        ]
     return Report(year, agency, course, tuple(by_agency), tuple(by_course), tuple(by_month))
 
 
@@ -295,8 +317,7 @@ def csv_rows(report: Report):
     yield CSV_HEADER
     for attribute, name in TABLE_NAMES.items():
         for row in getattr(report, attribute):
-            yield (name, row.label, *(figure.text if figure else "" for figure in
-                                      (row.assigned, row.overdue, row.completions, row.hours)))
+            yield (name, row.label, *(figure.text if figure else "" for figure in (row.assigned, row.overdue, row.completions, row.hours)))
 
 
 def csv_text(report: Report) -> str:

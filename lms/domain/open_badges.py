@@ -57,8 +57,7 @@ def open_badge_credential(certificate, *, urls: dict, hours_phrase: str) -> dict
             "name": certificate.course_title,
             "description": "Learning objectives: " + " ".join(certificate.objectives),
             "criteria": {
-                "narrative": f"Completed every lesson of '{certificate.course_title}' and passed its knowledge check. "
-                f"{hours_phrase}."
+                "narrative": f"Completed every lesson of '{certificate.course_title}' and passed its knowledge check. {hours_phrase}."
             },
             "creditsAvailable": float(certificate.ce_hours),
             "version": certificate.course_version,
@@ -104,8 +103,7 @@ def issuer_profile(*, issuer_url: str, name: str, homepage: str, keys: list[dict
         "name": name,
         "url": homepage,
         "verificationMethod": [
-            {"id": f"{issuer_url}#{key['kid']}", "type": "JsonWebKey", "controller": issuer_url, "publicKeyJwk": key}
-            for key in keys
+            {"id": f"{issuer_url}#{key['kid']}", "type": "JsonWebKey", "controller": issuer_url, "publicKeyJwk": key} for key in keys
         ],
     }
 
@@ -140,8 +138,12 @@ def vc_jwt_claims(credential: dict) -> dict:
     """The JWT payload of a VC-JWT (Open Badges 3.0, 8.2): the credential itself, with the
     registered claims it implies (iss, jti, nbf from validFrom, exp from validUntil)."""
     issuer = credential["issuer"]
-    claims = {**credential, "iss": issuer["id"] if isinstance(issuer, dict) else issuer, "jti": credential["id"],
-              "nbf": _epoch(credential["validFrom"])}
+    claims = {
+        **credential,
+        "iss": issuer["id"] if isinstance(issuer, dict) else issuer,
+        "jti": credential["id"],
+        "nbf": _epoch(credential["validFrom"]),
+    }
     if "validUntil" in credential:
         claims["exp"] = _epoch(credential["validUntil"])
     return claims

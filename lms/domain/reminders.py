@@ -193,8 +193,10 @@ def learner_reminders(
             found.append(LearnerReminder(learner.person.id, learner.name, learner.email, tuple(courses), new))
         if learner.person.team_id is not None:
             overdue += [
-                (learner.person.team_id,
-                 OverdueItem(learner.person.id, learner.name, learner.team_name, course.course_title, course.due_on))
+                (
+                    learner.person.team_id,
+                    OverdueItem(learner.person.id, learner.name, learner.team_name, course.course_title, course.due_on),
+                )
                 for course in courses
                 if course.kind == OVERDUE
             ]
@@ -202,7 +204,9 @@ def learner_reminders(
 
 
 def digests(
-    supervisors: Iterable[Supervisor], overdue: Iterable[tuple[int, OverdueItem]], sent: set[tuple[int, str, str]],
+    supervisors: Iterable[Supervisor],
+    overdue: Iterable[tuple[int, OverdueItem]],
+    sent: set[tuple[int, str, str]],
     today: date,
 ) -> list[Digest]:
     """This week's digests. overdue: (team id, item) from learner_reminders. A supervisor is
@@ -246,11 +250,11 @@ class ExpiringCertificate:
         return f"Your certificate for {self.course_title} expires on {self.expires_on:%B} {self.expires_on.day}"
 
 
-def expiry_notices(certificates: Iterable[ExpiringCertificate], sent: set[tuple[int, str, str]], today: date,
-                   within_days: int) -> list[ExpiringCertificate]:
+def expiry_notices(
+    certificates: Iterable[ExpiringCertificate], sent: set[tuple[int, str, str]], today: date, within_days: int
+) -> list[ExpiringCertificate]:
     """Certificates expiring within `within_days` days, each mentioned once."""
     return sorted(
-        (c for c in certificates
-         if 0 <= (c.expires_on - today).days <= within_days and (c.user_id, EXPIRING, c.key) not in sent),
+        (c for c in certificates if 0 <= (c.expires_on - today).days <= within_days and (c.user_id, EXPIRING, c.key) not in sent),
         key=lambda c: (c.expires_on, c.course_title),
     )

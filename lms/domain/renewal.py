@@ -53,8 +53,9 @@ def category_problem(name) -> str | None:
 
 def categories_line(categories: Mapping[str, float] | None) -> str:
     """'ethics 1 hour, suicide-prevention 0.5 hours', or '' when there are none."""
-    return ", ".join(f"{name} {float(hours):g} hour{'' if float(hours) == 1 else 's'}"
-                     for name, hours in sorted((categories or {}).items()))
+    return ", ".join(
+        f"{name} {float(hours):g} hour{'' if float(hours) == 1 else 's'}" for name, hours in sorted((categories or {}).items())
+    )
 
 
 def categories_problem(categories, hours: float) -> str | None:
@@ -241,8 +242,7 @@ class RenewalNotice:
         return ((RENEWAL, self.key),)
 
 
-def renewal_notices(certifications: Iterable[tuple[int, int, str, Progress]], sent: set, today: date
-                    ) -> list[RenewalNotice]:
+def renewal_notices(certifications: Iterable[tuple[int, int, str, Progress]], sent: set, today: date) -> list[RenewalNotice]:
     """For (user id, certification id, name, progress): a notice when the period ends within
     90 (then 30) days and hours are short, once per threshold. The tightest threshold
     reached wins, so a first run 20 days before sends one notice, not two."""
@@ -262,8 +262,7 @@ def renewal_notices(certifications: Iterable[tuple[int, int, str, Progress]], se
 
 # Attachments: what a file's first bytes say it is, whatever its name claims.
 MAX_ATTACHMENT_BYTES = 2 * 1024 * 1024
-MAGIC = ((b"%PDF-", "application/pdf", "pdf"), (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-         (b"\xff\xd8\xff", "image/jpeg", "jpg"))
+MAGIC = ((b"%PDF-", "application/pdf", "pdf"), (b"\x89PNG\r\n\x1a\n", "image/png", "png"), (b"\xff\xd8\xff", "image/jpeg", "jpg"))
 
 
 def attachment_type(data: bytes) -> tuple[str, str] | None:
@@ -286,6 +285,7 @@ def attachment_problem(data: bytes) -> str | None:
 
 def report_file_name(learner_name: str, requirement_name: str, ends_on: date, extension: str) -> str:
     """'renewal_Jordan-Rivera_Demo-State-Board_2027-06-30.pdf': safe in any file system and header."""
+
     def part(text: str) -> str:
         ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
         return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-")[:60] or "unnamed"

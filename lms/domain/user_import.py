@@ -63,8 +63,7 @@ def read_text(data: bytes) -> str:
     """The file's text: UTF-8 (a byte order mark is fine), at most MAX_FILE_BYTES."""
     if len(data) > MAX_FILE_BYTES:
         raise FileProblem(
-            f"The file is larger than {MAX_FILE_BYTES // 1_000_000} MB. "
-            f"Split it into smaller files of at most {MAX_ROWS:,} people each."
+            f"The file is larger than {MAX_FILE_BYTES // 1_000_000} MB. Split it into smaller files of at most {MAX_ROWS:,} people each."
         )
     try:
         text = data.decode("utf-8-sig")
@@ -236,8 +235,9 @@ def plan_import(rows: list[Row], directory: Directory) -> ImportPlan:
 def _plan_row(row: Row, directory: Directory, teams: dict[str, str], inactive_teams: set[str]) -> RowPlan:
     values = {name: (row.values.get(name) or "").strip() for name in COLUMNS}
     roles, unknown_roles = parse_roles(values["roles"])
-    plan = RowPlan(row.line, values["name"], values["email"], roles, None, values["supervisor_email"].lower() or None,
-                   team_as_written=values["team"])
+    plan = RowPlan(
+        row.line, values["name"], values["email"], roles, None, values["supervisor_email"].lower() or None, team_as_written=values["team"]
+    )
     problems = plan.problems
     if row.extra_values:
         problems.append("This line has more values than there are columns. Put a name that has a comma in double quotes.")
@@ -257,7 +257,8 @@ def _plan_row(row: Row, directory: Directory, teams: dict[str, str], inactive_te
         plan.team = teams.get(values["team"].lower())
         if plan.team is None:
             problems.append(
-                f"The team “{values['team']}” is deactivated." if values["team"].lower() in inactive_teams
+                f"The team “{values['team']}” is deactivated."
+                if values["team"].lower() in inactive_teams
                 else f"There is no team called “{values['team']}”. Check the spelling, or add the team first."
             )
     if plan.supervisor_email:
@@ -297,8 +298,12 @@ def _licence(row: Row, problems: list[str]) -> dict | None:
             expires = date.fromisoformat(expires).isoformat()
         except ValueError:
             problems.append(f"The licence_expires “{expires}” is not a date like 2027-03-31.")
-    return {"kind": values["licence_type"], "number": values["licence_number"], "issuer": values["licence_issuer"],
-            "expires_on": expires or None}
+    return {
+        "kind": values["licence_type"],
+        "number": values["licence_number"],
+        "issuer": values["licence_issuer"],
+        "expires_on": expires or None,
+    }
 
 
 def _role_choices() -> str:

@@ -54,8 +54,7 @@ class Activity:
     name: str
 
     def as_json(self) -> dict:
-        return {"objectType": "Activity", "id": self.id,
-                "definition": {"type": self.type, "name": {LANGUAGE: self.name}}}
+        return {"objectType": "Activity", "id": self.id, "definition": {"type": self.type, "name": {LANGUAGE: self.name}}}
 
 
 def actor_name(namespace: str, user_id: int) -> str:
@@ -85,15 +84,30 @@ def duration(seconds: float) -> str:
     return f"PT{max(seconds, 0):.2f}S"
 
 
-def statement(statement_id: str, actor: dict, verb: Verb, activity: Activity, moment: datetime, *,
-              course: Activity | None = None, registration_id: str | None = None, result: dict | None = None) -> dict:
+def statement(
+    statement_id: str,
+    actor: dict,
+    verb: Verb,
+    activity: Activity,
+    moment: datetime,
+    *,
+    course: Activity | None = None,
+    registration_id: str | None = None,
+    result: dict | None = None,
+) -> dict:
     context: dict = {"platform": PLATFORM, "language": LANGUAGE}
     if registration_id:
         context["registration"] = registration_id
     if course is not None:
         context["contextActivities"] = {"parent": [course.as_json()]}
-    built = {"id": statement_id, "actor": actor, "verb": verb.as_json(), "object": activity.as_json(),
-             "context": context, "timestamp": timestamp(moment)}
+    built = {
+        "id": statement_id,
+        "actor": actor,
+        "verb": verb.as_json(),
+        "object": activity.as_json(),
+        "context": context,
+        "timestamp": timestamp(moment),
+    }
     if result is not None:
         built["result"] = result
     return built
@@ -101,14 +115,22 @@ def statement(statement_id: str, actor: dict, verb: Verb, activity: Activity, mo
 
 def voiding(statement_id: str, actor: dict, voided_id: str, moment: datetime) -> dict:
     """A statement that voids another: its object is a StatementRef, and it has no context."""
-    return {"id": statement_id, "actor": actor, "verb": VOIDED.as_json(),
-            "object": {"objectType": "StatementRef", "id": voided_id}, "timestamp": timestamp(moment)}
+    return {
+        "id": statement_id,
+        "actor": actor,
+        "verb": VOIDED.as_json(),
+        "object": {"objectType": "StatementRef", "id": voided_id},
+        "timestamp": timestamp(moment),
+    }
 
 
 def check_result(score: int, passed: bool, seconds: float) -> dict:
     """A knowledge check's result: the percent score, pass or fail, and how long it took."""
-    return {"score": {"scaled": round(score / 100, 4), "raw": score, "min": 0, "max": 100},
-            "success": passed, "duration": duration(seconds)}
+    return {
+        "score": {"scaled": round(score / 100, 4), "raw": score, "min": 0, "max": 100},
+        "success": passed,
+        "duration": duration(seconds),
+    }
 
 
 COMPLETION_RESULT = {"completion": True}

@@ -22,10 +22,7 @@ class _LineLoader(_SafeLoader):
     def construct_mapping(self, node, deep=False):
         mapping = LineDict(super().construct_mapping(node, deep=deep))
         mapping.line = node.start_mark.line + 1
-        mapping.key_lines = {
-            self.construct_object(key_node, deep=deep): key_node.start_mark.line + 1
-            for key_node, _ in node.value
-        }
+        mapping.key_lines = {self.construct_object(key_node, deep=deep): key_node.start_mark.line + 1 for key_node, _ in node.value}
         return mapping
 
 

@@ -38,7 +38,12 @@ INVITATION = LinkPurpose(
     "invitation", timedelta(days=7), "7 days", "Your Common Ground account is ready", "email/invitation", "auth.invitation_form"
 )
 PASSWORD_RESET = LinkPurpose(
-    "password-reset", timedelta(hours=1), "1 hour", "Set a new password for Common Ground", "email/password_reset", "auth.reset_password_form"
+    "password-reset",
+    timedelta(hours=1),
+    "1 hour",
+    "Set a new password for Common Ground",
+    "email/password_reset",
+    "auth.reset_password_form",
 )
 
 PURPOSES = {purpose.name: purpose for purpose in (INVITATION, PASSWORD_RESET)}
@@ -88,8 +93,7 @@ def link_mail(user: User, purpose: LinkPurpose) -> Mail:
     """The mail with a fresh link, made when the outbox sends it."""
     # A network admin belongs to no agency.
     agency = user.agency.name if user.agency is not None else "your network"
-    context = dict(name=user.name, email=user.email, agency=agency, url=link_url(user, purpose),
-                   valid_for=purpose.valid_for_words)
+    context = dict(name=user.name, email=user.email, agency=agency, url=link_url(user, purpose), valid_for=purpose.valid_for_words)
     return Mail(
         user.email,
         purpose.subject,

@@ -78,7 +78,7 @@ def agency_with_slug(slug: str) -> Agency:
         raise AccountError(f"{slug!r} is an agency's name, not its slug: use --agency {named.slug}")
     raise AccountError(
         f"There is no agency with the slug {slug!r}. `flask agencies list` shows every agency; "
-        "add --create-agency \"Name\" instead to create a new one."
+        'add --create-agency "Name" instead to create a new one.'
     )
 
 
@@ -106,9 +106,7 @@ def create_agency(name: str, slug: str | None = None) -> Agency:
 
 def name_taken(name: str, agency: Agency) -> bool:
     """Whether another agency already uses this name (case and spacing aside)."""
-    return db.session.scalar(
-        sa.select(Agency.id).where(Agency.name_key == name_key(name), Agency.id != agency.id)
-    ) is not None
+    return db.session.scalar(sa.select(Agency.id).where(Agency.name_key == name_key(name), Agency.id != agency.id)) is not None
 
 
 def agency_named(name: str) -> Agency:

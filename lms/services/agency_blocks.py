@@ -43,9 +43,7 @@ def default_html(name: str) -> str:
 
 
 def texts_of(agency_id: int) -> dict[str, str]:
-    return dict(db.session.execute(
-        sa.select(AgencyBlock.name, AgencyBlock.markdown).where(AgencyBlock.agency_id == agency_id)
-    ).all())
+    return dict(db.session.execute(sa.select(AgencyBlock.name, AgencyBlock.markdown).where(AgencyBlock.agency_id == agency_id)).all())
 
 
 def blocks_html(agency_id: int, names) -> dict[str, str]:
@@ -80,9 +78,11 @@ def unfilled_in_use(agency_id: int, catalog: Catalog) -> list[UnfilledBlock]:
     "Its people take" a course when some active person's role is in its audiences or it is
     assigned to someone.
     """
-    roles = set(db.session.scalars(
-        sa.select(UserRole.role).join(User, User.id == UserRole.user_id).where(User.agency_id == agency_id, User.active).distinct()
-    ))
+    roles = set(
+        db.session.scalars(
+            sa.select(UserRole.role).join(User, User.id == UserRole.user_id).where(User.agency_id == agency_id, User.active).distinct()
+        )
+    )
     assigned = {rule.course_slug for rule in rules_of(agency_id)}
     filled = set(texts_of(agency_id))
     used: dict[str, list[str]] = {}

@@ -56,9 +56,7 @@ class FileProblem:
 
 
 def agency_courses(agency_id: int) -> list[AgencyCourse]:
-    return list(db.session.scalars(
-        sa.select(AgencyCourse).where(AgencyCourse.agency_id == agency_id).order_by(AgencyCourse.slug)
-    ))
+    return list(db.session.scalars(sa.select(AgencyCourse).where(AgencyCourse.agency_id == agency_id).order_by(AgencyCourse.slug)))
 
 
 def agency_course(agency_id: int, course_id: int) -> AgencyCourse | None:
@@ -70,16 +68,17 @@ def agency_course(agency_id: int, course_id: int) -> AgencyCourse | None:
 def version_of(course: AgencyCourse, content_hash: str | None) -> AgencyCourseVersion | None:
     if content_hash is None:
         return None
-    return db.session.scalar(sa.select(AgencyCourseVersion).where(
-        AgencyCourseVersion.course_id == course.id, AgencyCourseVersion.content_hash == content_hash
-    ))
+    return db.session.scalar(
+        sa.select(AgencyCourseVersion).where(AgencyCourseVersion.course_id == course.id, AgencyCourseVersion.content_hash == content_hash)
+    )
 
 
 def versions_of(course: AgencyCourse) -> list[AgencyCourseVersion]:
-    return list(db.session.scalars(
-        sa.select(AgencyCourseVersion).where(AgencyCourseVersion.course_id == course.id)
-        .order_by(AgencyCourseVersion.id.desc())
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(AgencyCourseVersion).where(AgencyCourseVersion.course_id == course.id).order_by(AgencyCourseVersion.id.desc())
+        )
+    )
 
 
 def draft_files(course: AgencyCourse) -> dict[str, str]:
@@ -199,10 +198,7 @@ def check(course: AgencyCourse, files: dict[str, str]) -> list[FileProblem]:
         # Prerequisites name courses this agency's people can take: shared ones or the agency's own.
         courses = {c.slug: c for c in catalog_for(course.agency_id)} | {loaded.slug: loaded}
         problems += [p for p in prerequisite_problems(courses.values(), set(courses)) if p.path.startswith(prefix)]
-    return [
-        FileProblem(p.path[len(prefix):] if p.path.startswith(prefix) else p.path, p.line, p.message, p.severity)
-        for p in problems
-    ]
+    return [FileProblem(p.path[len(prefix) :] if p.path.startswith(prefix) else p.path, p.line, p.message, p.severity) for p in problems]
 
 
 def publish(course: AgencyCourse, actor: User) -> AgencyCourseVersion:
@@ -233,10 +229,15 @@ def diff(older: AgencyCourseVersion, newer: AgencyCourseVersion) -> list[tuple[s
     for name in names:
         before, after = older.files.get(name, ""), newer.files.get(name, "")
         if before != after:
-            lines = list(difflib.unified_diff(
-                before.splitlines(), after.splitlines(),
-                f"{older.content_hash}/{name}", f"{newer.content_hash}/{name}", lineterm="",
-            ))
+            lines = list(
+                difflib.unified_diff(
+                    before.splitlines(),
+                    after.splitlines(),
+                    f"{older.content_hash}/{name}",
+                    f"{newer.content_hash}/{name}",
+                    lineterm="",
+                )
+            )
             changes.append((name, lines))
     return changes
 
@@ -267,8 +268,11 @@ def read_zip(data: bytes) -> tuple[str | None, dict[str, str]]:
     for member in files:
         parts = PurePosixPath(member.filename).parts
         unsafe = (
-            "\\" in member.filename or member.filename.startswith("/") or ".." in parts
-            or len(parts) > 2 or (member.external_attr >> 16) & 0o170000 == 0o120000  # a symbolic link
+            "\\" in member.filename
+            or member.filename.startswith("/")
+            or ".." in parts
+            or len(parts) > 2
+            or (member.external_attr >> 16) & 0o170000 == 0o120000  # a symbolic link
         )
         if unsafe:
             errors.append(f"'{member.filename}' is not allowed: course files sit at the top or in one folder.")

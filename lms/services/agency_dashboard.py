@@ -24,8 +24,8 @@ def agency_counts(agency_id: int, today: date) -> AgencyCounts:
     people = db.session.scalar(sa.select(count).select_from(User).where(User.agency_id == agency_id, User.active))
     teams = db.session.scalar(sa.select(count).select_from(Team).where(Team.agency_id == agency_id, Team.active))
     certificates = db.session.scalar(
-        sa.select(count).select_from(Certificate).where(
-            Certificate.agency_id == agency_id, Certificate.issued_at >= year_start, Certificate.revoked_at.is_(None)
-        )
+        sa.select(count)
+        .select_from(Certificate)
+        .where(Certificate.agency_id == agency_id, Certificate.issued_at >= year_start, Certificate.revoked_at.is_(None))
     )
     return AgencyCounts(people, teams, certificates)

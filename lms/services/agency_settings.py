@@ -33,8 +33,7 @@ NUMBER_FIELDS = (
 # Privacy: what erasure and the retention job do. Left out of a form, they stay as they are.
 PRIVACY_NUMBER_FIELDS = (
     ("certificate_retention_years", "Keep them for this many years after the course was completed", 1, 50),
-    ("writing_retention_days",
-     "Delete the reflections and self-care plan of deactivated people after this many days", 1, 3650),
+    ("writing_retention_days", "Delete the reflections and self-care plan of deactivated people after this many days", 1, 3650),
 )
 CERTIFICATE_RETENTION_LABELS = {
     KEEP: "Keep the facts needed to check them (name, course, date, hours), for the years below",
@@ -121,8 +120,12 @@ def set_logo(agency: Agency, actor: User, data: bytes) -> None:
 
 def _reencoded_logo(data: bytes) -> tuple[bytes, str]:
     unreadable = InvalidInput({"logo": "The logo could not be read: it must be a PNG or JPEG picture."})
-    too_large = InvalidInput({"logo": f"The logo is too large: use a picture of at most {MAX_LOGO_SIDE} × {MAX_LOGO_SIDE} "
-                                       f"pixels and {MAX_LOGO_PIXELS // 1_000_000} million pixels in all."})
+    too_large = InvalidInput(
+        {
+            "logo": f"The logo is too large: use a picture of at most {MAX_LOGO_SIDE} × {MAX_LOGO_SIDE} "
+            f"pixels and {MAX_LOGO_PIXELS // 1_000_000} million pixels in all."
+        }
+    )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -155,8 +158,7 @@ def update_role_card(agency: Agency, actor: User, markdown_text: str) -> None:
     audit.record(agency.id, actor.id, "role_card.update", agency.name, characters=len(text))
 
 
-COURSE_APPROVAL_FIELDS = (("provider", "CE provider name"), ("approval_number", "CE approval number"),
-                          ("approving_body", "Approving body"))
+COURSE_APPROVAL_FIELDS = (("provider", "CE provider name"), ("approval_number", "CE approval number"), ("approving_body", "Approving body"))
 
 
 def course_approvals(agency_id: int) -> dict[str, CourseAccreditation]:
@@ -168,8 +170,7 @@ def set_course_approval(agency: Agency, actor: User, course_slug: str, values) -
     """A CE approval for one course; it wins over the agency-wide one for certificates issued from now on."""
     cleaned = {field: " ".join((values.get(field) or "").split()) for field, _ in COURSE_APPROVAL_FIELDS}
     errors = {field: f"Enter the {label.lower()}." for field, label in COURSE_APPROVAL_FIELDS if not cleaned[field]}
-    errors.update({field: f"Keep this under {MAX_LENGTH} characters." for field, value in cleaned.items()
-                   if len(value) > MAX_LENGTH})
+    errors.update({field: f"Keep this under {MAX_LENGTH} characters." for field, value in cleaned.items() if len(value) > MAX_LENGTH})
     if errors:
         raise InvalidInput(errors)
     row = course_approvals(agency.id).get(course_slug)

@@ -56,9 +56,7 @@ def latest_completions(user_ids) -> dict[tuple[int, str], date]:
 
 def agency_assignments(agency_id: int) -> list[Assignment]:
     return list(
-        db.session.scalars(
-            sa.select(Assignment).where(Assignment.agency_id == agency_id).order_by(Assignment.course_slug, Assignment.id)
-        )
+        db.session.scalars(sa.select(Assignment).where(Assignment.agency_id == agency_id).order_by(Assignment.course_slug, Assignment.id))
     )
 
 
@@ -110,8 +108,15 @@ def create_assignment(agency_id: int, actor: User, catalog, form: dict) -> Assig
     row.course_slug = course.slug
     db.session.add(row)
     db.session.flush()
-    audit.record(agency_id, actor.id, "assignment.create", course.title, target=describe_target(row),
-                 due=row.due_on.isoformat() if row.due_on else row.due_days_after_joining, renew_yearly=row.renew_yearly)
+    audit.record(
+        agency_id,
+        actor.id,
+        "assignment.create",
+        course.title,
+        target=describe_target(row),
+        due=row.due_on.isoformat() if row.due_on else row.due_days_after_joining,
+        renew_yearly=row.renew_yearly,
+    )
     return row
 
 

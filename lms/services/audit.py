@@ -47,9 +47,9 @@ def events_page(agency_id: int, filters: AuditFilters) -> tuple[list, bool]:
 
 
 def actions_used(agency_id: int) -> list[str]:
-    return list(db.session.scalars(
-        sa.select(AuditEvent.action).where(AuditEvent.agency_id == agency_id).distinct().order_by(AuditEvent.action)
-    ))
+    return list(
+        db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.agency_id == agency_id).distinct().order_by(AuditEvent.action))
+    )
 
 
 def actors(agency_id: int) -> list:

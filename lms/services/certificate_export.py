@@ -57,8 +57,14 @@ class ZipPieces(io.RawIOBase):
 
 
 def stream_zip(agency_id: int, filters: ExportFilters, render: Callable[[Certificate], bytes]) -> Iterator[bytes]:
-    rows = certificates.export_rows(agency_id, team_ids=filters.team_ids, course_slug=filters.course_slug,
-                                  date_from=filters.date_from, date_to=filters.date_to, wanted_status=filters.status)
+    rows = certificates.export_rows(
+        agency_id,
+        team_ids=filters.team_ids,
+        course_slug=filters.course_slug,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+        wanted_status=filters.status,
+    )
     sink = ZipPieces()
     manifest = io.StringIO()
     writer = csv.writer(manifest)
@@ -68,8 +74,9 @@ def stream_zip(agency_id: int, filters: ExportFilters, render: Callable[[Certifi
         for row, name in zip(rows, names):
             certificate = db.session.get(Certificate, row.id)
             pdf = certificates.cached_pdf(certificate, render)
-            archive.writestr(zipfile.ZipInfo(name, date_time=_zip_time(certificate.completed_on)), pdf,
-                             compress_type=zipfile.ZIP_STORED)  # a PDF is compressed already
+            archive.writestr(
+                zipfile.ZipInfo(name, date_time=_zip_time(certificate.completed_on)), pdf, compress_type=zipfile.ZIP_STORED
+            )  # a PDF is compressed already
             writer.writerow(safe_row(_manifest_row(name, certificate, filters.licence_details)))
             db.session.expunge(certificate)  # let the PDF bytes go
             yield sink.take()

@@ -42,8 +42,7 @@ def completion_of(user_id: int, course_slug: str) -> CourseCompletion | None:
     """The learner's latest completion that still counts (its certificate not revoked)."""
     return db.session.scalar(
         sa.select(CourseCompletion)
-        .where(CourseCompletion.user_id == user_id, CourseCompletion.course_slug == course_slug,
-               CourseCompletion.voided_at.is_(None))
+        .where(CourseCompletion.user_id == user_id, CourseCompletion.course_slug == course_slug, CourseCompletion.voided_at.is_(None))
         .order_by(CourseCompletion.round.desc())
         .limit(1)
     )
@@ -99,9 +98,12 @@ def standing(user_id: int, course: Course) -> CourseStanding:
 
 
 def _evaluated(user_id: int, course_slug: str) -> bool:
-    return db.session.scalar(
-        sa.select(sa.func.count()).where(CourseEvaluation.user_id == user_id, CourseEvaluation.course_slug == course_slug)
-    ) > 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count()).where(CourseEvaluation.user_id == user_id, CourseEvaluation.course_slug == course_slug)
+        )
+        > 0
+    )
 
 
 def _renewal(user_id: int, course_slug: str, completion: CourseCompletion) -> tuple[date, date] | None:
@@ -114,8 +116,9 @@ def _renewal(user_id: int, course_slug: str, completion: CourseCompletion) -> tu
     if requirement is not None and requirement.renew_yearly:
         due = completion.completed_at.date() + YEAR
         found.append((due - timedelta(days=requirement.renew_days_before), due))
-    expires_on = db.session.scalar(sa.select(Certificate.expires_on).where(
-        Certificate.completion_id == completion.id, Certificate.replaced_by_id.is_(None)))
+    expires_on = db.session.scalar(
+        sa.select(Certificate.expires_on).where(Certificate.completion_id == completion.id, Certificate.replaced_by_id.is_(None))
+    )
     if expires_on is not None:
         found.append((expires_on - timedelta(days=EXPIRY_RENEWAL_DAYS), expires_on))
     return min(found) if found else None
@@ -170,6 +173,10 @@ def complete_if_done(user_id: int, course: Course) -> CourseCompletion | None:
     completion = completion_of(user_id, course.slug)
     if inserted is not None:  # only the request that made the completion issues its certificate
         xapi.course_satisfied(completion)
-        issue_certificate(completion, [objective.text for objective in course.objectives],
-                          valid_for_months=course.valid_for_months, ce_categories=dict(course.ce_categories))
+        issue_certificate(
+            completion,
+            [objective.text for objective in course.objectives],
+            valid_for_months=course.valid_for_months,
+            ce_categories=dict(course.ce_categories),
+        )
     return completion

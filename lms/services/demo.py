@@ -64,8 +64,11 @@ def existing_demo_logins() -> list[tuple[str, str]]:
     """The demo logins still in the database (they may have been removed or changed)."""
     emails = [email for email, *_ in DEMO_USERS]
     users = db.session.scalars(sa.select(User).where(User.email.in_(emails), User.active)).all()
-    by_email = {user.email: user for user in users
-                if (user.password_hash or "").startswith(DEMO_HASH_METHOD + "$") and user.check_password(DEMO_PASSWORD)}
+    by_email = {
+        user.email: user
+        for user in users
+        if (user.password_hash or "").startswith(DEMO_HASH_METHOD + "$") and user.check_password(DEMO_PASSWORD)
+    }
     return [(email, ", ".join(sorted(by_email[email].roles))) for email in emails if email in by_email]
 
 
@@ -102,11 +105,18 @@ def load_demo(environment: str, catalog: Catalog) -> list[tuple[str, str]]:
                 Assignment(agency_id=agency.id, course_slug=course.slug, role=role, due_days_after_joining=30, renew_yearly=renew)
             )
     # A made-up board, so the renewal tracker has something to show; never a real board's rules.
-    db.session.add(RenewalTemplate(
-        agency_id=agency.id, name=DEMO_RENEWAL_TEMPLATE, period_months=24, total_hours=20.0,
-        category_minimums={"ethics": 3.0, "cultural-responsiveness": 2.0}, delivery_formats=list(DELIVERY_FORMATS),
-        outside_hours_count=True, outside_hours_need_verification=True,
-    ))
+    db.session.add(
+        RenewalTemplate(
+            agency_id=agency.id,
+            name=DEMO_RENEWAL_TEMPLATE,
+            period_months=24,
+            total_hours=20.0,
+            category_minimums={"ethics": 3.0, "cultural-responsiveness": 2.0},
+            delivery_formats=list(DELIVERY_FORMATS),
+            outside_hours_count=True,
+            outside_hours_need_verification=True,
+        )
+    )
     db.session.flush()
     if peer_course is not None:
         complete_course_for_demo(peer, peer_course)

@@ -17,13 +17,33 @@ import sqlalchemy as sa
 from markupsafe import escape
 
 from lms.domain.data_rights import (
-    WITHDRAWN_REASON, erased_email, keeps_certificate, names_match, scrubbed, writing_deleted_before,
+    WITHDRAWN_REASON,
+    erased_email,
+    keeps_certificate,
+    names_match,
+    scrubbed,
+    writing_deleted_before,
 )
 from lms.extensions import db
 from lms.models import (
-    Agency, Assignment, AuditEvent, Certificate, CheckAttempt, CourseCompletion, ExternalCeEntry, LearnerCertification,
-    LessonProgress, OutgoingMail, PdfCache, ProfessionalCredential, Reflection, SelfCarePlan, SentReminder, User,
-    team_supervisors, utcnow,
+    Agency,
+    Assignment,
+    AuditEvent,
+    Certificate,
+    CheckAttempt,
+    CourseCompletion,
+    ExternalCeEntry,
+    LearnerCertification,
+    LessonProgress,
+    OutgoingMail,
+    PdfCache,
+    ProfessionalCredential,
+    Reflection,
+    SelfCarePlan,
+    SentReminder,
+    User,
+    team_supervisors,
+    utcnow,
 )
 from lms.services import audit
 from lms.vault import Vault
@@ -56,8 +76,7 @@ def erase_person(person: User, actor: User, typed_name: str, vault: Vault) -> Er
     _delete_personal_rows(person)
     _scrub_mail(person, words, opaque_id, vault)
     _scrub_audit(person.agency_id, words, opaque_id)
-    db.session.execute(
-        sa.update(ExternalCeEntry).where(ExternalCeEntry.reviewed_by_id == person.id).values(reviewer_name=opaque_id))
+    db.session.execute(sa.update(ExternalCeEntry).where(ExternalCeEntry.reviewed_by_id == person.id).values(reviewer_name=opaque_id))
     now = utcnow()
     person.name, person.email, person.password_hash = opaque_id, erased_email(opaque_id), None
     person.team, person.supervised_teams, person.role_rows = None, [], []
@@ -65,8 +84,15 @@ def erase_person(person: User, actor: User, typed_name: str, vault: Vault) -> Er
     person.deactivated_at = person.deactivated_at or now
     person.digest_opt_out, person.renewal_alerts_wanted = False, False
     person.end_sessions()
-    audit.record(person.agency_id, actor.id, "person.erase", opaque_id, certificates=agency.certificate_retention,
-                 certificates_kept=kept, certificates_withdrawn=withdrawn)
+    audit.record(
+        person.agency_id,
+        actor.id,
+        "person.erase",
+        opaque_id,
+        certificates=agency.certificate_retention,
+        certificates_kept=kept,
+        certificates_withdrawn=withdrawn,
+    )
     db.session.flush()
     return Erased(opaque_id, kept, withdrawn)
 
@@ -79,9 +105,11 @@ def _identifying_words(person: User) -> list[str]:
     names |= set(db.session.scalars(sa.select(Certificate.learner_name).where(Certificate.user_id == person.id)))
     while True:
         found = set(names)
-        updates = sa.select(AuditEvent).where(AuditEvent.agency_id == person.agency_id,
-                                              AuditEvent.action == "person.update",
-                                              sa.func.lower(AuditEvent.subject).in_([name.lower() for name in names]))
+        updates = sa.select(AuditEvent).where(
+            AuditEvent.agency_id == person.agency_id,
+            AuditEvent.action == "person.update",
+            sa.func.lower(AuditEvent.subject).in_([name.lower() for name in names]),
+        )
         for event in db.session.scalars(updates):
             changes = (event.details or {}).get("changes", {})
             for field in ("name", "email"):
@@ -89,23 +117,23 @@ def _identifying_words(person: User) -> list[str]:
         if found == names:
             break
         names = found
-    numbers = set(db.session.scalars(sa.select(ProfessionalCredential.number).where(
-        ProfessionalCredential.user_id == person.id)))
-    numbers |= set(db.session.scalars(sa.select(LearnerCertification.number).where(
-        LearnerCertification.user_id == person.id)))
+    numbers = set(db.session.scalars(sa.select(ProfessionalCredential.number).where(ProfessionalCredential.user_id == person.id)))
+    numbers |= set(db.session.scalars(sa.select(LearnerCertification.number).where(LearnerCertification.user_id == person.id)))
     # A number of a few digits would match other people's text too; such a number identifies no one alone.
     return sorted({word for word in names if word} | {number for number in numbers if len(number) >= 4})
 
 
 def _scrub_entry_reviews(person: User, opaque_id: str) -> None:
     """Reviews of their outside training keep the decision, not the training's title."""
-    subjects = [f"external CE entry {entry_id}" for entry_id in db.session.scalars(
-        sa.select(ExternalCeEntry.id).where(ExternalCeEntry.user_id == person.id))]
+    subjects = [
+        f"external CE entry {entry_id}"
+        for entry_id in db.session.scalars(sa.select(ExternalCeEntry.id).where(ExternalCeEntry.user_id == person.id))
+    ]
     if subjects:
-        for event in db.session.scalars(sa.select(AuditEvent).where(
-                AuditEvent.agency_id == person.agency_id, AuditEvent.subject.in_(subjects))):
-            event.details = {key: value for key, value in (event.details or {}).items() if key != "title"} | {
-                "learner": opaque_id}
+        for event in db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.agency_id == person.agency_id, AuditEvent.subject.in_(subjects))
+        ):
+            event.details = {key: value for key, value in (event.details or {}).items() if key != "title"} | {"learner": opaque_id}
 
 
 def _settle_certificates(person: User, agency: Agency) -> tuple[int, int]:
@@ -115,8 +143,7 @@ def _settle_certificates(person: User, agency: Agency) -> tuple[int, int]:
     for certificate in db.session.scalars(sa.select(Certificate).where(Certificate.user_id == person.id)):
         certificate.licences, certificate.pdf = [], None
         certificate.identity_salt = certificate.identity_hash = None
-        if keeps_certificate(agency.certificate_retention, certificate.completed_on,
-                             agency.certificate_retention_years, today):
+        if keeps_certificate(agency.certificate_retention, certificate.completed_on, agency.certificate_retention_years, today):
             kept += 1
         else:
             withdraw_certificate(certificate)
@@ -139,24 +166,38 @@ def withdraw_certificate(certificate: Certificate) -> None:
 def _delete_personal_rows(person: User) -> None:
     user_id = person.id
     kept_completions = sa.select(Certificate.completion_id).where(Certificate.user_id == user_id)
-    db.session.execute(sa.update(CourseCompletion).where(CourseCompletion.user_id == user_id)
-                       .values(attempt_id=None, score=None))
-    for model in (Reflection, SelfCarePlan, PdfCache, ProfessionalCredential, LearnerCertification, ExternalCeEntry,
-                  LessonProgress, CheckAttempt, SentReminder, Assignment):
+    db.session.execute(sa.update(CourseCompletion).where(CourseCompletion.user_id == user_id).values(attempt_id=None, score=None))
+    for model in (
+        Reflection,
+        SelfCarePlan,
+        PdfCache,
+        ProfessionalCredential,
+        LearnerCertification,
+        ExternalCeEntry,
+        LessonProgress,
+        CheckAttempt,
+        SentReminder,
+        Assignment,
+    ):
         db.session.execute(sa.delete(model).where(model.user_id == user_id))
-    db.session.execute(sa.delete(CourseCompletion).where(
-        CourseCompletion.user_id == user_id, CourseCompletion.id.not_in(kept_completions)))
+    db.session.execute(sa.delete(CourseCompletion).where(CourseCompletion.user_id == user_id, CourseCompletion.id.not_in(kept_completions)))
     db.session.execute(sa.delete(team_supervisors).where(team_supervisors.c.user_id == user_id))
 
 
 def _scrub_mail(person: User, words: list[str], opaque_id: str, vault: Vault) -> None:
     """Mail to them goes; mail to others that names them (a supervisor's digest) keeps going, without the name."""
-    db.session.execute(sa.delete(OutgoingMail).where(
-        sa.or_(OutgoingMail.user_id == person.id, sa.func.lower(OutgoingMail.recipient) == person.email.lower())))
+    db.session.execute(
+        sa.delete(OutgoingMail).where(
+            sa.or_(OutgoingMail.user_id == person.id, sa.func.lower(OutgoingMail.recipient) == person.email.lower())
+        )
+    )
     words = sorted({*words, *(str(escape(word)) for word in words)})  # as the HTML part spells them
-    for row in db.session.scalars(sa.select(OutgoingMail).where(
+    for row in db.session.scalars(
+        sa.select(OutgoingMail).where(
             OutgoingMail.agency_id == person.agency_id,
-            sa.or_(OutgoingMail.body_encrypted.is_not(None), *_mentions(OutgoingMail.subject, words)))):
+            sa.or_(OutgoingMail.body_encrypted.is_not(None), *_mentions(OutgoingMail.subject, words)),
+        )
+    ):
         row.subject = scrubbed(row.subject, words, opaque_id)
         if row.body_encrypted is not None:
             body = json.loads(vault.decrypt(row.body_encrypted))
@@ -206,20 +247,23 @@ def apply_retention(now: datetime | None = None) -> RetentionResult:
         cutoff = writing_deleted_before(now, agency.writing_retention_days)
         lapsed = sa.select(User.id).where(User.agency_id == agency.id, ~User.active, User.deactivated_at < cutoff)
         holders = set(db.session.scalars(sa.select(Reflection.user_id).where(Reflection.user_id.in_(lapsed)))) | set(
-            db.session.scalars(sa.select(SelfCarePlan.user_id).where(SelfCarePlan.user_id.in_(lapsed))))
+            db.session.scalars(sa.select(SelfCarePlan.user_id).where(SelfCarePlan.user_id.in_(lapsed)))
+        )
         for model in (Reflection, SelfCarePlan, PdfCache):
             db.session.execute(sa.delete(model).where(model.user_id.in_(lapsed)))
         people += len(holders)
-        kept = db.session.scalars(sa.select(Certificate).join(User, User.id == Certificate.user_id).where(
-            Certificate.agency_id == agency.id, User.erased_at.is_not(None), Certificate.withdrawn_at.is_(None)))
+        kept = db.session.scalars(
+            sa.select(Certificate)
+            .join(User, User.id == Certificate.user_id)
+            .where(Certificate.agency_id == agency.id, User.erased_at.is_not(None), Certificate.withdrawn_at.is_(None))
+        )
         for certificate in kept:
-            if not keeps_certificate(agency.certificate_retention, certificate.completed_on,
-                                     agency.certificate_retention_years, now.date()):
+            if not keeps_certificate(
+                agency.certificate_retention, certificate.completed_on, agency.certificate_retention_years, now.date()
+            ):
                 withdraw_certificate(certificate)
                 certificates_withdrawn += 1
         if holders:
-            audit.record(agency.id, None, "retention.private_writing", f"{len(holders)} people",
-                         days=agency.writing_retention_days)
+            audit.record(agency.id, None, "retention.private_writing", f"{len(holders)} people", days=agency.writing_retention_days)
     db.session.flush()
     return RetentionResult(people, certificates_withdrawn)
-

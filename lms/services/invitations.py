@@ -63,9 +63,11 @@ def pending_invitations(agency_id: int, now: datetime | None = None) -> list[Pen
 def resend_invitations(agency: Agency, actor: User, user_ids: list[int], now: datetime | None = None) -> ResendResult:
     """Queue a fresh invitation for each chosen person who still needs one; ids of other agencies are ignored."""
     now = now or utcnow()
-    chosen = list(db.session.scalars(
-        sa.select(User).where(User.agency_id == agency.id, User.id.in_(user_ids)).order_by(User.name, User.id)
-    )) if user_ids else []
+    chosen = (
+        list(db.session.scalars(sa.select(User).where(User.agency_id == agency.id, User.id.in_(user_ids)).order_by(User.name, User.id)))
+        if user_ids
+        else []
+    )
     last = _last_invitations([person.id for person in chosen])
     result = ResendResult()
     for person in chosen:
@@ -77,8 +79,13 @@ def resend_invitations(agency: Agency, actor: User, user_ids: list[int], now: da
             result.sent.append(person)
     account_links.queue_link_mails(result.sent, account_links.INVITATION)
     if result.sent:
-        audit.record(agency.id, actor.id, "invitations.resend", counted(len(result.sent), "person", "people"),
-                     sent_to=[person.email for person in result.sent],
-                     skipped_recent=[person.email for person in result.recent],
-                     skipped_not_needed=[person.email for person in result.not_needed])
+        audit.record(
+            agency.id,
+            actor.id,
+            "invitations.resend",
+            counted(len(result.sent), "person", "people"),
+            sent_to=[person.email for person in result.sent],
+            skipped_recent=[person.email for person in result.recent],
+            skipped_not_needed=[person.email for person in result.not_needed],
+        )
     return result

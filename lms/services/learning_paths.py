@@ -25,9 +25,7 @@ class PathProgress:
 
 
 def paths_of(agency_id: int) -> list[LearningPath]:
-    return list(db.session.scalars(
-        sa.select(LearningPath).where(LearningPath.agency_id == agency_id).order_by(LearningPath.title)
-    ))
+    return list(db.session.scalars(sa.select(LearningPath).where(LearningPath.agency_id == agency_id).order_by(LearningPath.title)))
 
 
 def path_of(agency_id: int, path_id: int) -> LearningPath | None:

@@ -17,8 +17,7 @@ from lms.services import audit
 from lms.services.accounts import MIN_PASSWORD_LENGTH
 from lms.services.invalid_input import InvalidInput
 
-FIELDS = (("kind", "Type, for example CPS, CPRS or LCSW", 40), ("number", "Number", 100),
-          ("issuer", "Issuing state or board", 200))
+FIELDS = (("kind", "Type, for example CPS, CPRS or LCSW", 40), ("number", "Number", 100), ("issuer", "Issuing state or board", 200))
 
 
 def checked(values) -> dict:
@@ -44,16 +43,18 @@ def checked(values) -> dict:
 
 
 def licences_of(user_id: int) -> list[ProfessionalCredential]:
-    return list(db.session.scalars(
-        sa.select(ProfessionalCredential).where(ProfessionalCredential.user_id == user_id).order_by(ProfessionalCredential.id)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(ProfessionalCredential).where(ProfessionalCredential.user_id == user_id).order_by(ProfessionalCredential.id)
+        )
+    )
 
 
 def users_with_licences(user_ids) -> set[int]:
     """Which of these people have a licence on file (what a supervisor may know)."""
-    return set(db.session.scalars(
-        sa.select(ProfessionalCredential.user_id).where(ProfessionalCredential.user_id.in_(list(user_ids))).distinct()
-    ))
+    return set(
+        db.session.scalars(sa.select(ProfessionalCredential.user_id).where(ProfessionalCredential.user_id.in_(list(user_ids))).distinct())
+    )
 
 
 def find(user_id: int, licence_id: int) -> ProfessionalCredential | None:
@@ -62,8 +63,9 @@ def find(user_id: int, licence_id: int) -> ProfessionalCredential | None:
 
 
 def _record(holder: User, actor: User | None, action: str, licence: ProfessionalCredential) -> None:
-    audit.record(holder.agency_id, actor.id if actor else None, action, holder.email, kind=licence.kind,
-                 number=licence.number, issuer=licence.issuer)
+    audit.record(
+        holder.agency_id, actor.id if actor else None, action, holder.email, kind=licence.kind, number=licence.number, issuer=licence.issuer
+    )
 
 
 def add(holder: User, actor: User, values) -> ProfessionalCredential:
@@ -89,12 +91,19 @@ def remove(holder: User, actor: User, licence: ProfessionalCredential) -> None:
 
 def record_imported(holder: User, actor: User | None, values: dict) -> None:
     """A licence from an import file: the same type and number updates it, else it is added."""
-    same = next((row for row in licences_of(holder.id) if (row.kind.lower(), row.number.lower())
-                 == (values["kind"].lower(), values["number"].lower())), None)
+    same = next(
+        (
+            row
+            for row in licences_of(holder.id)
+            if (row.kind.lower(), row.number.lower()) == (values["kind"].lower(), values["number"].lower())
+        ),
+        None,
+    )
     expires_on = date.fromisoformat(values["expires_on"]) if values.get("expires_on") else None
     if same is None:
-        same = ProfessionalCredential(user_id=holder.id, kind=values["kind"], number=values["number"],
-                                      issuer=values["issuer"], expires_on=expires_on)
+        same = ProfessionalCredential(
+            user_id=holder.id, kind=values["kind"], number=values["number"], issuer=values["issuer"], expires_on=expires_on
+        )
         db.session.add(same)
     elif (same.issuer, same.expires_on) == (values["issuer"], expires_on):
         return

@@ -43,10 +43,12 @@ def record_failure(key: str, policy: BackoffPolicy, now: datetime | None = None)
     now = now or utcnow()
     statement = insert_on_conflict(LoginThrottle).values(key=key, failures=1, last_failure_at=now, blocked_until=None)
     window_passed = LoginThrottle.last_failure_at < now - policy.window
-    db.session.execute(statement.on_conflict_do_update(
-        index_elements=["key"],
-        set_={"failures": sa.case((window_passed, 1), else_=LoginThrottle.failures + 1), "last_failure_at": now},
-    ))
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["key"],
+            set_={"failures": sa.case((window_passed, 1), else_=LoginThrottle.failures + 1), "last_failure_at": now},
+        )
+    )
     failures = db.session.scalar(sa.select(LoginThrottle.failures).where(LoginThrottle.key == key))
     wait = policy.wait_after(failures)
     db.session.execute(sa.update(LoginThrottle).where(LoginThrottle.key == key).values(blocked_until=now + wait if wait else None))

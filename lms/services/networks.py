@@ -18,7 +18,15 @@ from lms.domain.network_totals import CompletionFact, Report, build_report, requ
 from lms.domain.roles import NETWORK_ADMIN
 from lms.extensions import db
 from lms.models import (
-    Agency, Assignment, CourseCompletion, Network, NetworkMembership, User, UserRole, network_admins, utcnow,
+    Agency,
+    Assignment,
+    CourseCompletion,
+    Network,
+    NetworkMembership,
+    User,
+    UserRole,
+    network_admins,
+    utcnow,
 )
 from lms.services import audit
 from lms.services.accounts import AccountError, create_user, normalize_email
@@ -78,34 +86,48 @@ def add_network_admin(network: Network, email: str, name: str | None, password: 
 
 
 def networks_of(admin: User) -> list[Network]:
-    return list(db.session.scalars(
-        sa.select(Network).join(network_admins, network_admins.c.network_id == Network.id)
-        .where(network_admins.c.user_id == admin.id).order_by(Network.name)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Network)
+            .join(network_admins, network_admins.c.network_id == Network.id)
+            .where(network_admins.c.user_id == admin.id)
+            .order_by(Network.name)
+        )
+    )
 
 
 def network_for(admin: User, network_id: int) -> Network | None:
     """The network, when this person runs it (None: the caller answers 404)."""
     return db.session.scalar(
-        sa.select(Network).join(network_admins, network_admins.c.network_id == Network.id)
+        sa.select(Network)
+        .join(network_admins, network_admins.c.network_id == Network.id)
         .where(Network.id == network_id, network_admins.c.user_id == admin.id)
     )
 
 
 def memberships_of(network: Network) -> list[NetworkMembership]:
     """Every agency the network invited, with its answer, by agency name."""
-    return list(db.session.scalars(
-        sa.select(NetworkMembership).join(Agency, Agency.id == NetworkMembership.agency_id)
-        .where(NetworkMembership.network_id == network.id)
-        .options(so.contains_eager(NetworkMembership.agency)).order_by(Agency.name)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(NetworkMembership)
+            .join(Agency, Agency.id == NetworkMembership.agency_id)
+            .where(NetworkMembership.network_id == network.id)
+            .options(so.contains_eager(NetworkMembership.agency))
+            .order_by(Agency.name)
+        )
+    )
 
 
 def member_agencies(network: Network) -> list[tuple[int, str]]:
-    return [tuple(row) for row in db.session.execute(
-        sa.select(Agency.id, Agency.name).join(NetworkMembership, NetworkMembership.agency_id == Agency.id)
-        .where(NetworkMembership.network_id == network.id, NetworkMembership.status == MEMBER).order_by(Agency.name)
-    )]
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            sa.select(Agency.id, Agency.name)
+            .join(NetworkMembership, NetworkMembership.agency_id == Agency.id)
+            .where(NetworkMembership.network_id == network.id, NetworkMembership.status == MEMBER)
+            .order_by(Agency.name)
+        )
+    ]
 
 
 def invite(network: Network, actor: User, agency_slug: str) -> NetworkMembership:
@@ -141,10 +163,14 @@ def remove(network: Network, actor: User, agency_id: int) -> NetworkMembership |
 
 def networks_of_agency(agency_id: int) -> list[NetworkMembership]:
     """The agency's invitations and networks, newest first (declined and left ones too)."""
-    return list(db.session.scalars(
-        sa.select(NetworkMembership).where(NetworkMembership.agency_id == agency_id)
-        .options(so.joinedload(NetworkMembership.network)).order_by(NetworkMembership.changed_at.desc())
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(NetworkMembership)
+            .where(NetworkMembership.agency_id == agency_id)
+            .options(so.joinedload(NetworkMembership.network))
+            .order_by(NetworkMembership.changed_at.desc())
+        )
+    )
 
 
 def answer(agency_id: int, actor: User, network_id: int, accept: bool) -> NetworkMembership | None:
@@ -167,8 +193,9 @@ def leave(agency_id: int, actor: User, network_id: int) -> NetworkMembership | N
 
 
 def _membership(network_id: int, agency_id: int) -> NetworkMembership | None:
-    return db.session.scalar(sa.select(NetworkMembership).where(
-        NetworkMembership.network_id == network_id, NetworkMembership.agency_id == agency_id))
+    return db.session.scalar(
+        sa.select(NetworkMembership).where(NetworkMembership.network_id == network_id, NetworkMembership.agency_id == agency_id)
+    )
 
 
 def _set_status(membership: NetworkMembership, status: str) -> None:
@@ -179,8 +206,9 @@ def _set_status(membership: NetworkMembership, status: str) -> None:
 # The totals
 
 
-def report(network: Network, courses: list[tuple[str, str]], today: date, year: int,
-           agency: int | None = None, course: str | None = None) -> Report:
+def report(
+    network: Network, courses: list[tuple[str, str]], today: date, year: int, agency: int | None = None, course: str | None = None
+) -> Report:
     """The network's totals for a year, cut by the filters; built from member agencies only.
 
     courses: (slug, title) of the shared courses, the only ones agencies have in common.
@@ -190,42 +218,47 @@ def report(network: Network, courses: list[tuple[str, str]], today: date, year: 
     slugs = [slug for slug, _ in courses]
     months = 12 if year < today.year else today.month if year == today.year else 0
     return build_report(
-        agencies=agencies, courses=courses, year=year, months=months,
+        agencies=agencies,
+        courses=courses,
+        year=year,
+        months=months,
         requirements=_requirements(agency_ids, slugs, today) if agency_ids else (),
         completions=_completions(agency_ids, slugs, year) if agency_ids and months else (),
-        agency=agency, course=course,
+        agency=agency,
+        course=course,
     )
 
 
 def _requirements(agency_ids, slugs, today):
     """Four reads, whatever the number of people: people, their roles, the rules, completions."""
     people = db.session.execute(
-        sa.select(User.id, User.agency_id, User.team_id, User.joined_on)
-        .where(User.agency_id.in_(agency_ids), User.active)
+        sa.select(User.id, User.agency_id, User.team_id, User.joined_on).where(User.agency_id.in_(agency_ids), User.active)
     ).all()
     roles: dict[int, set[str]] = {}
     for user_id, role in db.session.execute(
-        sa.select(UserRole.user_id, UserRole.role).join(User, User.id == UserRole.user_id)
+        sa.select(UserRole.user_id, UserRole.role)
+        .join(User, User.id == UserRole.user_id)
         .where(User.agency_id.in_(agency_ids), User.active)
     ):
         roles.setdefault(user_id, set()).add(role)
     rules: dict[int, list] = {}
-    for row in db.session.scalars(
-        sa.select(Assignment).where(Assignment.agency_id.in_(agency_ids), Assignment.course_slug.in_(slugs))
-    ):
+    for row in db.session.scalars(sa.select(Assignment).where(Assignment.agency_id.in_(agency_ids), Assignment.course_slug.in_(slugs))):
         rules.setdefault(row.agency_id, []).append(rule_of(row))
     completed_on = {
         (user_id, slug): moment.date()
         for user_id, slug, moment in db.session.execute(
             sa.select(CourseCompletion.user_id, CourseCompletion.course_slug, sa.func.max(CourseCompletion.completed_at))
             .join(User, User.id == CourseCompletion.user_id)
-            .where(User.agency_id.in_(agency_ids), User.active, CourseCompletion.voided_at.is_(None),
-                   CourseCompletion.course_slug.in_(slugs))
+            .where(
+                User.agency_id.in_(agency_ids), User.active, CourseCompletion.voided_at.is_(None), CourseCompletion.course_slug.in_(slugs)
+            )
             .group_by(CourseCompletion.user_id, CourseCompletion.course_slug)
         )
     }
-    persons = ((agency_id, Person(user_id, team_id, frozenset(roles.get(user_id, ())), joined_on))
-               for user_id, agency_id, team_id, joined_on in people)
+    persons = (
+        (agency_id, Person(user_id, team_id, frozenset(roles.get(user_id, ())), joined_on))
+        for user_id, agency_id, team_id, joined_on in people
+    )
     return list(requirement_facts(persons, rules, completed_on, slugs, today))
 
 
@@ -234,13 +267,25 @@ def _completions(agency_ids, slugs, year):
     month = sa.extract("month", CourseCompletion.completed_at)
     start, end = datetime(year, 1, 1, tzinfo=timezone.utc), datetime(year + 1, 1, 1, tzinfo=timezone.utc)
     rows = db.session.execute(
-        sa.select(CourseCompletion.user_id, User.agency_id, CourseCompletion.course_slug, month,
-                  sa.func.count(), sa.func.sum(CourseCompletion.ce_hours))
+        sa.select(
+            CourseCompletion.user_id,
+            User.agency_id,
+            CourseCompletion.course_slug,
+            month,
+            sa.func.count(),
+            sa.func.sum(CourseCompletion.ce_hours),
+        )
         .join(User, User.id == CourseCompletion.user_id)
-        .where(User.agency_id.in_(agency_ids), CourseCompletion.voided_at.is_(None),
-               CourseCompletion.course_slug.in_(slugs),
-               CourseCompletion.completed_at >= start, CourseCompletion.completed_at < end)
+        .where(
+            User.agency_id.in_(agency_ids),
+            CourseCompletion.voided_at.is_(None),
+            CourseCompletion.course_slug.in_(slugs),
+            CourseCompletion.completed_at >= start,
+            CourseCompletion.completed_at < end,
+        )
         .group_by(CourseCompletion.user_id, User.agency_id, CourseCompletion.course_slug, month)
     )
-    return [CompletionFact(user_id, agency_id, slug, int(month_number), count, float(hours or 0))
-            for user_id, agency_id, slug, month_number, count, hours in rows]
+    return [
+        CompletionFact(user_id, agency_id, slug, int(month_number), count, float(hours or 0))
+        for user_id, agency_id, slug, month_number, count, hours in rows
+    ]

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from lms.domain.certificates import hours_phrase
 from lms.domain.open_badges import (
-    STATUS_LIST_BITS, issuer_profile, open_badge_credential, status_list_credential, status_position, vc_jwt_claims,
+    STATUS_LIST_BITS,
+    issuer_profile,
+    open_badge_credential,
+    status_list_credential,
+    status_position,
+    vc_jwt_claims,
 )
 from lms.extensions import db
 from lms.models import Agency, Certificate, utcnow
@@ -27,8 +32,7 @@ def credential_of(certificate: Certificate) -> dict:
         "status_list": public_url("public.status_list", agency_id=certificate.agency_id, list_number=list_number),
         "status_index": index,
     }
-    return open_badge_credential(certificate, urls=urls,
-                                 hours_phrase=hours_phrase(certificate.ce_hours, certificate.accreditation))
+    return open_badge_credential(certificate, urls=urls, hours_phrase=hours_phrase(certificate.ce_hours, certificate.accreditation))
 
 
 def _signed(agency: Agency, vault: Vault, credential: dict) -> str:
@@ -42,8 +46,12 @@ def signed_credential(certificate: Certificate, vault: Vault) -> str:
 
 
 def profile_of(agency: Agency) -> dict:
-    return issuer_profile(issuer_url=issuer_url(agency.id), name=agency.name, homepage=public_url("verify.verify_form"),
-                          keys=[key.public_jwk for key in signing.agency_keys(agency.id)])
+    return issuer_profile(
+        issuer_url=issuer_url(agency.id),
+        name=agency.name,
+        homepage=public_url("verify.verify_form"),
+        keys=[key.public_jwk for key in signing.agency_keys(agency.id)],
+    )
 
 
 def signed_status_list(agency: Agency, list_number: int, vault: Vault) -> str:
@@ -52,6 +60,5 @@ def signed_status_list(agency: Agency, list_number: int, vault: Vault) -> str:
     low = list_number * STATUS_LIST_BITS
     positions = [certificate_id - low for certificate_id in certificates.revoked_ids(agency.id, low, low + STATUS_LIST_BITS)]
     list_url = public_url("public.status_list", agency_id=agency.id, list_number=list_number)
-    credential = status_list_credential(list_url=list_url, issuer_url=issuer_url(agency.id), issued=utcnow(),
-                                        revoked_positions=positions)
+    credential = status_list_credential(list_url=list_url, issuer_url=issuer_url(agency.id), issued=utcnow(), revoked_positions=positions)
     return _signed(agency, vault, credential)

@@ -44,8 +44,16 @@ def queue(mail: Mail, kind: str, agency_id: int | None, user_id: int | None = No
 def queued_mail(mail: Mail, kind: str, agency_id: int | None, user_id: int | None = None) -> OutgoingMail:
     """The outbox row for a mail, not added yet: a caller queueing thousands adds them and flushes once in a while."""
     body = _vault().encrypt(json.dumps({"text": mail.text, "html": mail.html}))
-    return OutgoingMail(agency_id=agency_id, user_id=user_id, kind=kind, recipient=mail.to,
-                        subject=mail.subject, body_encrypted=body, status=QUEUED, next_attempt_at=utcnow())
+    return OutgoingMail(
+        agency_id=agency_id,
+        user_id=user_id,
+        kind=kind,
+        recipient=mail.to,
+        subject=mail.subject,
+        body_encrypted=body,
+        status=QUEUED,
+        next_attempt_at=utcnow(),
+    )
 
 
 def queue_links(users: list[User], purpose) -> int:
@@ -56,11 +64,23 @@ def queue_links(users: list[User], purpose) -> int:
     if not users:
         return 0
     now = utcnow()
-    db.session.execute(sa.insert(OutgoingMail), [
-        {"agency_id": user.agency_id, "user_id": user.id, "kind": purpose.name, "recipient": user.email,
-         "subject": purpose.subject, "status": QUEUED, "attempts": 0, "next_attempt_at": now, "created_at": now}
-        for user in users
-    ])
+    db.session.execute(
+        sa.insert(OutgoingMail),
+        [
+            {
+                "agency_id": user.agency_id,
+                "user_id": user.id,
+                "kind": purpose.name,
+                "recipient": user.email,
+                "subject": purpose.subject,
+                "status": QUEUED,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
+            for user in users
+        ],
+    )
     return len(users)
 
 
@@ -68,9 +88,7 @@ def claim(limit: int, now: datetime | None = None) -> list[int]:
     """Claim up to `limit` mails that are due; returns their ids (commit before sending them)."""
     now = now or utcnow()
     db.session.execute(
-        sa.update(OutgoingMail)
-        .where(OutgoingMail.status == SENDING, OutgoingMail.claimed_at < now - CLAIM_EXPIRES)
-        .values(status=QUEUED)
+        sa.update(OutgoingMail).where(OutgoingMail.status == SENDING, OutgoingMail.claimed_at < now - CLAIM_EXPIRES).values(status=QUEUED)
     )
     due = db.session.scalars(
         sa.select(OutgoingMail.id)
@@ -81,9 +99,7 @@ def claim(limit: int, now: datetime | None = None) -> list[int]:
     claimed = []
     for mail_id in due:
         taken = db.session.execute(
-            sa.update(OutgoingMail)
-            .where(OutgoingMail.id == mail_id, OutgoingMail.status == QUEUED)
-            .values(status=SENDING, claimed_at=now)
+            sa.update(OutgoingMail).where(OutgoingMail.id == mail_id, OutgoingMail.status == QUEUED).values(status=SENDING, claimed_at=now)
         )
         if taken.rowcount == 1:  # another worker may have taken it in between
             claimed.append(mail_id)
@@ -163,17 +179,20 @@ def readable(row: OutgoingMail) -> Mail | None:
 
 def recent_mail(limit: int = 100) -> list[OutgoingMail]:
     """Every agency's mail, newest first (the development outbox page)."""
-    return list(db.session.scalars(
-        sa.select(OutgoingMail).order_by(OutgoingMail.created_at.desc(), OutgoingMail.id.desc()).limit(limit)))
+    return list(db.session.scalars(sa.select(OutgoingMail).order_by(OutgoingMail.created_at.desc(), OutgoingMail.id.desc()).limit(limit)))
 
 
 def agency_mail(agency_id: int, limit: int = 200) -> list[OutgoingMail]:
     """The agency's mail, dead letters first, then the newest."""
     dead_first = sa.case((OutgoingMail.status == DEAD, 0), else_=1)
-    return list(db.session.scalars(
-        sa.select(OutgoingMail).where(OutgoingMail.agency_id == agency_id)
-        .order_by(dead_first, OutgoingMail.created_at.desc(), OutgoingMail.id.desc()).limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(OutgoingMail)
+            .where(OutgoingMail.agency_id == agency_id)
+            .order_by(dead_first, OutgoingMail.created_at.desc(), OutgoingMail.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def status_counts(agency_id: int | None = None) -> dict[str, int]:

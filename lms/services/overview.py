@@ -29,24 +29,46 @@ def _nothing(column):
 RULE_NULLS = [_nothing(getattr(Assignment, name)).label(name) for name in RULE_COLUMNS]
 LEARNER_FACTS = sa.union_all(
     sa.select(
-        sa.literal_column(str(PROGRESS)).label("kind"), LessonProgress.course_slug, LessonProgress.lesson_id,
-        LessonProgress.completed_at.label("moment"), LessonProgress.first_viewed_at.label("viewed_at"),
-        _nothing(CourseCompletion.ce_hours).label("hours"), _nothing(Assignment.path_id).label("path_id"), *RULE_NULLS,
+        sa.literal_column(str(PROGRESS)).label("kind"),
+        LessonProgress.course_slug,
+        LessonProgress.lesson_id,
+        LessonProgress.completed_at.label("moment"),
+        LessonProgress.first_viewed_at.label("viewed_at"),
+        _nothing(CourseCompletion.ce_hours).label("hours"),
+        _nothing(Assignment.path_id).label("path_id"),
+        *RULE_NULLS,
     ).where(LessonProgress.user_id == _LEARNER),
     sa.select(
-        sa.literal_column(str(COMPLETION)), CourseCompletion.course_slug, _nothing(LessonProgress.lesson_id),
-        sa.func.max(CourseCompletion.completed_at), _nothing(LessonProgress.first_viewed_at),
-        _nothing(CourseCompletion.ce_hours), _nothing(Assignment.path_id), *RULE_NULLS,
-    ).where(CourseCompletion.user_id == _LEARNER, CourseCompletion.voided_at.is_(None)).group_by(CourseCompletion.course_slug),
+        sa.literal_column(str(COMPLETION)),
+        CourseCompletion.course_slug,
+        _nothing(LessonProgress.lesson_id),
+        sa.func.max(CourseCompletion.completed_at),
+        _nothing(LessonProgress.first_viewed_at),
+        _nothing(CourseCompletion.ce_hours),
+        _nothing(Assignment.path_id),
+        *RULE_NULLS,
+    )
+    .where(CourseCompletion.user_id == _LEARNER, CourseCompletion.voided_at.is_(None))
+    .group_by(CourseCompletion.course_slug),
     sa.select(
-        sa.literal_column(str(RULE)), Assignment.course_slug, _nothing(LessonProgress.lesson_id),
-        _nothing(LessonProgress.completed_at), _nothing(LessonProgress.first_viewed_at), _nothing(CourseCompletion.ce_hours),
-        Assignment.path_id, *(getattr(Assignment, name) for name in RULE_COLUMNS),
+        sa.literal_column(str(RULE)),
+        Assignment.course_slug,
+        _nothing(LessonProgress.lesson_id),
+        _nothing(LessonProgress.completed_at),
+        _nothing(LessonProgress.first_viewed_at),
+        _nothing(CourseCompletion.ce_hours),
+        Assignment.path_id,
+        *(getattr(Assignment, name) for name in RULE_COLUMNS),
     ).where(Assignment.agency_id == sa.bindparam("agency_id")),
     sa.select(
-        sa.literal_column(str(HOURS)), _nothing(CourseCompletion.course_slug), _nothing(LessonProgress.lesson_id),
-        _nothing(LessonProgress.completed_at), _nothing(LessonProgress.first_viewed_at),
-        sa.func.coalesce(sa.func.sum(CourseCompletion.ce_hours), 0), _nothing(Assignment.path_id), *RULE_NULLS,
+        sa.literal_column(str(HOURS)),
+        _nothing(CourseCompletion.course_slug),
+        _nothing(LessonProgress.lesson_id),
+        _nothing(LessonProgress.completed_at),
+        _nothing(LessonProgress.first_viewed_at),
+        sa.func.coalesce(sa.func.sum(CourseCompletion.ce_hours), 0),
+        _nothing(Assignment.path_id),
+        *RULE_NULLS,
     ).where(
         CourseCompletion.user_id == _LEARNER,
         CourseCompletion.completed_at >= sa.bindparam("year_starts"),
@@ -73,10 +95,17 @@ def overview_of(user: User, catalog: Catalog, today: date) -> Overview:
     last_activity: dict[str, datetime] = {}
     rules, path_rules, hours = [], [], 0.0
     year_starts = datetime(today.year, 1, 1, tzinfo=timezone.utc)
-    rows = tuple(db.session.execute(LEARNER_FACTS, {
-        "user_id": user.id, "agency_id": user.agency_id,
-        "year_starts": year_starts, "next_year_starts": year_starts.replace(year=today.year + 1),
-    }))
+    rows = tuple(
+        db.session.execute(
+            LEARNER_FACTS,
+            {
+                "user_id": user.id,
+                "agency_id": user.agency_id,
+                "year_starts": year_starts,
+                "next_year_starts": year_starts.replace(year=today.year + 1),
+            },
+        )
+    )
     for row in rows:
         if row.kind == PROGRESS:
             viewed.setdefault(row.course_slug, []).append(row.lesson_id)
@@ -94,18 +123,14 @@ def overview_of(user: User, catalog: Catalog, today: date) -> Overview:
                 path_rules.append(row)
         else:
             hours = float(row.hours)
-    progress = {
-        course.slug: course_progress(course, completed.get(course.slug, ()), viewed.get(course.slug, ()))
-        for course in catalog
-    }
+    progress = {course.slug: course_progress(course, completed.get(course.slug, ()), viewed.get(course.slug, ())) for course in catalog}
     roles = user.roles
     path_ids = frozenset(
-        row.path_id for row in path_rules
+        row.path_id
+        for row in path_rules
         if row.user_id == user.id or (row.team_id is not None and row.team_id == user.team_id) or row.role in roles
     )
-    return Overview(
-        requirements_for(person_of(user), rules), progress, completed_on, last_activity, hours, path_ids, rows
-    )
+    return Overview(requirements_for(person_of(user), rules), progress, completed_on, last_activity, hours, path_ids, rows)
 
 
 def _aware(moment: datetime) -> datetime:

@@ -31,10 +31,12 @@ def keep(vault: Vault, user_id: int, kind: str, print_fingerprint: str, pdf: byt
     statement = insert_on_conflict(PdfCache).values(
         user_id=user_id, kind=kind, fingerprint=print_fingerprint, pdf_encrypted=vault.encrypt_bytes(pdf), created_at=utcnow()
     )
-    db.session.execute(statement.on_conflict_do_update(
-        index_elements=["user_id", "kind"],
-        set_={name: statement.excluded[name] for name in ("fingerprint", "pdf_encrypted", "created_at")},
-    ))
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["user_id", "kind"],
+            set_={name: statement.excluded[name] for name in ("fingerprint", "pdf_encrypted", "created_at")},
+        )
+    )
 
 
 def forget(user_id: int, kind: str) -> None:

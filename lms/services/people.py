@@ -149,7 +149,8 @@ def _checked_email(text: str | None, agency_id: int, person: User | None, errors
     holder = db.session.scalar(sa.select(User).where(User.email == email))
     if holder is not None and holder is not person:
         errors["email"] = (
-            "Another person in your agency already has this email." if holder.agency_id == agency_id
+            "Another person in your agency already has this email."
+            if holder.agency_id == agency_id
             else "This email belongs to an account in another agency."
         )
     return email
@@ -176,14 +177,26 @@ def add_person(agency: Agency, actor: User | None, values: PersonValues) -> User
     The values are already checked. No flush here, so an import of thousands writes in a
     few batched statements.
     """
-    person = User(agency=agency, email=values.email, name=values.name, team=values.team, joined_on=values.joined_on,
-                  supervised_teams=list(values.supervised_teams))
+    person = User(
+        agency=agency,
+        email=values.email,
+        name=values.name,
+        team=values.team,
+        joined_on=values.joined_on,
+        supervised_teams=list(values.supervised_teams),
+    )
     person.set_roles(values.roles)
     db.session.add(person)
     audit.record(
-        agency.id, actor and actor.id, "person.create", person.email,
-        name=person.name, roles=role_list(person.roles), team=values.team and values.team.name,
-        supervised_teams=_team_names(values.supervised_teams), joined_on=values.joined_on.isoformat(),
+        agency.id,
+        actor and actor.id,
+        "person.create",
+        person.email,
+        name=person.name,
+        roles=role_list(person.roles),
+        team=values.team and values.team.name,
+        supervised_teams=_team_names(values.supervised_teams),
+        joined_on=values.joined_on.isoformat(),
     )
     return person
 
@@ -235,7 +248,10 @@ def add_supervised_team(supervisor: User, team: Team, actor: User | None) -> Non
     before = _team_names(supervisor.supervised_teams)
     supervisor.supervised_teams.append(team)
     audit.record(
-        team.agency_id, actor and actor.id, "person.update", supervisor.email,
+        team.agency_id,
+        actor and actor.id,
+        "person.update",
+        supervisor.email,
         changes={"supervised_teams": {"from": before, "to": _team_names(supervisor.supervised_teams)}},
     )
 
@@ -249,9 +265,7 @@ def _checked_team_name(agency_id: int, name: str, team: Team | None = None) -> s
         raise TeamError("Enter a name for the team.")
     if len(name) > MAX_NAME_LENGTH:
         raise TeamError(f"Keep the team name under {MAX_NAME_LENGTH} characters.")
-    clash = db.session.scalar(
-        sa.select(Team).where(Team.agency_id == agency_id, sa.func.lower(Team.name) == name.lower())
-    )
+    clash = db.session.scalar(sa.select(Team).where(Team.agency_id == agency_id, sa.func.lower(Team.name) == name.lower()))
     if clash is not None and clash is not team:
         raise TeamError(f"There is already a team called “{clash.name}”.")
     return name

@@ -69,9 +69,7 @@ def save_reflection(vault: Vault, user_id: int, course_slug: str, lesson_id: str
 
 def reflection_on(vault: Vault, user_id: int, course_slug: str, lesson_id: str) -> ReflectionText | None:
     row = db.session.scalar(
-        sa.select(Reflection).where(
-            Reflection.user_id == user_id, Reflection.course_slug == course_slug, Reflection.lesson_id == lesson_id
-        )
+        sa.select(Reflection).where(Reflection.user_id == user_id, Reflection.course_slug == course_slug, Reflection.lesson_id == lesson_id)
     )
     return open_reflection(vault, row) if row else None
 
@@ -85,9 +83,7 @@ def reflections_of(vault: Vault, user_id: int) -> list[ReflectionText]:
 
 def delete_reflection(user_id: int, reflection_id: int) -> bool:
     pdf_cache.forget(user_id, pdf_cache.REFLECTIONS)
-    result = db.session.execute(
-        sa.delete(Reflection).where(Reflection.id == reflection_id, Reflection.user_id == user_id)
-    )
+    result = db.session.execute(sa.delete(Reflection).where(Reflection.id == reflection_id, Reflection.user_id == user_id))
     return result.rowcount == 1
 
 
@@ -138,8 +134,7 @@ def rotate_keys(vault: Vault) -> int:
     """Re-encrypt every stored reflection and plan, and every badge-signing private key, with
     the newest key; returns rows rewritten."""
     count = 0
-    for model, column in ((Reflection, "body_encrypted"), (SelfCarePlan, "sections_encrypted"),
-                          (SigningKey, "private_key_encrypted")):
+    for model, column in ((Reflection, "body_encrypted"), (SelfCarePlan, "sections_encrypted"), (SigningKey, "private_key_encrypted")):
         for row in db.session.scalars(sa.select(model)):
             setattr(row, column, vault.rotate(getattr(row, column)))
             count += 1

@@ -51,9 +51,7 @@ class LessonState:
 
 def lesson_state(vault: Vault, user_id: int, course: Course, lesson_id: str) -> LessonState:
     """The learner's own progress and reflection for a lesson page, in one statement."""
-    rows = db.session.execute(
-        PROGRESS_AND_REFLECTION, {"user_id": user_id, "course_slug": course.slug, "lesson_id": lesson_id}
-    ).all()
+    rows = db.session.execute(PROGRESS_AND_REFLECTION, {"user_id": user_id, "course_slug": course.slug, "lesson_id": lesson_id}).all()
     progress_rows = [row for row in rows if row.reflection_id is None]
     viewed = frozenset(row.lesson_id for row in progress_rows)
     completed = [row.lesson_id for row in progress_rows if row.moment is not None]
@@ -85,9 +83,7 @@ def record_view(user_id: int, course: Course, lesson_id: str) -> bool:
     statement = insert_on_conflict(LessonProgress).values(
         user_id=user_id, course_slug=course.slug, lesson_id=lesson_id, first_viewed_at=utcnow()
     )
-    inserted = db.session.execute(
-        statement.on_conflict_do_nothing(index_elements=PROGRESS_KEY).returning(LessonProgress.id)
-    ).first()
+    inserted = db.session.execute(statement.on_conflict_do_nothing(index_elements=PROGRESS_KEY).returning(LessonProgress.id)).first()
     if inserted is not None:
         xapi.lesson_viewed(user_id, course, lesson_id)
     return inserted is not None
@@ -118,9 +114,7 @@ def progress_in(user_id: int, course: Course) -> CourseProgress:
             LessonProgress.user_id == user_id, LessonProgress.course_slug == course.slug
         )
     ).all()
-    return course_progress(
-        course, [r.lesson_id for r in rows if r.completed_at is not None], [r.lesson_id for r in rows]
-    )
+    return course_progress(course, [r.lesson_id for r in rows if r.completed_at is not None], [r.lesson_id for r in rows])
 
 
 def progress_in_all(user_id: int, catalog: Catalog) -> dict[str, CourseProgress]:
@@ -136,7 +130,4 @@ def progress_in_all(user_id: int, catalog: Catalog) -> dict[str, CourseProgress]
         viewed.setdefault(row.course_slug, []).append(row.lesson_id)
         if row.completed_at is not None:
             completed.setdefault(row.course_slug, []).append(row.lesson_id)
-    return {
-        course.slug: course_progress(course, completed.get(course.slug, ()), viewed.get(course.slug, ()))
-        for course in catalog
-    }
+    return {course.slug: course_progress(course, completed.get(course.slug, ()), viewed.get(course.slug, ())) for course in catalog}

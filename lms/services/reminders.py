@@ -85,14 +85,18 @@ def _agency_mails(agency: Agency, catalog, today: date, batch: int) -> Iterator[
         learners = []
         for person in people:
             roles = frozenset(person.roles.split(",")) if person.roles else frozenset()
-            learners.append(reminders.Learner(
-                Person(person.id, person.team_id, roles, person.joined_on), person.name, person.email,
-                team_names.get(person.team_id),
-            ))
+            learners.append(
+                reminders.Learner(
+                    Person(person.id, person.team_id, roles, person.joined_on),
+                    person.name,
+                    person.email,
+                    team_names.get(person.team_id),
+                )
+            )
             if person.id in supervised and SUPERVISOR in roles:  # only this agency's active people
-                supervisors.append(reminders.Supervisor(
-                    person.id, person.name, person.email, frozenset(supervised[person.id]), person.digest_opt_out
-                ))
+                supervisors.append(
+                    reminders.Supervisor(person.id, person.name, person.email, frozenset(supervised[person.id]), person.digest_opt_out)
+                )
         found, batch_overdue = reminders.learner_reminders(
             learners, rules, _completion_dates(ids), titles, _reminders_sent(ids), today, agency.reminder_days_before
         )
@@ -160,15 +164,30 @@ def _expiring_certificates(agency_id: int, today: date) -> list[reminders.Expiri
     people who have not earned the course again since."""
     newer = aliased(Certificate)
     rows = db.session.execute(
-        sa.select(Certificate.user_id, User.name, User.email, Certificate.course_slug, Certificate.course_title,
-                  Certificate.code, Certificate.expires_on)
+        sa.select(
+            Certificate.user_id,
+            User.name,
+            User.email,
+            Certificate.course_slug,
+            Certificate.course_title,
+            Certificate.code,
+            Certificate.expires_on,
+        )
         .join(User, User.id == Certificate.user_id)
         .where(
-            Certificate.agency_id == agency_id, User.active, Certificate.revoked_at.is_(None),
-            Certificate.replaced_by_id.is_(None), Certificate.expires_on.is_not(None),
-            Certificate.expires_on >= today, Certificate.expires_on <= today + timedelta(days=EXPIRY_RENEWAL_DAYS),
-            ~sa.exists().where(newer.user_id == Certificate.user_id, newer.course_slug == Certificate.course_slug,
-                               newer.completed_on > Certificate.completed_on, newer.revoked_at.is_(None)),
+            Certificate.agency_id == agency_id,
+            User.active,
+            Certificate.revoked_at.is_(None),
+            Certificate.replaced_by_id.is_(None),
+            Certificate.expires_on.is_not(None),
+            Certificate.expires_on >= today,
+            Certificate.expires_on <= today + timedelta(days=EXPIRY_RENEWAL_DAYS),
+            ~sa.exists().where(
+                newer.user_id == Certificate.user_id,
+                newer.course_slug == Certificate.course_slug,
+                newer.completed_on > Certificate.completed_on,
+                newer.revoked_at.is_(None),
+            ),
         )
     )
     return [reminders.ExpiringCertificate(*row) for row in rows]
@@ -176,20 +195,26 @@ def _expiring_certificates(agency_id: int, today: date) -> list[reminders.Expiri
 
 def _expiry_mail(agency: Agency, notice: reminders.ExpiringCertificate) -> Outgoing:
     context = dict(
-        name=notice.name, agency=agency.name, course=notice.course_title, expires_on=notice.expires_on,
+        name=notice.name,
+        agency=agency.name,
+        course=notice.course_title,
+        expires_on=notice.expires_on,
         course_url=public_url("learn.show_course", slug=notice.course_slug),
         verify_url=public_url("verify.verify_code", code=notice.code),
     )
     return Outgoing(
-        REMINDER, agency.id, notice.user_id, _render(notice.email, notice.subject, "email/certificate_expiring", context),
-        notice.records, (f"certificate {notice.code}: {notice.course_title} (expires {notice.expires_on.isoformat()})",),
+        REMINDER,
+        agency.id,
+        notice.user_id,
+        _render(notice.email, notice.subject, "email/certificate_expiring", context),
+        notice.records,
+        (f"certificate {notice.code}: {notice.course_title} (expires {notice.expires_on.isoformat()})",),
     )
 
 
 def _reminder_mail(agency: Agency, reminder: reminders.LearnerReminder) -> Outgoing:
     def listed(courses):
-        return [dict(title=c.course_title, due_on=c.due_on, url=public_url("learn.show_course", slug=c.course_slug))
-                for c in courses]
+        return [dict(title=c.course_title, due_on=c.due_on, url=public_url("learn.show_course", slug=c.course_slug)) for c in courses]
 
     context = dict(
         name=reminder.name,

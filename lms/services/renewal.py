@@ -12,12 +12,29 @@ import sqlalchemy as sa
 
 from lms.domain import renewal
 from lms.domain.renewal import (
-    DELIVERY_FORMATS, EXTERNAL, IN_PERSON, OURS, PENDING, REJECTED, VERIFIED, Entry, Progress, Requirement,
+    DELIVERY_FORMATS,
+    EXTERNAL,
+    IN_PERSON,
+    OURS,
+    PENDING,
+    REJECTED,
+    VERIFIED,
+    Entry,
+    Progress,
+    Requirement,
 )
 from lms.extensions import db
 from lms.models import (
-    AgencyTraining, Certificate, CourseCompletion, ExternalCeEntry, LearnerCertification, RenewalTemplate, Team, User,
-    team_supervisors, utcnow,
+    AgencyTraining,
+    Certificate,
+    CourseCompletion,
+    ExternalCeEntry,
+    LearnerCertification,
+    RenewalTemplate,
+    Team,
+    User,
+    team_supervisors,
+    utcnow,
 )
 from lms.services import audit
 from lms.services.certificates import issue_certificate, status
@@ -65,16 +82,18 @@ def _categories(values, field: str, errors: dict) -> dict[str, float]:
 
 def requirement_of(template: RenewalTemplate) -> Requirement:
     return Requirement(
-        name=template.name, period_months=template.period_months, total_hours=float(template.total_hours),
-        category_minimums=dict(template.category_minimums or {}), delivery_formats=frozenset(template.delivery_formats or ()),
+        name=template.name,
+        period_months=template.period_months,
+        total_hours=float(template.total_hours),
+        category_minimums=dict(template.category_minimums or {}),
+        delivery_formats=frozenset(template.delivery_formats or ()),
         outside_hours_count=template.outside_hours_count,
         outside_hours_need_verification=template.outside_hours_need_verification,
     )
 
 
 def templates_of(agency_id: int) -> list[RenewalTemplate]:
-    return list(db.session.scalars(
-        sa.select(RenewalTemplate).where(RenewalTemplate.agency_id == agency_id).order_by(RenewalTemplate.name)))
+    return list(db.session.scalars(sa.select(RenewalTemplate).where(RenewalTemplate.agency_id == agency_id).order_by(RenewalTemplate.name)))
 
 
 def template_in(agency_id: int, template_id: int | None) -> RenewalTemplate | None:
@@ -111,8 +130,9 @@ def create_template(agency_id: int, actor: User, values) -> RenewalTemplate:
     template = RenewalTemplate(agency_id=agency_id, **cleaned)
     db.session.add(template)
     db.session.flush()
-    audit.record(agency_id, actor.id, "renewal.template.add", template.name, total_hours=template.total_hours,
-                 period_months=template.period_months)
+    audit.record(
+        agency_id, actor.id, "renewal.template.add", template.name, total_hours=template.total_hours, period_months=template.period_months
+    )
     return template
 
 
@@ -126,8 +146,9 @@ def remove_template(template: RenewalTemplate, actor: User) -> None:
 
 
 def certifications_of(user_id: int) -> list[LearnerCertification]:
-    return list(db.session.scalars(
-        sa.select(LearnerCertification).where(LearnerCertification.user_id == user_id).order_by(LearnerCertification.id)))
+    return list(
+        db.session.scalars(sa.select(LearnerCertification).where(LearnerCertification.user_id == user_id).order_by(LearnerCertification.id))
+    )
 
 
 def certification_of(user_id: int, certification_id: int) -> LearnerCertification | None:
@@ -159,15 +180,32 @@ def remove_certification(certification: LearnerCertification) -> None:
 
 
 def _certificate_entry(certificate: Certificate, today: date) -> Entry:
-    return Entry(OURS, certificate.course_title, certificate.completed_on, float(certificate.ce_hours),
-                 dict(certificate.ce_categories or {}), certificate.delivery_format or renewal.SELF_PACED_ONLINE,
-                 status(certificate, today), certificate.code)
+    return Entry(
+        OURS,
+        certificate.course_title,
+        certificate.completed_on,
+        float(certificate.ce_hours),
+        dict(certificate.ce_categories or {}),
+        certificate.delivery_format or renewal.SELF_PACED_ONLINE,
+        status(certificate, today),
+        certificate.code,
+    )
 
 
 def _external_entry(entry: ExternalCeEntry) -> Entry:
-    return Entry(EXTERNAL, entry.title, entry.taken_on, float(entry.hours), dict(entry.categories or {}),
-                 entry.delivery_format, entry.status, entry.provider, entry.reviewer_name,
-                 entry.reviewed_at.date() if entry.reviewed_at else None, entry.id)
+    return Entry(
+        EXTERNAL,
+        entry.title,
+        entry.taken_on,
+        float(entry.hours),
+        dict(entry.categories or {}),
+        entry.delivery_format,
+        entry.status,
+        entry.provider,
+        entry.reviewer_name,
+        entry.reviewed_at.date() if entry.reviewed_at else None,
+        entry.id,
+    )
 
 
 def entries_of(user_ids, today: date) -> dict[int, list[Entry]]:
@@ -186,8 +224,9 @@ def period_of(certification: LearnerCertification, ends_on: date | None = None) 
     return renewal.period_ending(ends_on or certification.period_ends_on, certification.template.period_months)
 
 
-def progress_of(certification: LearnerCertification, today: date, entries: list[Entry] | None = None,
-                ends_on: date | None = None) -> Progress:
+def progress_of(
+    certification: LearnerCertification, today: date, entries: list[Entry] | None = None, ends_on: date | None = None
+) -> Progress:
     if entries is None:
         entries = entries_of([certification.user_id], today)[certification.user_id]
     return renewal.progress(requirement_of(certification.template), period_of(certification, ends_on), entries, today)
@@ -210,8 +249,9 @@ def progress_of_people(user_ids, today: date, certifications=None) -> dict[int, 
     if not user_ids:
         return found
     if certifications is None:
-        certifications = db.session.scalars(sa.select(LearnerCertification).where(
-            LearnerCertification.user_id.in_(user_ids)).order_by(LearnerCertification.id))
+        certifications = db.session.scalars(
+            sa.select(LearnerCertification).where(LearnerCertification.user_id.in_(user_ids)).order_by(LearnerCertification.id)
+        )
     certifications = list(certifications)
     entries = entries_of({c.user_id for c in certifications}, today)
     for certification in certifications:
@@ -221,17 +261,24 @@ def progress_of_people(user_ids, today: date, certifications=None) -> dict[int, 
 
 def at_risk_ids(user_ids, today: date) -> set[int]:
     """Who has a certification whose period ends within 90 days with hours still short."""
-    return {user_id for user_id, found in progress_of_people(user_ids, today).items()
-            if any(renewal.at_risk(progress, today) for _, progress in found)}
+    return {
+        user_id
+        for user_id, found in progress_of_people(user_ids, today).items()
+        if any(renewal.at_risk(progress, today) for _, progress in found)
+    }
 
 
 # External CE entries
 
 
 def external_entries_of(user_id: int) -> list[ExternalCeEntry]:
-    return list(db.session.scalars(
-        sa.select(ExternalCeEntry).where(ExternalCeEntry.user_id == user_id)
-        .order_by(ExternalCeEntry.taken_on.desc(), ExternalCeEntry.id.desc())))
+    return list(
+        db.session.scalars(
+            sa.select(ExternalCeEntry)
+            .where(ExternalCeEntry.user_id == user_id)
+            .order_by(ExternalCeEntry.taken_on.desc(), ExternalCeEntry.id.desc())
+        )
+    )
 
 
 def owned_entry(user_id: int, entry_id: int) -> ExternalCeEntry | None:
@@ -260,9 +307,19 @@ def add_entry(holder: User, values, data: bytes, today: date) -> ExternalCeEntry
     if errors:
         raise InvalidInput(errors)
     mimetype, extension = renewal.attachment_type(data)
-    entry = ExternalCeEntry(user_id=holder.id, title=title, provider=provider, taken_on=taken_on, hours=hours,
-                            categories=categories, delivery_format=delivery_format, file=data, file_mimetype=mimetype,
-                            file_name=f"certificate-{taken_on.isoformat()}.{extension}", status=PENDING)
+    entry = ExternalCeEntry(
+        user_id=holder.id,
+        title=title,
+        provider=provider,
+        taken_on=taken_on,
+        hours=hours,
+        categories=categories,
+        delivery_format=delivery_format,
+        file=data,
+        file_mimetype=mimetype,
+        file_name=f"certificate-{taken_on.isoformat()}.{extension}",
+        status=PENDING,
+    )
     db.session.add(entry)
     db.session.flush()
     return entry
@@ -277,15 +334,17 @@ def remove_entry(entry: ExternalCeEntry) -> None:
 
 
 def _supervised_user_ids(supervisor: User):
-    return (sa.select(User.id).join(team_supervisors, team_supervisors.c.team_id == User.team_id)
-            .join(Team, Team.id == User.team_id)
-            .where(team_supervisors.c.user_id == supervisor.id, Team.active, User.agency_id == supervisor.agency_id))
+    return (
+        sa.select(User.id)
+        .join(team_supervisors, team_supervisors.c.team_id == User.team_id)
+        .join(Team, Team.id == User.team_id)
+        .where(team_supervisors.c.user_id == supervisor.id, Team.active, User.agency_id == supervisor.agency_id)
+    )
 
 
 def reviewable_entries(reviewer: User, pending_only: bool = True) -> list[tuple[ExternalCeEntry, User]]:
     """Entries an admin (their agency's) or a supervisor (their teams') may review."""
-    query = sa.select(ExternalCeEntry, User).join(User, User.id == ExternalCeEntry.user_id).where(
-        User.agency_id == reviewer.agency_id)
+    query = sa.select(ExternalCeEntry, User).join(User, User.id == ExternalCeEntry.user_id).where(User.agency_id == reviewer.agency_id)
     if not reviewer.has_role("admin"):
         query = query.where(User.id.in_(_supervised_user_ids(reviewer)))
     if pending_only:
@@ -302,8 +361,7 @@ def reviewable_entry(reviewer: User, entry_id: int) -> ExternalCeEntry | None:
         return None
     if reviewer.has_role("admin"):
         return entry
-    supervised = db.session.scalar(sa.select(sa.func.count()).where(User.id == learner.id,
-                                                                     User.id.in_(_supervised_user_ids(reviewer))))
+    supervised = db.session.scalar(sa.select(sa.func.count()).where(User.id == learner.id, User.id.in_(_supervised_user_ids(reviewer))))
     return entry if supervised else None
 
 
@@ -329,8 +387,15 @@ def review(entry: ExternalCeEntry, reviewer: User, decision: str, reason: str) -
     entry.reviewer_name = reviewer.name
     entry.reviewed_at = utcnow()
     entry.review_reason = reason or None
-    audit.record(reviewer.agency_id, reviewer.id, f"renewal.entry.{decision}", f"external CE entry {entry.id}",
-                 title=entry.title, hours=float(entry.hours), reason=reason)
+    audit.record(
+        reviewer.agency_id,
+        reviewer.id,
+        f"renewal.entry.{decision}",
+        f"external CE entry {entry.id}",
+        title=entry.title,
+        hours=float(entry.hours),
+        reason=reason,
+    )
     db.session.flush()
 
 
@@ -359,18 +424,33 @@ def record_training(supervisor: User, values, attendee_ids, allowed_ids: set[int
         errors["attendees"] = "Choose at least one person from your teams who attended."
     if errors:
         raise InvalidInput(errors)
-    training = AgencyTraining(agency_id=supervisor.agency_id, title=title, held_on=held_on, hours=hours,
-                              categories=categories, recorded_by_id=supervisor.id)
+    training = AgencyTraining(
+        agency_id=supervisor.agency_id, title=title, held_on=held_on, hours=hours, categories=categories, recorded_by_id=supervisor.id
+    )
     db.session.add(training)
     db.session.flush()
     attended_at = datetime.combine(held_on, time(12), tzinfo=timezone.utc)  # midday: the same date in any US zone
     for user_id in attendees:
-        completion = CourseCompletion(user_id=user_id, course_slug=renewal.training_slug(training.id), round=1, course_title=title,
-                                      course_version="in-person", completed_at=attended_at, ce_hours=hours)
+        completion = CourseCompletion(
+            user_id=user_id,
+            course_slug=renewal.training_slug(training.id),
+            round=1,
+            course_title=title,
+            course_version="in-person",
+            completed_at=attended_at,
+            ce_hours=hours,
+        )
         db.session.add(completion)
         db.session.flush()
         issue_certificate(completion, [], ce_categories=categories, delivery_format=IN_PERSON)
-    audit.record(supervisor.agency_id, supervisor.id, "renewal.training.record", title, held_on=held_on.isoformat(),
-                 hours=hours, attendees=len(attendees))
+    audit.record(
+        supervisor.agency_id,
+        supervisor.id,
+        "renewal.training.record",
+        title,
+        held_on=held_on.isoformat(),
+        hours=hours,
+        attendees=len(attendees),
+    )
     db.session.flush()
     return training

@@ -23,16 +23,23 @@ def outgoing(agency: Agency, today: date, sent: set, outgoing_type, render) -> l
 
     outgoing_type and render are lms.services.reminders' Outgoing and _render, passed in so this
     module adds to the reminder machinery without the two importing each other."""
-    certifications = list(db.session.scalars(
-        sa.select(LearnerCertification).join(User, User.id == LearnerCertification.user_id)
-        .where(User.agency_id == agency.id, User.active).order_by(LearnerCertification.id)))
+    certifications = list(
+        db.session.scalars(
+            sa.select(LearnerCertification)
+            .join(User, User.id == LearnerCertification.user_id)
+            .where(User.agency_id == agency.id, User.active)
+            .order_by(LearnerCertification.id)
+        )
+    )
     if not certifications:  # one query for an agency that does not use the tracker
         return []
-    learners = {user.id: user for user in db.session.scalars(
-        sa.select(User).where(User.agency_id == agency.id, User.active))}
+    learners = {user.id: user for user in db.session.scalars(sa.select(User).where(User.agency_id == agency.id, User.active))}
     found = renewal.progress_of_people({c.user_id for c in certifications}, today, certifications)
-    items = [(user_id, certification.id, certification.template.name, progress)
-             for user_id, rows in found.items() for certification, progress in rows]
+    items = [
+        (user_id, certification.id, certification.template.name, progress)
+        for user_id, rows in found.items()
+        for certification, progress in rows
+    ]
     notices = renewal_notices(items, sent, today)
     if not notices:
         return []
@@ -40,23 +47,45 @@ def outgoing(agency: Agency, today: date, sent: set, outgoing_type, render) -> l
     mails = []
     for notice in notices:
         learner = learners[notice.user_id]
-        mails.append(outgoing_type(
-            "reminder", agency.id, learner.id,
-            render(learner.email, _subject(notice), "email/renewal_short",
-                   dict(name=learner.name, agency=agency.name, notice=notice, progress=notice.found, url=url,
-                        for_supervisor=False)),
-            notice.records, (f"renewal: {notice.certification_name} ends {notice.found.period.ends_on.isoformat()}",),
-        ))
+        mails.append(
+            outgoing_type(
+                "reminder",
+                agency.id,
+                learner.id,
+                render(
+                    learner.email,
+                    _subject(notice),
+                    "email/renewal_short",
+                    dict(name=learner.name, agency=agency.name, notice=notice, progress=notice.found, url=url, for_supervisor=False),
+                ),
+                notice.records,
+                (f"renewal: {notice.certification_name} ends {notice.found.period.ends_on.isoformat()}",),
+            )
+        )
     for supervisor, notice in _supervisor_notices(agency, notices, learners, sent):
         learner = learners[notice.user_id]
-        mails.append(outgoing_type(
-            "reminder", agency.id, supervisor.id,
-            render(supervisor.email, f"Renewal at risk on your team: {learner.name}", "email/renewal_short",
-                   dict(name=supervisor.name, agency=agency.name, notice=notice, learner_name=learner.name,
-                        url=public_url("supervise.matrix"), for_supervisor=True)),
-            ((RENEWAL, f"{notice.key}:{learner.id}"),),
-            (f"renewal at risk: {learner.name}, ends {notice.found.period.ends_on.isoformat()}",),
-        ))
+        mails.append(
+            outgoing_type(
+                "reminder",
+                agency.id,
+                supervisor.id,
+                render(
+                    supervisor.email,
+                    f"Renewal at risk on your team: {learner.name}",
+                    "email/renewal_short",
+                    dict(
+                        name=supervisor.name,
+                        agency=agency.name,
+                        notice=notice,
+                        learner_name=learner.name,
+                        url=public_url("supervise.matrix"),
+                        for_supervisor=True,
+                    ),
+                ),
+                ((RENEWAL, f"{notice.key}:{learner.id}"),),
+                (f"renewal at risk: {learner.name}, ends {notice.found.period.ends_on.isoformat()}",),
+            )
+        )
     return mails
 
 
@@ -69,7 +98,9 @@ def _supervisor_notices(agency: Agency, notices, learners: dict, sent: set):
     """(supervisor, notice) for supervisors who asked for renewal alerts, about their own teams only."""
     links = db.session.execute(
         sa.select(team_supervisors.c.user_id, team_supervisors.c.team_id)
-        .join(Team, Team.id == team_supervisors.c.team_id).where(Team.agency_id == agency.id, Team.active))
+        .join(Team, Team.id == team_supervisors.c.team_id)
+        .where(Team.agency_id == agency.id, Team.active)
+    )
     teams_of: dict[int, set[int]] = {}
     for user_id, team_id in links:
         teams_of.setdefault(user_id, set()).add(team_id)

@@ -42,9 +42,12 @@ class Report:
 def build(certification: LearnerCertification, learner: User, today: date, ends_on: date | None = None) -> Report:
     found = renewal.progress_of(certification, today, ends_on=ends_on)
     return Report(
-        learner_name=learner.name, agency_name=learner.agency.name, certification_number=certification.number,
+        learner_name=learner.name,
+        agency_name=learner.agency.name,
+        certification_number=certification.number,
         licences=tuple(f"{row.kind} {row.number}, {row.issuer}" for row in licences.licences_of(learner.id)),
-        progress=found, made_on=today,
+        progress=found,
+        made_on=today,
     )
 
 
@@ -80,8 +83,14 @@ def csv_text(report: Report) -> str:
     row()
     row("date", "title", "hours", "categories", "delivery format", "source")
     for entry in found.counted:
-        row(entry.earned_on.isoformat(), entry.title, f"{entry.hours:g}", categories_line(entry.categories),
-            DELIVERY_FORMATS.get(entry.delivery_format, entry.delivery_format), source_text(entry))
+        row(
+            entry.earned_on.isoformat(),
+            entry.title,
+            f"{entry.hours:g}",
+            categories_line(entry.categories),
+            DELIVERY_FORMATS.get(entry.delivery_format, entry.delivery_format),
+            source_text(entry),
+        )
     row()
     row("category", "hours")
     for name, hours in found.hours_by_category.items():
@@ -96,9 +105,13 @@ def csv_text(report: Report) -> str:
 def zip_bytes(report: Report, pdf: bytes) -> bytes:
     """The PDF, the CSV and each counted external entry's certificate file."""
     ids = [entry.entry_id for entry in report.progress.counted if entry.entry_id is not None]
-    files = db.session.execute(
-        sa.select(ExternalCeEntry.id, ExternalCeEntry.file_name, ExternalCeEntry.file).where(ExternalCeEntry.id.in_(ids))
-    ).all() if ids else []
+    files = (
+        db.session.execute(
+            sa.select(ExternalCeEntry.id, ExternalCeEntry.file_name, ExternalCeEntry.file).where(ExternalCeEntry.id.in_(ids))
+        ).all()
+        if ids
+        else []
+    )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(report.file_name("pdf"), pdf)

@@ -73,11 +73,21 @@ def seed(environment: str, catalog: Catalog, learners: int, teams: int | None = 
     progress_rows = 0
     for start in range(0, learners, CHUNK):
         numbers = range(start, min(start + CHUNK, learners))
-        user_ids = _insert_returning_ids(User, [
-            {"agency_id": agency.id, "team_id": team_ids[n % teams], "email": seed_email(n),
-             "name": f"Seeded Learner {n}", "password_hash": password_hash, "active": True, "created_at": now}
-            for n in numbers
-        ])
+        user_ids = _insert_returning_ids(
+            User,
+            [
+                {
+                    "agency_id": agency.id,
+                    "team_id": team_ids[n % teams],
+                    "email": seed_email(n),
+                    "name": f"Seeded Learner {n}",
+                    "password_hash": password_hash,
+                    "active": True,
+                    "created_at": now,
+                }
+                for n in numbers
+            ],
+        )
         roles = [role_of(n, teams) for n in numbers]
         _bulk_insert(UserRole.__table__, [{"user_id": u, "role": r} for u, r in zip(user_ids, roles)])
         supervisors = [{"team_id": team_ids[n], "user_id": u} for n, u in zip(numbers, user_ids) if n < teams]
@@ -119,8 +129,13 @@ def _progress(rng: random.Random, now, user_id: int, lessons: list[tuple[str, st
     for k in range(count):
         slug, lesson_id = lessons[(first + k) % len(lessons)]
         viewed = opened + timedelta(hours=k)
-        rows.append({
-            "user_id": user_id, "course_slug": slug, "lesson_id": lesson_id, "first_viewed_at": viewed,
-            "completed_at": viewed + timedelta(minutes=10) if k < count - 1 else None,
-        })
+        rows.append(
+            {
+                "user_id": user_id,
+                "course_slug": slug,
+                "lesson_id": lesson_id,
+                "first_viewed_at": viewed,
+                "completed_at": viewed + timedelta(minutes=10) if k < count - 1 else None,
+            }
+        )
     return rows

@@ -12,9 +12,9 @@ from lms.services.agency_catalog import note_published
 # The agency's published courses as "id slug version" items, which every page showing
 # courses needs (lms.services.agency_catalog); slugs and versions hold no spaces or commas.
 PUBLISHED_COURSES = (
-    sa.select(sa.func.aggregate_strings(
-        sa.cast(AgencyCourse.id, sa.String) + " " + AgencyCourse.slug + " " + AgencyCourse.published_version, ","
-    ))
+    sa.select(
+        sa.func.aggregate_strings(sa.cast(AgencyCourse.id, sa.String) + " " + AgencyCourse.slug + " " + AgencyCourse.published_version, ",")
+    )
     .where(AgencyCourse.agency_id == User.agency_id, AgencyCourse.published_version.is_not(None))
     .scalar_subquery()
 )

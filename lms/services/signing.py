@@ -23,17 +23,19 @@ ALGORITHM = "EdDSA"  # what Open Badges 3.0 names for Ed25519
 
 
 def agency_keys(agency_id: int) -> list[SigningKey]:
-    return list(db.session.scalars(
-        sa.select(SigningKey).where(SigningKey.agency_id == agency_id).order_by(SigningKey.id)
-    ))
+    return list(db.session.scalars(sa.select(SigningKey).where(SigningKey.agency_id == agency_id).order_by(SigningKey.id)))
 
 
 def add_key(agency: Agency, vault: Vault, actor: User | None = None) -> SigningKey:
     key = OKPKey.generate_key("Ed25519")
     public = key.as_dict(private=False)
     kid = key.thumbprint()
-    row = SigningKey(agency_id=agency.id, kid=kid, public_jwk={**public, "kid": kid, "alg": ALGORITHM, "use": "sig"},
-                     private_key_encrypted=vault.encrypt(key.as_pem(private=True).decode()))
+    row = SigningKey(
+        agency_id=agency.id,
+        kid=kid,
+        public_jwk={**public, "kid": kid, "alg": ALGORITHM, "use": "sig"},
+        private_key_encrypted=vault.encrypt(key.as_pem(private=True).decode()),
+    )
     db.session.add(row)
     db.session.flush()
     audit.record(agency.id, actor.id if actor else None, "signing_key.add", kid)

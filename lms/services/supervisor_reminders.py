@@ -35,7 +35,9 @@ class ReminderResult:
 def last_reminder_at(user_id: int, since: datetime) -> datetime | None:
     return db.session.scalar(
         sa.select(sa.func.max(OutgoingMail.created_at)).where(
-            OutgoingMail.user_id == user_id, OutgoingMail.kind == KIND, OutgoingMail.created_at >= since,
+            OutgoingMail.user_id == user_id,
+            OutgoingMail.kind == KIND,
+            OutgoingMail.created_at >= since,
             OutgoingMail.status != outbox.CANCELLED,
         )
     )
@@ -54,8 +56,14 @@ def send_reminder(supervisor: User, learner: User, catalog, today: date) -> Remi
         return ReminderResult(False, last_sent_at=recent)
     courses = _unfinished_required(learner, catalog, today)
     outbox.queue(_mail(supervisor, learner, courses), KIND, learner.agency_id, learner.id)
-    audit.record(learner.agency_id, supervisor.id, "reminder.send", learner.name, email=learner.email,
-                 courses=[course["title"] for course in courses])
+    audit.record(
+        learner.agency_id,
+        supervisor.id,
+        "reminder.send",
+        learner.name,
+        email=learner.email,
+        courses=[course["title"] for course in courses],
+    )
     return ReminderResult(True, len(courses))
 
 
@@ -69,14 +77,25 @@ def _unfinished_required(learner: User, catalog, today: date) -> list[dict]:
             continue
         status = standing(requirement, completions.get((learner.id, course.slug)), False, today)
         if status.state != COMPLETE:
-            courses.append({"title": course.title, "due_on": status.due_on, "overdue": status.state == OVERDUE,
-                            "url": public_url("learn.show_course", slug=course.slug)})
+            courses.append(
+                {
+                    "title": course.title,
+                    "due_on": status.due_on,
+                    "overdue": status.state == OVERDUE,
+                    "url": public_url("learn.show_course", slug=course.slug),
+                }
+            )
     return courses
 
 
 def _mail(supervisor: User, learner: User, courses: list[dict]) -> Mail:
-    context = dict(name=learner.name, supervisor=supervisor.name, agency=learner.agency.name, courses=courses,
-                   my_learning_url=public_url("learn.my_learning"))
+    context = dict(
+        name=learner.name,
+        supervisor=supervisor.name,
+        agency=learner.agency.name,
+        courses=courses,
+        my_learning_url=public_url("learn.my_learning"),
+    )
     return Mail(
         learner.email,
         f"A reminder from {supervisor.name} about your training",

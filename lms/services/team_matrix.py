@@ -32,10 +32,7 @@ def members_of(teams: list[Team]) -> list[Member]:
     names = {team.id: team.name for team in teams}
     # Roles joined in, so the member list stays one query at any team size.
     users = db.session.scalars(
-        sa.select(User)
-        .where(User.team_id.in_(list(names)), User.active)
-        .options(so.joinedload(User.role_rows))
-        .order_by(User.name)
+        sa.select(User).where(User.team_id.in_(list(names)), User.active).options(so.joinedload(User.role_rows)).order_by(User.name)
     ).unique()
     return [Member(person_of(user), user.name, user.email, names[user.team_id]) for user in users]
 
@@ -113,8 +110,11 @@ def supervised_member(supervisor: User, user_id: int) -> User | None:
         .join(team_supervisors, team_supervisors.c.team_id == User.team_id)
         .join(Team, Team.id == User.team_id)
         .where(
-            User.id == user_id, team_supervisors.c.user_id == supervisor.id, User.agency_id == supervisor.agency_id,
-            User.active, Team.active,
+            User.id == user_id,
+            team_supervisors.c.user_id == supervisor.id,
+            User.agency_id == supervisor.agency_id,
+            User.active,
+            Team.active,
         )
     )
 

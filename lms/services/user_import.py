@@ -17,7 +17,15 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from lms.domain.roles import SUPERVISOR
 from lms.domain.user_import import (
-    CREATE, Directory, FileProblem, ImportPlan, Person, emails_named, plan_import, read_rows, read_text,
+    CREATE,
+    Directory,
+    FileProblem,
+    ImportPlan,
+    Person,
+    emails_named,
+    plan_import,
+    read_rows,
+    read_text,
 )
 from lms.extensions import db
 from lms.models import Agency, Team, User
@@ -67,7 +75,8 @@ def _directory(agency: Agency, actor: User | None, emails: set[str]) -> Director
         inactive_teams=[team.name for team in teams if not team.active],
         people={
             user.email: Person(user.name, user.roles, user.team.name if user.team else None, user.active)
-            for user in users if user.agency_id == agency.id
+            for user in users
+            if user.agency_id == agency.id
         },
         other_agency_emails=frozenset(user.email for user in users if user.agency_id != agency.id),
         actor_email=actor.email if actor else None,
@@ -152,8 +161,13 @@ def apply_plan(agency: Agency, actor: User | None, plan: ImportPlan, file_name: 
         if row.supervisor_email:
             people.add_supervised_team(existing[row.supervisor_email], teams[row.team], actor)
     audit.record(
-        agency.id, actor and actor.id, "people.import", file_name,
-        created=len(created), updated=len(updated), skipped=len(plan.rows) - len(rows),
+        agency.id,
+        actor and actor.id,
+        "people.import",
+        file_name,
+        created=len(created),
+        updated=len(updated),
+        skipped=len(plan.rows) - len(rows),
     )
     db.session.flush()
     return ImportResult(created, updated, len(plan.rows) - len(rows))

@@ -62,8 +62,17 @@ def _queue(user_id: int, event_key: str, build) -> None:
     now = utcnow()
     db.session.execute(
         insert_on_conflict(XapiStatement)
-        .values(agency_id=connection.agency_id, user_id=user_id, event_key=event_key, statement_id=statement_id,
-                statement=statement, status="queued", attempts=0, next_attempt_at=now, created_at=now)
+        .values(
+            agency_id=connection.agency_id,
+            user_id=user_id,
+            event_key=event_key,
+            statement_id=statement_id,
+            statement=statement,
+            status="queued",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
         .on_conflict_do_nothing(index_elements=["agency_id", "event_key"])
     )
 
@@ -80,37 +89,74 @@ def _lesson_event(user_id: int, course: Course, lesson_id: str, verb: xapi.Verb,
     lesson = course.lesson(lesson_id)
     if lesson is None:
         return
-    activity = xapi.Activity(public_url("learn.show_lesson", slug=course.slug, lesson_id=lesson.id),
-                             xapi.LESSON_TYPE, lesson.title)
-    _queue(user_id, f"lesson-{verb.display}:{user_id}:{course.slug}:{lesson.id}", lambda actor, sid, lrs: xapi.statement(
-        sid, actor, verb, activity, utcnow(), course=_course(lrs.agency_id, course.slug, course.title),
-        registration_id=xapi.registration(lrs.actor_namespace, user_id, course.slug), result=result))
+    activity = xapi.Activity(public_url("learn.show_lesson", slug=course.slug, lesson_id=lesson.id), xapi.LESSON_TYPE, lesson.title)
+    _queue(
+        user_id,
+        f"lesson-{verb.display}:{user_id}:{course.slug}:{lesson.id}",
+        lambda actor, sid, lrs: xapi.statement(
+            sid,
+            actor,
+            verb,
+            activity,
+            utcnow(),
+            course=_course(lrs.agency_id, course.slug, course.title),
+            registration_id=xapi.registration(lrs.actor_namespace, user_id, course.slug),
+            result=result,
+        ),
+    )
 
 
 def check_attempted(attempt: CheckAttempt, course: Course) -> None:
-    _queue(attempt.user_id, f"check-attempted:{attempt.id}", lambda actor, sid, lrs: xapi.statement(
-        sid, actor, xapi.ATTEMPTED, _check(course.slug, course.title), attempt.started_at,
-        course=_course(lrs.agency_id, course.slug, course.title),
-        registration_id=xapi.registration(lrs.actor_namespace, attempt.user_id, course.slug)))
+    _queue(
+        attempt.user_id,
+        f"check-attempted:{attempt.id}",
+        lambda actor, sid, lrs: xapi.statement(
+            sid,
+            actor,
+            xapi.ATTEMPTED,
+            _check(course.slug, course.title),
+            attempt.started_at,
+            course=_course(lrs.agency_id, course.slug, course.title),
+            registration_id=xapi.registration(lrs.actor_namespace, attempt.user_id, course.slug),
+        ),
+    )
 
 
 def check_judged(attempt: CheckAttempt, course: Course) -> None:
     """Passed or failed, with the score and how long the attempt took."""
     verb = xapi.PASSED if attempt.passed else xapi.FAILED
     seconds = (_aware(attempt.submitted_at) - _aware(attempt.started_at)).total_seconds()
-    _queue(attempt.user_id, f"check-judged:{attempt.id}", lambda actor, sid, lrs: xapi.statement(
-        sid, actor, verb, _check(course.slug, course.title), attempt.submitted_at,
-        course=_course(lrs.agency_id, course.slug, course.title),
-        registration_id=xapi.registration(lrs.actor_namespace, attempt.user_id, course.slug),
-        result=xapi.check_result(attempt.score, bool(attempt.passed), seconds)))
+    _queue(
+        attempt.user_id,
+        f"check-judged:{attempt.id}",
+        lambda actor, sid, lrs: xapi.statement(
+            sid,
+            actor,
+            verb,
+            _check(course.slug, course.title),
+            attempt.submitted_at,
+            course=_course(lrs.agency_id, course.slug, course.title),
+            registration_id=xapi.registration(lrs.actor_namespace, attempt.user_id, course.slug),
+            result=xapi.check_result(attempt.score, bool(attempt.passed), seconds),
+        ),
+    )
 
 
 def course_satisfied(completion: CourseCompletion) -> None:
     """cmi5's LMS statement for a finished course: every requirement of it is met."""
     slug = completion.course_slug
-    _queue(completion.user_id, f"course-satisfied:{completion.id}", lambda actor, sid, lrs: xapi.statement(
-        sid, actor, xapi.SATISFIED, _course(lrs.agency_id, slug, completion.course_title), completion.completed_at,
-        registration_id=xapi.registration(lrs.actor_namespace, completion.user_id, slug)))
+    _queue(
+        completion.user_id,
+        f"course-satisfied:{completion.id}",
+        lambda actor, sid, lrs: xapi.statement(
+            sid,
+            actor,
+            xapi.SATISFIED,
+            _course(lrs.agency_id, slug, completion.course_title),
+            completion.completed_at,
+            registration_id=xapi.registration(lrs.actor_namespace, completion.user_id, slug),
+        ),
+    )
 
 
 def certificate_earned(certificate: Certificate, moment: datetime | None = None) -> None:
@@ -125,8 +171,15 @@ def certificate_earned(certificate: Certificate, moment: datetime | None = None)
 
     def build(actor, statement_id, lrs):
         course = _course(lrs.agency_id, slug, certificate.course_title)
-        return xapi.statement(statement_id, actor, xapi.EARNED, _certificate(course), moment, course=course,
-                              registration_id=xapi.registration(lrs.actor_namespace, certificate.user_id, slug))
+        return xapi.statement(
+            statement_id,
+            actor,
+            xapi.EARNED,
+            _certificate(course),
+            moment,
+            course=course,
+            registration_id=xapi.registration(lrs.actor_namespace, certificate.user_id, slug),
+        )
 
     # Keyed by the completion: a re-issued certificate (a new name) is the same award.
     _queue(certificate.user_id, f"certificate-earned:{certificate.completion_id}:{_aware(moment).isoformat()}", build)
@@ -137,15 +190,21 @@ def certificate_revoked(certificate: Certificate) -> None:
     it was made for the certificate this one replaced."""
     earned = db.session.scalar(
         sa.select(XapiStatement.statement_id)
-        .where(XapiStatement.agency_id == certificate.agency_id,
-               XapiStatement.event_key.like(f"certificate-earned:{certificate.completion_id}:%"))
-        .order_by(XapiStatement.id.desc()).limit(1)
+        .where(
+            XapiStatement.agency_id == certificate.agency_id,
+            XapiStatement.event_key.like(f"certificate-earned:{certificate.completion_id}:%"),
+        )
+        .order_by(XapiStatement.id.desc())
+        .limit(1)
     )
     if earned is None:
         return
     moment = certificate.revoked_at
-    _queue(certificate.user_id, f"certificate-revoked:{certificate.completion_id}:{_aware(moment).isoformat()}",
-           lambda actor, sid, lrs: xapi.voiding(sid, actor, earned, moment))
+    _queue(
+        certificate.user_id,
+        f"certificate-revoked:{certificate.completion_id}:{_aware(moment).isoformat()}",
+        lambda actor, sid, lrs: xapi.voiding(sid, actor, earned, moment),
+    )
 
 
 def _aware(moment: datetime) -> datetime:

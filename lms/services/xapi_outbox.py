@@ -123,10 +123,11 @@ def _failed(row: XapiStatement, error: Exception, report: Delivery) -> None:
 
 
 def status_counts(agency_id: int) -> dict[str, int]:
-    return dict(db.session.execute(
-        sa.select(XapiStatement.status, sa.func.count()).where(XapiStatement.agency_id == agency_id)
-        .group_by(XapiStatement.status)
-    ).all())
+    return dict(
+        db.session.execute(
+            sa.select(XapiStatement.status, sa.func.count()).where(XapiStatement.agency_id == agency_id).group_by(XapiStatement.status)
+        ).all()
+    )
 
 
 def last_error(agency_id: int) -> str | None:
@@ -134,7 +135,8 @@ def last_error(agency_id: int) -> str | None:
     return db.session.scalar(
         sa.select(XapiStatement.last_error)
         .where(XapiStatement.agency_id == agency_id, XapiStatement.last_error.is_not(None))
-        .order_by(XapiStatement.id.desc()).limit(1)
+        .order_by(XapiStatement.id.desc())
+        .limit(1)
     )
 
 
@@ -145,7 +147,8 @@ def export_lines(agency_id: int, batch: int = 500):
         rows = db.session.execute(
             sa.select(XapiStatement.id, XapiStatement.statement)
             .where(XapiStatement.agency_id == agency_id, XapiStatement.id > after)
-            .order_by(XapiStatement.id).limit(batch)
+            .order_by(XapiStatement.id)
+            .limit(batch)
         ).all()
         for row in rows:
             yield json.dumps(row.statement, sort_keys=True, ensure_ascii=False) + "\n"

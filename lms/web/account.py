@@ -16,9 +16,13 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 
 def _page(licence_values=None, licence_errors=None, password_errors=None, status=200):
     return render_template(
-        "account/profile.html", licences=licences.licences_of(current_user.id), fields=licences.FIELDS,
-        licence_values=licence_values or {}, licence_errors=licence_errors or {},
-        password_errors=password_errors or {}, min_length=MIN_PASSWORD_LENGTH,
+        "account/profile.html",
+        licences=licences.licences_of(current_user.id),
+        fields=licences.FIELDS,
+        licence_values=licence_values or {},
+        licence_errors=licence_errors or {},
+        password_errors=password_errors or {},
+        min_length=MIN_PASSWORD_LENGTH,
         certifications=renewal.overview(current_user, date.today(), catalog()),
     ), status
 
@@ -34,8 +38,9 @@ def profile():
 def change_password():
     form = request.form
     try:
-        licences.change_password(current_user, form.get("current_password", ""), form.get("new_password", ""),
-                                 form.get("new_password_again", ""))
+        licences.change_password(
+            current_user, form.get("current_password", ""), form.get("new_password", ""), form.get("new_password_again", "")
+        )
     except InvalidInput as error:
         return _page(password_errors=error.errors, status=422)
     db.session.commit()

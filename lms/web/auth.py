@@ -21,16 +21,17 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(
-        "Email", validators=[DataRequired(), Email(check_deliverability=False)], filters=[lambda v: v.strip() if v else v]
-    )
+    email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False)], filters=[lambda v: v.strip() if v else v])
     password = PasswordField("Password", validators=[DataRequired()])
 
 
 class ResetRequestForm(FlaskForm):
     email = EmailField(
         "Your email",
-        validators=[DataRequired("Enter your email."), Email("Enter a whole email address, like name@agency.org.", check_deliverability=False)],
+        validators=[
+            DataRequired("Enter your email."),
+            Email("Enter a whole email address, like name@agency.org.", check_deliverability=False),
+        ],
         filters=[lambda v: v.strip().lower() if v else v],
     )
 
@@ -43,9 +44,7 @@ class NewPasswordForm(FlaskForm):
             Length(min=MIN_PASSWORD_LENGTH, message=f"Use at least {MIN_PASSWORD_LENGTH} characters."),
         ],
     )
-    confirmation = PasswordField(
-        "Type the new password again", validators=[EqualTo("password", "The two passwords are not the same.")]
-    )
+    confirmation = PasswordField("Type the new password again", validators=[EqualTo("password", "The two passwords are not the same.")])
 
 
 @login_manager.unauthorized_handler
@@ -89,8 +88,11 @@ def _backoff_policy() -> BackoffPolicy:
 def _wait_page(seconds: int):
     minutes = math.ceil(seconds / 60)
     wait = f"{seconds} seconds" if seconds < 60 else f"{minutes} minute{'s' if minutes > 1 else ''}"
-    html, status = render_error(429, f"There were too many wrong passwords for this account from here. Wait {wait}, "
-                                     "then try again, or choose “Forgot your password?” to set a new one.")
+    html, status = render_error(
+        429,
+        f"There were too many wrong passwords for this account from here. Wait {wait}, "
+        "then try again, or choose “Forgot your password?” to set a new one.",
+    )
     response = make_response(html, status)
     response.headers["Retry-After"] = str(seconds)
     return response

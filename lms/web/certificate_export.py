@@ -41,15 +41,19 @@ def parse_filters(args, allowed_team_ids: set[int], whole_agency: bool) -> tuple
     status = (args.get("status") or "").strip()
     if status and status not in EXPORT_STATUSES:
         errors["status"] = "Choose one of the statuses in the list."
-    filters = ExportFilters(team_ids, course_slug, dates.get("date_from"), dates.get("date_to"), status,
-                            licence_details=whole_agency)
+    filters = ExportFilters(team_ids, course_slug, dates.get("date_from"), dates.get("date_to"), status, licence_details=whole_agency)
     return filters, errors
 
 
 def export_form(action: str, teams, values, errors, status=200):
     return render_template(
-        "certificates/export.html", action=action, teams=teams, courses=list(catalog()), statuses=STATUS_LABELS,
-        values=values, errors=errors,
+        "certificates/export.html",
+        action=action,
+        teams=teams,
+        courses=list(catalog()),
+        statuses=STATUS_LABELS,
+        values=values,
+        errors=errors,
     ), status
 
 

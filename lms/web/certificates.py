@@ -11,8 +11,16 @@ from flask_login import current_user, login_required
 
 from lms.domain.renewal import DELIVERY_FORMATS, IN_PERSON, categories_line
 from lms.domain.certificates import (
-    DELIVERY_FORMAT, VALID, TranscriptRow, approval_statement, certificate_title, hours_phrase,
-    licence_line, normalize_code, plain_hours, transcript,
+    DELIVERY_FORMAT,
+    VALID,
+    TranscriptRow,
+    approval_statement,
+    certificate_title,
+    hours_phrase,
+    licence_line,
+    normalize_code,
+    plain_hours,
+    transcript,
 )
 from lms.domain.spreadsheet import safe_row
 from lms.extensions import db, limiter
@@ -139,10 +147,14 @@ def _logo_data_uri(agency) -> str | None:
 @limiter.limit(pdf_rate_limit, key_func=pdf_user_key)
 def transcript_pdf():
     pdf = pdf_from_template(
-        "certificates/print/transcript.html", transcript=_transcript(), learner=current_user,
+        "certificates/print/transcript.html",
+        transcript=_transcript(),
+        learner=current_user,
         licences=[licence_line(item) for item in licences_of(current_user.id)],
-        logo=_logo_data_uri(current_user.agency), produced_on=utcnow(),
-        plain_hours=plain_hours, valid=VALID,
+        logo=_logo_data_uri(current_user.agency),
+        produced_on=utcnow(),
+        plain_hours=plain_hours,
+        valid=VALID,
     )
     return _download(pdf, "application/pdf", "ce-transcript.pdf")
 
@@ -155,8 +167,18 @@ def transcript_csv():
     writer = csv.writer(out)
     writer.writerow(["completed_on", "course", "hours", "certificate_code", "expires_on", "status"])
     for row in data.rows:
-        writer.writerow(safe_row([row.completed_on.isoformat(), row.course_title, f"{row.ce_hours:g}", row.code,
-                                  row.expires_on.isoformat() if row.expires_on else "", row.status]))
+        writer.writerow(
+            safe_row(
+                [
+                    row.completed_on.isoformat(),
+                    row.course_title,
+                    f"{row.ce_hours:g}",
+                    row.code,
+                    row.expires_on.isoformat() if row.expires_on else "",
+                    row.status,
+                ]
+            )
+        )
     for year, hours in data.hours_by_year:
         writer.writerow([f"total {year}", "", f"{hours:g}", "", "", ""])
     writer.writerow(["total", "", f"{data.total_hours:g}", "", "", ""])
@@ -186,7 +208,10 @@ def verify_code(code):
     if certificate is None:
         return render_template("certificates/verified.html", certificate=None, code=code), 404
     return render_template(
-        "certificates/verified.html", certificate=certificate, code=code, status=certificates.status(certificate),
+        "certificates/verified.html",
+        certificate=certificate,
+        code=code,
+        status=certificates.status(certificate),
         title=certificate_title(certificate.accreditation),
         hours=hours_phrase(certificate.ce_hours, certificate.accreditation),
         # A course's version: shown as the day it was completed on, with the content hash for whoever checks.

@@ -17,7 +17,9 @@ from lms.services import outbox
 bp = Blueprint("dev", __name__, url_prefix="/dev")
 
 # A mail's own HTML, with its inline styles, and nothing that runs or loads from elsewhere.
-MAIL_HTML_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
+MAIL_HTML_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
 
 
 def _from_this_computer() -> bool:

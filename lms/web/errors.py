@@ -10,12 +10,18 @@ from lms.web.htmx import is_htmx
 
 MESSAGES = {
     400: ("The request could not be understood", "Something in what was sent was not right. Go back and try again."),
-    403: ("You do not have access to this page", "Your account does not include this page. If you think it should, ask your administrator."),
+    403: (
+        "You do not have access to this page",
+        "Your account does not include this page. If you think it should, ask your administrator.",
+    ),
     404: ("Page not found", "We could not find that page. It may have moved, or the address may be mistyped."),
     405: ("That action is not allowed here", "Go back and use the buttons on the page."),
     413: ("That file is too big", "Files you upload here must be smaller than 4 MB. Nothing was saved."),
     429: ("Too many tries", "You have tried this too many times in a short time. Please wait a minute, then try again."),
-    500: ("Something went wrong on our side", "Nothing you did caused this. Please try again in a minute. If it keeps happening, tell your administrator."),
+    500: (
+        "Something went wrong on our side",
+        "Nothing you did caused this. Please try again in a minute. If it keeps happening, tell your administrator.",
+    ),
     503: ("That took too long", "The site is busy and could not finish this in time. Nothing was lost. Please try again in a few minutes."),
 }
 
@@ -42,10 +48,13 @@ def init_app(app):
     @app.errorhandler(PdfTooSlow)
     def pdf_too_slow(error):
         db.session.rollback()
-        response = make_response(*render_error(
-            503, "Making this PDF took too long, so we stopped. Nothing was lost. Please try again in a few minutes; "
-                 "if it keeps happening, download the text version instead, or tell your administrator."
-        ))
+        response = make_response(
+            *render_error(
+                503,
+                "Making this PDF took too long, so we stopped. Nothing was lost. Please try again in a few minutes; "
+                "if it keeps happening, download the text version instead, or tell your administrator.",
+            )
+        )
         response.headers["Retry-After"] = "120"
         return response
 

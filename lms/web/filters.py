@@ -37,7 +37,7 @@ def linked_addresses(text: str) -> Markup:
     """Plain text, escaped, with each web address (a DOI, a source's page) made a link."""
     parts, start = [], 0
     for match in WEB_ADDRESS.finditer(text):
-        parts += [escape(text[start:match.start()]), Markup('<a href="{0}">{0}</a>').format(match.group(0))]
+        parts += [escape(text[start : match.start()]), Markup('<a href="{0}">{0}</a>').format(match.group(0))]
         start = match.end()
     parts.append(escape(text[start:]))
     return Markup("").join(parts)

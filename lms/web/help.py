@@ -25,8 +25,11 @@ def support_contact_html(agency) -> Markup:
     if agency.support_email:
         ways.append(Markup('{0} <a href="mailto:{1}">{1}</a>').format("email" if ways else "Email", agency.support_email))
     if agency.support_phone:
-        ways.append(Markup('{0} <a href="tel:{1}">{2}</a>').format("call" if ways else "Call", tel_digits(agency.support_phone),
-                                                                    agency.support_phone))
+        ways.append(
+            Markup('{0} <a href="tel:{1}">{2}</a>').format(
+                "call" if ways else "Call", tel_digits(agency.support_phone), agency.support_phone
+            )
+        )
     return Markup('<p class="support-contact">Questions about your training? {0}.</p>').format(Markup(" or ").join(ways))
 
 
@@ -38,10 +41,13 @@ def _signed_in_agency():
 
 @bp.get("/help")
 def help_page():
-    return render_template("help/index.html", agency=_signed_in_agency(),
-                           invitation_days=account_links.INVITATION.valid_for.days,
-                           reset_words=account_links.PASSWORD_RESET.valid_for_words,
-                           renewal_days=EXPIRY_RENEWAL_DAYS)
+    return render_template(
+        "help/index.html",
+        agency=_signed_in_agency(),
+        invitation_days=account_links.INVITATION.valid_for.days,
+        reset_words=account_links.PASSWORD_RESET.valid_for_words,
+        renewal_days=EXPIRY_RENEWAL_DAYS,
+    )
 
 
 def init_app(app):

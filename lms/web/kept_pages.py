@@ -88,8 +88,14 @@ def may_keep() -> bool:
     return "_flashes" not in session and not current_app.jinja_env.auto_reload  # templates may change under a server
 
 
-def render_kept(template: str, blocks: list[str], key: tuple, context: Callable[[], dict], values: dict[str, str],
-                finish: Callable[[str], str] | None = None):
+def render_kept(
+    template: str,
+    blocks: list[str],
+    key: tuple,
+    context: Callable[[], dict],
+    values: dict[str, str],
+    finish: Callable[[str], str] | None = None,
+):
     """The page (or, for htmx, its blocks) for the current person.
 
     key: everything the page shows apart from the person's name, the agency's name and
@@ -101,13 +107,16 @@ def render_kept(template: str, blocks: list[str], key: tuple, context: Callable[
     menu_roles = frozenset(role for role in MENU_ROLES if current_user.has_role(role))
     agency = current_user.agency
     header = (agency is not None, bool(agency and agency.logo_mimetype))
-    full_key = (template, request.script_root, request.endpoint, fragment, tuple(blocks) if fragment else (),
-                menu_roles, header, key)
+    full_key = (template, request.script_root, request.endpoint, fragment, tuple(blocks) if fragment else (), menu_roles, header, key)
     pages = current_app.extensions["rendered_pages"]
     pieces = pages.get(full_key)
     if pieces is None:
-        kept_context = {**context(), "current_user": _Person(menu_roles, header), "csrf_token": lambda: mark("csrf"),
-                        "support_contact_html": Markup(mark("support_contact"))}  # noqa: S704  (a fixed marker)
+        kept_context = {
+            **context(),
+            "current_user": _Person(menu_roles, header),
+            "csrf_token": lambda: mark("csrf"),
+            "support_contact_html": Markup(mark("support_contact")),  # noqa: S704  (a fixed marker)
+        }
         html = render_page(template, blocks, **kept_context).get_data(as_text=True)
         pieces = tuple(MARKER.split(finish(html) if finish else html))
         pages.put(full_key, pieces)

@@ -24,8 +24,14 @@ PRIVATE = "private, no-store"
 # What a network admin may reach besides their own pages: logging in and out, password
 # reset, and the public pages (certificate verification, credentials' issuer pages, help).
 OPEN_BLUEPRINTS = {"auth", "verify", "public", "help"}
-NETWORK_ADMIN_ENDPOINTS = {"networks.home", "networks.totals", "networks.totals_csv", "networks.agencies",
-                           "networks.invite_agency", "networks.remove_agency"}
+NETWORK_ADMIN_ENDPOINTS = {
+    "networks.home",
+    "networks.totals",
+    "networks.totals_csv",
+    "networks.agencies",
+    "networks.invite_agency",
+    "networks.remove_agency",
+}
 FIRST_YEAR = 2020
 
 
@@ -56,8 +62,9 @@ def _report(network):
     today = date.today()
     year = request.args.get("year", type=int)
     year = year if year is not None and FIRST_YEAR <= year <= today.year else today.year
-    return networks.report(network, _shared_courses(), today, year,
-                           agency=request.args.get("agency", type=int), course=request.args.get("course") or None)
+    return networks.report(
+        network, _shared_courses(), today, year, agency=request.args.get("agency", type=int), course=request.args.get("course") or None
+    )
 
 
 # A network admin's pages
@@ -78,8 +85,12 @@ def totals(network_id):
     network = _network_or_404(network_id)
     report = _report(network)
     return render_template(
-        "networks/totals.html", network=network, report=report, agencies=networks.member_agencies(network),
-        courses=_shared_courses(), years=range(date.today().year, FIRST_YEAR - 1, -1),
+        "networks/totals.html",
+        network=network,
+        report=report,
+        agencies=networks.member_agencies(network),
+        courses=_shared_courses(),
+        years=range(date.today().year, FIRST_YEAR - 1, -1),
         month_chart=bar_chart.horizontal_bars((line.label, line.completions) for line in report.by_month[:-1]),
         agency_chart=bar_chart.horizontal_bars((line.label, line.completions) for line in report.by_agency[:-1]),
     )
@@ -108,8 +119,13 @@ def invite_agency(network_id):
     try:
         membership = networks.invite(network, current_user, request.form.get("slug", ""))
     except networks.NetworkError as error:
-        return render_template("networks/agencies.html", network=network, memberships=networks.memberships_of(network),
-                               error=str(error), slug=request.form.get("slug", "")), 422
+        return render_template(
+            "networks/agencies.html",
+            network=network,
+            memberships=networks.memberships_of(network),
+            error=str(error),
+            slug=request.form.get("slug", ""),
+        ), 422
     db.session.commit()
     flash(f"{membership.agency.name} is invited. Their admin can accept or decline.", "success")
     return redirect(url_for("networks.agencies", network_id=network.id), code=303)

@@ -30,10 +30,14 @@ def _today() -> date:
 
 def _page(certification_values=None, certification_errors=None, entry_values=None, entry_errors=None, status=200):
     return render_template(
-        "renewal/mine.html", overview=renewal.overview(current_user, _today(), catalog()),
-        templates=renewal.templates_of(current_user.agency_id), entries=renewal.external_entries_of(current_user.id),
-        formats=rules.DELIVERY_FORMATS, certification_values=certification_values or {},
-        certification_errors=certification_errors or {}, entry_values=entry_values or {},
+        "renewal/mine.html",
+        overview=renewal.overview(current_user, _today(), catalog()),
+        templates=renewal.templates_of(current_user.agency_id),
+        entries=renewal.external_entries_of(current_user.id),
+        formats=rules.DELIVERY_FORMATS,
+        certification_values=certification_values or {},
+        certification_errors=certification_errors or {},
+        entry_values=entry_values or {},
         entry_errors=entry_errors or {},
     ), status
 
@@ -137,8 +141,7 @@ def report_pdf(certification_id):
 @login_required
 def report_csv(certification_id):
     report = _report(certification_id)
-    return attachment(renewal_report.csv_text(report).encode("utf-8"), "text/csv; charset=utf-8",
-                      report.file_name("csv"), PRIVATE)
+    return attachment(renewal_report.csv_text(report).encode("utf-8"), "text/csv; charset=utf-8", report.file_name("csv"), PRIVATE)
 
 
 @bp.get("/certifications/<int:certification_id>/report.zip")
@@ -149,18 +152,28 @@ def report_zip(certification_id):
 
 
 def _pdf(report) -> bytes:
-    return pdf_from_template("renewal/print/report.html", report=report, source_text=renewal_report.source_text,
-                             statements=renewal_report.statements(report.progress), formats=rules.DELIVERY_FORMATS,
-                             categories_line=rules.categories_line)
+    return pdf_from_template(
+        "renewal/print/report.html",
+        report=report,
+        source_text=renewal_report.source_text,
+        statements=renewal_report.statements(report.progress),
+        formats=rules.DELIVERY_FORMATS,
+        categories_line=rules.categories_line,
+    )
 
 
 # Agency admins: requirement templates
 
 
 def _templates_page(values=None, errors=None, status=200):
-    return render_template("renewal/templates.html", templates=renewal.templates_of(current_user.agency_id),
-                           formats=rules.DELIVERY_FORMATS, values=values, errors=errors or {},
-                           categories_text=rules.categories_text), status
+    return render_template(
+        "renewal/templates.html",
+        templates=renewal.templates_of(current_user.agency_id),
+        formats=rules.DELIVERY_FORMATS,
+        values=values,
+        errors=errors or {},
+        categories_text=rules.categories_text,
+    ), status
 
 
 @bp.get("/admin/templates")
@@ -199,8 +212,13 @@ def remove_template(template_id):
 @bp.get("/review")
 @role_required(ADMIN, SUPERVISOR)
 def review_queue():
-    return render_template("renewal/review.html", pending=renewal.reviewable_entries(current_user),
-                           formats=rules.DELIVERY_FORMATS, is_admin=current_user.has_role(ADMIN), errors={})
+    return render_template(
+        "renewal/review.html",
+        pending=renewal.reviewable_entries(current_user),
+        formats=rules.DELIVERY_FORMATS,
+        is_admin=current_user.has_role(ADMIN),
+        errors={},
+    )
 
 
 @bp.post("/review/<int:entry_id>")
@@ -212,8 +230,13 @@ def review_entry(entry_id):
     try:
         renewal.review(entry, current_user, request.form.get("decision", ""), request.form.get("reason", ""))
     except InvalidInput as error:
-        return render_template("renewal/review.html", pending=renewal.reviewable_entries(current_user),
-                               formats=rules.DELIVERY_FORMATS, is_admin=current_user.has_role(ADMIN), errors={entry.id: error}), 422
+        return render_template(
+            "renewal/review.html",
+            pending=renewal.reviewable_entries(current_user),
+            formats=rules.DELIVERY_FORMATS,
+            is_admin=current_user.has_role(ADMIN),
+            errors={entry.id: error},
+        ), 422
     db.session.commit()
     flash(f"“{entry.title}” is marked {entry.status}.", "success")
     return redirect(url_for("renewal.review_queue"), code=303)
@@ -225,8 +248,12 @@ def save_alerts():
     wanted = request.form.get("renewal_alerts") == "yes"
     renewal_reminders.set_alerts_wanted(current_user, wanted)
     db.session.commit()
-    flash("You will get an email when someone on your teams is short of renewal hours." if wanted
-          else "You will not get emails about your teams' renewal hours.", "success")
+    flash(
+        "You will get an email when someone on your teams is short of renewal hours."
+        if wanted
+        else "You will not get emails about your teams' renewal hours.",
+        "success",
+    )
     return redirect(url_for("renewal.review_queue"), code=303)
 
 
@@ -235,9 +262,13 @@ def save_alerts():
 
 def _attendance_page(values=None, errors=None, status=200):
     teams = team_matrix.supervised_teams(current_user)
-    return render_template("renewal/attendance.html", members=team_matrix.members_of(teams), values=values or {},
-                           chosen={int(i) for i in (values.getlist("attendees") if values else []) if i.isdigit()},
-                           errors=errors or {}), status
+    return render_template(
+        "renewal/attendance.html",
+        members=team_matrix.members_of(teams),
+        values=values or {},
+        chosen={int(i) for i in (values.getlist("attendees") if values else []) if i.isdigit()},
+        errors=errors or {},
+    ), status
 
 
 @bp.get("/trainings")

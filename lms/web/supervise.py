@@ -113,14 +113,22 @@ def person(user_id):
     today = date.today()
     progress = progress_in_all(learner.id, catalog())
     courses = [
-        (course, progress[course.slug],
-         standing(requirements.get(course.slug), completions.get((learner.id, course.slug)), progress[course.slug].started, today))
+        (
+            course,
+            progress[course.slug],
+            standing(requirements.get(course.slug), completions.get((learner.id, course.slug)), progress[course.slug].started, today),
+        )
         for course in catalog()
         if course.slug in requirements or progress[course.slug].started
     ]
     return render_template(
-        "supervise/person.html", learner=learner, courses=courses, attempts=team_matrix.attempts_of(learner.id),
-        catalog=catalog(), state_labels=STATE_LABELS, has_licence=learner.id in licences.users_with_licences([learner.id]),
+        "supervise/person.html",
+        learner=learner,
+        courses=courses,
+        attempts=team_matrix.attempts_of(learner.id),
+        catalog=catalog(),
+        state_labels=STATE_LABELS,
+        has_licence=learner.id in licences.users_with_licences([learner.id]),
     )
 
 
@@ -138,8 +146,7 @@ def send_reminder(user_id):
     if result.sent:
         flash(f"A reminder is on its way to {learner.name} ({learner.email}).", "success")
     else:
-        flash(f"{learner.name} got a reminder less than a day ago, so no new one was sent. "
-              "You can send another tomorrow.", "error")
+        flash(f"{learner.name} got a reminder less than a day ago, so no new one was sent. You can send another tomorrow.", "error")
     # Back to the table as it was filtered; url_for builds the address, so it stays on this site.
     filters = {name: value for name, value in parse_qsl(request.form.get("filters", "")) if name in MATRIX_FILTERS}
     return redirect(url_for("supervise.matrix", **filters, _anchor=f"person-{learner.id}"), code=303)

@@ -44,8 +44,14 @@ def people_of_a_new_agency(live_server, label):
         db.session.flush()
         people = []
         for role in ("admin", "peer"):
-            user = create_user(agency, f"{role}-{label}@lakeside.example.org", f"Lee {role.title()} {label}", [role], None,
-                               team if role == "peer" else None)
+            user = create_user(
+                agency,
+                f"{role}-{label}@lakeside.example.org",
+                f"Lee {role.title()} {label}",
+                [role],
+                None,
+                team if role == "peer" else None,
+            )
             user.password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
             people.append(Person(email=user.email, name=user.name))
         db.session.commit()
@@ -106,7 +112,8 @@ def write_the_course(page, slug, title, *, javascript):
         page.get_by_role("button", name="Preview without saving").click()
         expect(page.get_by_text("changes not saved yet")).to_be_visible()
         expect(page.locator("section.editor-file").filter(has=file_box(page, "check.yaml"))).to_contain_text(
-            "No checker messages for check.yaml")
+            "No checker messages for check.yaml"
+        )
     page.get_by_role("button", name="Save the draft").click()
     expect(page.get_by_role("heading", name="The checker found no problems")).to_be_visible()
     page.get_by_role("button", name="Publish the saved draft").click()
@@ -171,9 +178,7 @@ def log_in_as_admin(page, person: Person) -> None:
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
-def test_an_admin_writes_publishes_and_assigns_a_course_and_a_peer_earns_its_certificate(
-    new_context, live_server, make_person, javascript
-):
+def test_an_admin_writes_publishes_and_assigns_a_course_and_a_peer_earns_its_certificate(new_context, live_server, make_person, javascript):
     label = "js" if javascript else "nojs"
     admin, peer = people_of_a_new_agency(live_server, label)
     slug, title = f"our-routine-{label}", f"Our supervision routine ({label})"

@@ -152,21 +152,24 @@ def test_every_url_in_an_email_answers(live_server, make_person, make_supervisor
     learner, supervisor, holder = make_person("peer"), make_supervisor(), make_person("peer")
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == learner.email))
-        db.session.add(Assignment(agency_id=user.agency_id, course_slug="starting-out", user_id=user.id,
-                                  due_on=date.today() - timedelta(days=1)))
+        db.session.add(
+            Assignment(agency_id=user.agency_id, course_slug="starting-out", user_id=user.id, due_on=date.today() - timedelta(days=1))
+        )
         # the holder's certificate expires in ten days: they are told, with links
         holding = db.session.scalar(sa.select(User).where(User.email == holder.email))
         complete_course_for_demo(holding, app.extensions["catalog"].get("starting-out"))
         db.session.flush()
-        db.session.scalar(sa.select(Certificate).where(Certificate.user_id == holding.id)).expires_on = (
-            date.today() + timedelta(days=10))
-        invitee = create_user(db.session.get(Agency, user.agency_id), f"invitee-{user.id}@e2e.example.org", "Invited Person",
-                              ["peer"], None)
+        db.session.scalar(sa.select(Certificate).where(Certificate.user_id == holding.id)).expires_on = date.today() + timedelta(days=10)
+        invitee = create_user(
+            db.session.get(Agency, user.agency_id), f"invitee-{user.id}@e2e.example.org", "Invited Person", ["peer"], None
+        )
         db.session.commit()
-        outgoing = [item for item in reminders.outgoing_mails(app.extensions["catalog"], date.today())
-                    if item.mail.to in (learner.email, supervisor.email, holder.email)]
-        links = [account_links.link_url(user, account_links.PASSWORD_RESET),
-                 account_links.link_url(invitee, account_links.INVITATION)]
+        outgoing = [
+            item
+            for item in reminders.outgoing_mails(app.extensions["catalog"], date.today())
+            if item.mail.to in (learner.email, supervisor.email, holder.email)
+        ]
+        links = [account_links.link_url(user, account_links.PASSWORD_RESET), account_links.link_url(invitee, account_links.INVITATION)]
         db.session.rollback()
     mails = {}  # other tests' rules may add mails: every one is crawled
     for item in outgoing:

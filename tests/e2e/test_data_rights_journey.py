@@ -114,8 +114,7 @@ def test_a_peer_takes_their_data_and_is_then_erased(new_context, live_server, ma
 
     # Pages and exports an admin sees.
     request = admin_page.context.request
-    for path in ("/admin/people", "/admin/audit", "/admin/certificates", "/admin/mail", "/admin/compliance.csv",
-                 "/admin/", "/supervise/"):
+    for path in ("/admin/people", "/admin/audit", "/admin/certificates", "/admin/mail", "/admin/compliance.csv", "/admin/", "/supervise/"):
         response = request.get(path)
         if response.status == 403:  # the admin supervises no team
             continue

@@ -46,7 +46,9 @@ TABLE_FIX = 'wrap the <table> in <div class="table-scroll" role="region" aria-la
 KNOWN_TOO_WIDE = {  # label: (who, path, heading, what is wrong and the fix)
     "my certificates": ("peer", "/certificates/", "My certificates", f"templates/certificates/index.html: {TABLE_FIX}"),
     "supervisor matrix": (
-        "supervisor", "/supervise/", "My teams' training",
+        "supervisor",
+        "/supervise/",
+        "My teams' training",
         "the filter form: each .filter flex item keeps min-width:auto, so the Course <select> pushes it past "
         "320px (fix in static/css: .filter { min-width: 0; max-width: 100%; })",
     ),
@@ -58,7 +60,9 @@ KNOWN_TOO_WIDE = {  # label: (who, path, heading, what is wrong and the fix)
     "evaluations admin": ("admin", "/admin/evaluations", None, f"templates/admin/evaluations.html: {TABLE_FIX}"),
     "course files admin": ("admin", "/admin/courses", "Course files", f"templates/admin/courses.html: {TABLE_FIX}"),
     "assignments": (
-        "admin", "/admin/assignments", "Required training",
+        "admin",
+        "/admin/assignments",
+        "Required training",
         "the 'Who must take it' fieldset grows to its widest <select> (a fieldset's default min-width is "
         "min-content; fix in static/css: fieldset { min-width: 0; })",
     ),

@@ -64,9 +64,7 @@ def finish_lessons_with_a_reflection(page, *, javascript: bool) -> None:
         page.get_by_role("button", name="Save my reflection").click()
         expect(page.get_by_role("heading", level=1)).to_have_text(LESSONS["welcome"])
         expect(page.locator("#reflection-status")).to_have_text("Saved just now.")
-    expect(page.get_by_label("What do you hope to bring to your team?")).to_have_value(
-        "Patience, and my own story when it helps."
-    )
+    expect(page.get_by_label("What do you hope to bring to your team?")).to_have_value("Patience, and my own story when it helps.")
 
     lesson_ids = list(LESSONS)
     for number, lesson_id in enumerate(lesson_ids):
@@ -153,9 +151,7 @@ def test_peer_completes_a_course_and_downloads_the_certificate(page, make_person
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
-def test_peer_without_javascript_completes_a_course_and_downloads_the_certificate(
-    new_context, viewport, make_person
-):
+def test_peer_without_javascript_completes_a_course_and_downloads_the_certificate(new_context, viewport, make_person):
     page = new_context(viewport, java_script_enabled=False).new_page()
     log_in(page, make_person("peer"))
     complete_the_course(page, javascript=False)
@@ -184,9 +180,7 @@ def test_anyone_can_verify_a_certificate_by_code_or_qr_link(page, new_context, v
     expect(stranger.locator("dl.facts")).to_contain_text(code)
 
 
-def test_supervisor_filters_the_team_table_in_place_and_downloads_it(
-    page, new_context, viewport, make_person, make_supervisor
-):
+def test_supervisor_filters_the_team_table_in_place_and_downloads_it(page, new_context, viewport, make_person, make_supervisor):
     finisher, starter = make_person("peer"), make_person("peer")
     learner = new_context(viewport).new_page()
     sign_in(learner, finisher)

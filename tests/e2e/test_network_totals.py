@@ -30,19 +30,37 @@ def network(live_server):
         db.session.add(NetworkMembership(network_id=network.id, agency_id=live_server.agency_id, status="member"))
         for person in people:
             user = db.session.scalar(db.select(User).where(User.email == person.email))
-            db.session.add(CourseCompletion(
-                user_id=user.id, course_slug="starting-out", course_title="Starting out as a peer", course_version="v1",
-                completed_at=datetime.now(timezone.utc), ce_hours=1.5))
+            db.session.add(
+                CourseCompletion(
+                    user_id=user.id,
+                    course_slug="starting-out",
+                    course_title="Starting out as a peer",
+                    course_version="v1",
+                    completed_at=datetime.now(timezone.utc),
+                    ce_hours=1.5,
+                )
+            )
         db.session.commit()
         # Other browser tests complete courses in the same agency too: count what the page will.
         this_year = datetime(datetime.now(timezone.utc).year, 1, 1, tzinfo=timezone.utc)
         shared = list(live_server.app.extensions["catalog"].courses)
         completions, hours = db.session.execute(
-            db.select(db.func.count(), db.func.sum(CourseCompletion.ce_hours)).join(User, User.id == CourseCompletion.user_id)
-            .where(User.agency_id == live_server.agency_id, CourseCompletion.course_slug.in_(shared), CourseCompletion.voided_at.is_(None),
-                   CourseCompletion.completed_at >= this_year)).one()
-        return {"id": network.id, "admin": Person(email=admin.email, name=admin.name), "names": [p.name for p in people],
-                "completions": completions, "hours": f"{hours:g}"}
+            db.select(db.func.count(), db.func.sum(CourseCompletion.ce_hours))
+            .join(User, User.id == CourseCompletion.user_id)
+            .where(
+                User.agency_id == live_server.agency_id,
+                CourseCompletion.course_slug.in_(shared),
+                CourseCompletion.voided_at.is_(None),
+                CourseCompletion.completed_at >= this_year,
+            )
+        ).one()
+        return {
+            "id": network.id,
+            "admin": Person(email=admin.email, name=admin.name),
+            "names": [p.name for p in people],
+            "completions": completions,
+            "hours": f"{hours:g}",
+        }
 
 
 def test_the_network_page_shows_a_chart_and_its_table_and_passes_axe(page, network, axe_scan):
@@ -56,7 +74,8 @@ def test_the_network_page_shows_a_chart_and_its_table_and_passes_axe(page, netwo
     agency_row = by_agency.get_by_role("row", name="Riverside Community Services")
     expect(agency_row.get_by_role("cell")).to_contain_text([str(network["completions"]), network["hours"]])
     expect(by_agency.get_by_role("row", name="All agencies").get_by_role("cell")).to_contain_text(
-        [str(network["completions"]), network["hours"]])
+        [str(network["completions"]), network["hours"]]
+    )
     expect(page.locator("svg .chart-bar").first).to_be_visible()
     text = page.content()
     for name in network["names"]:

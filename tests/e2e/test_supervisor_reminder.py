@@ -22,8 +22,11 @@ MARKER = "window.__e2eSamePage"
 def queued_reminders(live_server, person) -> int:
     with live_server.app.app_context():
         user_id = db.session.scalar(sa.select(User.id).where(User.email == person.email))
-        return db.session.scalar(sa.select(sa.func.count()).select_from(OutgoingMail).where(
-            OutgoingMail.user_id == user_id, OutgoingMail.kind == "supervisor-reminder"))
+        return db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(OutgoingMail)
+            .where(OutgoingMail.user_id == user_id, OutgoingMail.kind == "supervisor-reminder")
+        )
 
 
 def test_reminder_is_sent_in_place_with_javascript(page, live_server, make_person, make_supervisor):

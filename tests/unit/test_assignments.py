@@ -3,7 +3,15 @@
 from datetime import date, timedelta
 
 from lms.domain.assignments import (
-    COMPLETE, IN_PROGRESS, NOT_STARTED, OVERDUE, Person, Rule, due_soon, requirements_for, standing,
+    COMPLETE,
+    IN_PROGRESS,
+    NOT_STARTED,
+    OVERDUE,
+    Person,
+    Rule,
+    due_soon,
+    requirements_for,
+    standing,
 )
 
 JOINED = date(2026, 1, 10)
@@ -52,7 +60,8 @@ def test_yearly_renewal_opens_before_the_anniversary_and_goes_overdue_after():
 
 
 def test_due_soon():
-    status = standing(requirements_for(PEER, [Rule(id=1, course_slug="x", role="peer", due_on=date(2026, 3, 1))])["x"],
-                      None, False, date(2026, 2, 25))
+    status = standing(
+        requirements_for(PEER, [Rule(id=1, course_slug="x", role="peer", due_on=date(2026, 3, 1))])["x"], None, False, date(2026, 2, 25)
+    )
     assert due_soon(status, date(2026, 2, 25), 7)
     assert not due_soon(status, date(2026, 2, 1), 7)

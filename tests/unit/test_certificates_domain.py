@@ -12,12 +12,15 @@ from lms.domain import certificates as c
 from lms.domain.open_badges import STATUS_LIST_BITS, encoded_bitstring, status_position, vc_jwt_claims
 
 
-@pytest.mark.parametrize("hours, approval, expected", [
-    (1, None, "1 estimated contact hour"),
-    (1.0, {"x": 1}, "1 contact hour"),
-    (0.5, None, "0.5 estimated contact hours"),
-    (2, {"x": 1}, "2 contact hours"),
-])
+@pytest.mark.parametrize(
+    "hours, approval, expected",
+    [
+        (1, None, "1 estimated contact hour"),
+        (1.0, {"x": 1}, "1 contact hour"),
+        (0.5, None, "0.5 estimated contact hours"),
+        (2, {"x": 1}, "2 contact hours"),
+    ],
+)
 def test_hours_are_singular_only_for_exactly_one(hours, approval, expected):
     assert c.hours_phrase(hours, approval) == expected
 
@@ -31,12 +34,15 @@ def test_kind_follows_the_approval():
     assert c.certificate_title({"provider": "P"}) == "Certificate of Continuing Education"
 
 
-@pytest.mark.parametrize("start, months, expected", [
-    (date(2026, 1, 31), 1, date(2026, 2, 28)),
-    (date(2024, 1, 31), 1, date(2024, 2, 29)),
-    (date(2026, 11, 15), 3, date(2027, 2, 15)),
-    (date(2026, 5, 1), 24, date(2028, 5, 1)),
-])
+@pytest.mark.parametrize(
+    "start, months, expected",
+    [
+        (date(2026, 1, 31), 1, date(2026, 2, 28)),
+        (date(2024, 1, 31), 1, date(2024, 2, 29)),
+        (date(2026, 11, 15), 3, date(2027, 2, 15)),
+        (date(2026, 5, 1), 24, date(2028, 5, 1)),
+    ],
+)
 def test_expiry_adds_calendar_months(start, months, expected):
     assert c.expiry_for(start, months) == expected
     assert c.expiry_for(start, None) is None
@@ -66,12 +72,15 @@ def test_recipient_hash_follows_open_badges():
     assert c.new_salt() != c.new_salt()
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("Jordan Rivera", "Rivera_Jordan_self-care_2026-03-01.pdf"),
-    ("Ana María Núñez", "Nunez_Ana-Maria_self-care_2026-03-01.pdf"),
-    ("Cher", "Cher_self-care_2026-03-01.pdf"),
-    ("../../etc/passwd x", "x_etc-passwd_self-care_2026-03-01.pdf"),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("Jordan Rivera", "Rivera_Jordan_self-care_2026-03-01.pdf"),
+        ("Ana María Núñez", "Nunez_Ana-Maria_self-care_2026-03-01.pdf"),
+        ("Cher", "Cher_self-care_2026-03-01.pdf"),
+        ("../../etc/passwd x", "x_etc-passwd_self-care_2026-03-01.pdf"),
+    ],
+)
 def test_export_file_names_are_last_name_first_and_safe(name, expected):
     assert c.export_file_name(name, "self-care", date(2026, 3, 1)) == expected
 
@@ -90,7 +99,13 @@ def test_bitstring_sets_exactly_the_given_positions():
 
 
 def test_vc_jwt_claims_come_from_the_credential():
-    claims = vc_jwt_claims({"id": "https://x/verify/A", "issuer": {"id": "https://x/agencies/1"},
-                            "validFrom": "2026-01-01T00:00:00Z", "validUntil": "2027-01-01T23:59:59Z"})
+    claims = vc_jwt_claims(
+        {
+            "id": "https://x/verify/A",
+            "issuer": {"id": "https://x/agencies/1"},
+            "validFrom": "2026-01-01T00:00:00Z",
+            "validUntil": "2027-01-01T23:59:59Z",
+        }
+    )
     assert claims["iss"] == "https://x/agencies/1" and claims["jti"] == "https://x/verify/A"
     assert claims["nbf"] == 1767225600 and claims["exp"] == 1798847999

@@ -6,18 +6,28 @@ import pytest
 
 from lms.domain.citations import Citation, cites, citations_in, entry_year
 from lms.domain.course_measures import (
-    correct_is_longest, estimated_minutes, fewest_questions_served, kind_counts, lesson_estimated_minutes,
-    longest_correct_share, prose_words, word_count,
+    correct_is_longest,
+    estimated_minutes,
+    fewest_questions_served,
+    kind_counts,
+    lesson_estimated_minutes,
+    longest_correct_share,
+    prose_words,
+    word_count,
 )
 from lms.domain.course_loader import load_catalog
 from lms.domain.courses import Choice, Question
 
 COMPLETE = load_catalog(Path(__file__).resolve().parent.parent / "fixtures" / "complete-courses").get("making-supervision-work")
-ALMEIDA = ("Almeida, M., Day, A., Smith, B., Bianco, C., & Fortuna, K. (2020). Actionable items to address challenges."
-           " Journal of Participatory Medicine, 12(4), e17053.")
+ALMEIDA = (
+    "Almeida, M., Day, A., Smith, B., Bianco, C., & Fortuna, K. (2020). Actionable items to address challenges."
+    " Journal of Participatory Medicine, 12(4), e17053."
+)
 BOCHICCHIO = "Bochicchio, L., Tran Smith, B., & Stefancic, A. (2023). Leadership lessons. Journal, 59(5), 1-10."
-SAMHSA = ("Substance Abuse and Mental Health Services Administration (SAMHSA). (2015). Core competencies for peer"
-          " workers in behavioral health services. https://www.samhsa.gov/")
+SAMHSA = (
+    "Substance Abuse and Mental Health Services Administration (SAMHSA). (2015). Core competencies for peer"
+    " workers in behavioral health services. https://www.samhsa.gov/"
+)
 
 
 @pytest.mark.parametrize(

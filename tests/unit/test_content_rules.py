@@ -126,16 +126,27 @@ def test_the_complete_course_keeps_every_rule(tmp_path):
             id="welcome too hard for peers",
         ),
         pytest.param(
-            [("course.md", "Welcome to this short course about supervision, the regular time you spend with a\n"
-              "supervisor talking through your work, your questions and your professional growth.",
-              "Hi. Read this. It is short. Go slow. Take notes. Ask us. We help. Be kind. Rest well. Come back.")],
+            [
+                (
+                    "course.md",
+                    "Welcome to this short course about supervision, the regular time you spend with a\n"
+                    "supervisor talking through your work, your questions and your professional growth.",
+                    "Hi. Read this. It is short. Go slow. Take notes. Ask us. We help. Be kind. Rest well. Come back.",
+                )
+            ],
             "course.md:30: reading grade 5.8 is below 6.0 (this paragraph: 4.4); join short, choppy sentences",
             id="welcome too choppy",
         ),
         pytest.param(
-            [(LESSON_2, "matter most", "matter most. Your supervisor is there to help you grow in the role"),
-             (LESSON_3, "Not everything can wait\n\n", "Not everything can wait\n\nYour supervisor is there to help you grow in the role. "),
-             (LESSON_4, "Above all, keep", "Your supervisor is there to help you grow in the role. Above all, keep")],
+            [
+                (LESSON_2, "matter most", "matter most. Your supervisor is there to help you grow in the role"),
+                (
+                    LESSON_3,
+                    "Not everything can wait\n\n",
+                    "Not everything can wait\n\nYour supervisor is there to help you grow in the role. ",
+                ),
+                (LESSON_4, "Above all, keep", "Your supervisor is there to help you grow in the role. Above all, keep"),
+            ],
             f"{LESSON_2}:44: 'your supervisor is there to help you grow' is used 3 times in this course"
             f" (also {LESSON_3}:11, {LESSON_4}:52); say it once or in new words",
             id="stock phrase",
@@ -156,22 +167,36 @@ def test_the_complete_course_keeps_every_rule(tmp_path):
             id="narrative citation with the wrong year",
         ),
         pytest.param(
-            [("course.md", "further_sources: []", 'further_sources:\n  - "World Health Organization (WHO). (2013). Guidelines for the'
-              ' management of conditions specifically related to stress. https://www.who.int/publications/i/item/9789241505406"')],
+            [
+                (
+                    "course.md",
+                    "further_sources: []",
+                    'further_sources:\n  - "World Health Organization (WHO). (2013). Guidelines for the'
+                    ' management of conditions specifically related to stress. https://www.who.int/publications/i/item/9789241505406"',
+                )
+            ],
             "course.md:19: further_sources entry 'World Health Organization (WHO). (2013). Guideline…' is never cited in the course",
             id="source never cited",
         ),
         pytest.param(
-            [("check.yaml", "  - id: q15\n", "  - id: q16\n    objective: O2\n    kind: applied\n    prompt: Which is better?\n"
-              "    choices:\n      - text: Ask early.\n        correct: true\n        feedback: Yes.\n      - text: Wait.\n"
-              "        feedback: No.\n      - text: Guess.\n        feedback: No.\n  - id: q15\n")],
+            [
+                (
+                    "check.yaml",
+                    "  - id: q15\n",
+                    "  - id: q16\n    objective: O2\n    kind: applied\n    prompt: Which is better?\n"
+                    "    choices:\n      - text: Ask early.\n        correct: true\n        feedback: Yes.\n      - text: Wait.\n"
+                    "        feedback: No.\n      - text: Guess.\n        feedback: No.\n  - id: q15\n",
+                )
+            ],
             "check.yaml:1: a check has 8 to 15 questions, not 16",
             id="too many questions",
         ),
         pytest.param(
-            [("check.yaml", "    kind: applied\n    prompt: A visit went well", "    kind: concept\n    prompt: A visit went well"),
-             ("check.yaml", "    kind: applied\n    prompt: You have three", "    kind: concept\n    prompt: You have three"),
-             ("check.yaml", "    kind: applied\n    prompt: After a meeting", "    kind: recall\n    prompt: After a meeting")],
+            [
+                ("check.yaml", "    kind: applied\n    prompt: A visit went well", "    kind: concept\n    prompt: A visit went well"),
+                ("check.yaml", "    kind: applied\n    prompt: You have three", "    kind: concept\n    prompt: You have three"),
+                ("check.yaml", "    kind: applied\n    prompt: After a meeting", "    kind: recall\n    prompt: After a meeting"),
+            ],
             "check.yaml:1: 9 of 15 questions are applied; at least two thirds must be (kind: applied)",
             id="too few applied questions",
         ),
@@ -181,54 +206,88 @@ def test_the_complete_course_keeps_every_rule(tmp_path):
             id="question without a kind",
         ),
         pytest.param(
-            [("check.yaml", "Mention it briefly, as good news helps you notice your own skills.",
-              "Mention it briefly, as good news helps you notice your own skills and strengths."),
-             ("check.yaml", "Tell your supervisor, talk about the work side, and ask about the EAP.",
-              "Tell your supervisor, talk about the work side, and ask about the EAP and other help.")],
+            [
+                (
+                    "check.yaml",
+                    "Mention it briefly, as good news helps you notice your own skills.",
+                    "Mention it briefly, as good news helps you notice your own skills and strengths.",
+                ),
+                (
+                    "check.yaml",
+                    "Tell your supervisor, talk about the work side, and ask about the EAP.",
+                    "Tell your supervisor, talk about the work side, and ask about the EAP and other help.",
+                ),
+            ],
             "check.yaml:14: the correct choice is the longest in 6 of 15 questions (q2, q3, q6, q8, q13, q15); at most 35% may be",
             id="longest choice is the answer",
         ),
         pytest.param(
-            [("check.yaml", "learn from hard days", "learn from all hard days"),
-             ("check.yaml", "The one that matters most to", "The one that must come first for"),
-             ("check.yaml", "follow your agency's policy.", "follow all agency policy."),
-             ("check.yaml", "while things are calm", "while all is calm")],
+            [
+                ("check.yaml", "learn from hard days", "learn from all hard days"),
+                ("check.yaml", "The one that matters most to", "The one that must come first for"),
+                ("check.yaml", "follow your agency's policy.", "follow all agency policy."),
+                ("check.yaml", "while things are calm", "while all is calm"),
+            ],
             "check.yaml:1: absolute words (never, always, only, all, every, none, nothing, no one, nobody, everyone, everything,"
             " completely, must) are in 27% of correct choices and 0% of wrong ones; the difference may be at most 20%",
             id="absolute words mark the answer",
         ),
         pytest.param(
-            [("check.yaml",
-              "      - text: Wait and see whether the feeling is still there after the meeting.\n"
-              "        feedback: Not quite. A few minutes of preparation helps the meeting cover what matters to you.\n",
-              ""),
-             ("check.yaml",
-              "        feedback: Yes. Turning a worry into one clear question gives your supervisor something to work with.\n",
-              "        feedback: Yes. Turning a worry into one clear question gives your supervisor something to work with.\n"
-              "      - text: Wait and see whether the feeling is still there after the meeting.\n"
-              "        feedback: Not quite. A few minutes of preparation helps the meeting cover what matters to you.\n"),
-             ("check.yaml",
-              "      - text: On the day something happens, from the clinician on duty.\n"
-              "        feedback: Not quite. In a crisis there is little time to look things up.\n",
-              ""),
-             ("check.yaml",
-              "        feedback: Yes. Find out now and save the number where you can find it quickly.\n",
-              "        feedback: Yes. Find out now and save the number where you can find it quickly.\n"
-              "      - text: On the day something happens, from the clinician on duty.\n"
-              "        feedback: Not quite. In a crisis there is little time to look things up.\n")],
+            [
+                (
+                    "check.yaml",
+                    "      - text: Wait and see whether the feeling is still there after the meeting.\n"
+                    "        feedback: Not quite. A few minutes of preparation helps the meeting cover what matters to you.\n",
+                    "",
+                ),
+                (
+                    "check.yaml",
+                    "        feedback: Yes. Turning a worry into one clear question gives your supervisor something to work with.\n",
+                    "        feedback: Yes. Turning a worry into one clear question gives your supervisor something to work with.\n"
+                    "      - text: Wait and see whether the feeling is still there after the meeting.\n"
+                    "        feedback: Not quite. A few minutes of preparation helps the meeting cover what matters to you.\n",
+                ),
+                (
+                    "check.yaml",
+                    "      - text: On the day something happens, from the clinician on duty.\n"
+                    "        feedback: Not quite. In a crisis there is little time to look things up.\n",
+                    "",
+                ),
+                (
+                    "check.yaml",
+                    "        feedback: Yes. Find out now and save the number where you can find it quickly.\n",
+                    "        feedback: Yes. Find out now and save the number where you can find it quickly.\n"
+                    "      - text: On the day something happens, from the clinician on duty.\n"
+                    "        feedback: Not quite. In a crisis there is little time to look things up.\n",
+                ),
+            ],
             "check.yaml:1: the correct choice is choice 1 in 8 of 15 questions; vary its position",
             id="answer in the same position",
         ),
         pytest.param(
-            [("check.yaml", "    audiences: [supervisor]\n    prompt: \"For supervisors: your week", "    prompt: \"For supervisors: your week")],
+            [
+                (
+                    "check.yaml",
+                    '    audiences: [supervisor]\n    prompt: "For supervisors: your week',
+                    '    prompt: "For supervisors: your week',
+                )
+            ],
             "check.yaml:171: question q15 is for supervisors: give it audiences without peer, e.g. [supervisor]",
             id="supervisor question served to peers",
         ),
         pytest.param(
-            [("check.yaml", "    objective: O4\n    kind: applied\n    prompt: Your supervisor is a clinician",
-              "    objective: O1\n    kind: applied\n    prompt: Your supervisor is a clinician"),
-             ("check.yaml", "    objective: O4\n    kind: applied\n    prompt: You want more help",
-              "    objective: O1\n    kind: applied\n    prompt: You want more help")],
+            [
+                (
+                    "check.yaml",
+                    "    objective: O4\n    kind: applied\n    prompt: Your supervisor is a clinician",
+                    "    objective: O1\n    kind: applied\n    prompt: Your supervisor is a clinician",
+                ),
+                (
+                    "check.yaml",
+                    "    objective: O4\n    kind: applied\n    prompt: You want more help",
+                    "    objective: O1\n    kind: applied\n    prompt: You want more help",
+                ),
+            ],
             "check.yaml:1: objective O4 is tested by 1 question(s); it needs 2",
             id="objective tested once",
         ),
@@ -272,8 +331,7 @@ def test_a_source_without_a_year_cannot_be_matched(tmp_path):
         f"{COURSE}/course.md:19: further_sources entry 'World Health Organization (WHO). Guidelines.' has no year"
         " in parentheses, like (2020)",
         f"{COURSE}/{LESSON_3}:52: (WHO 2013) matches no entry in references or further_sources (name and year)",
-        f"{COURSE}/course.md:19: further_sources entry 'World Health Organization (WHO). Guidelines.' is never cited"
-        " in the course",
+        f"{COURSE}/course.md:19: further_sources entry 'World Health Organization (WHO). Guidelines.' is never cited in the course",
     ]
 
 
@@ -294,8 +352,10 @@ def test_every_audience_is_served_at_least_eight_questions(tmp_path):
 
 
 def test_organisations_are_cited_by_the_acronym_in_their_entry(tmp_path):
-    who = ("World Health Organization (WHO). (2013). Guidelines for the management of conditions specifically related"
-           " to stress. https://www.who.int/publications/i/item/9789241505406")
+    who = (
+        "World Health Organization (WHO). (2013). Guidelines for the management of conditions specifically related"
+        " to stress. https://www.who.int/publications/i/item/9789241505406"
+    )
     problems = problems_after(
         tmp_path,
         ("course.md", "further_sources: []", f'further_sources:\n  - "{who}"'),

@@ -13,8 +13,14 @@ from lms.domain.course_loader import load_catalog
 COURSES_DIR = PROJECT_ROOT / "courses"
 CATALOG = load_catalog(COURSES_DIR, root=PROJECT_ROOT)
 EXPECTED = {
-    "self-care", "vicarious-trauma", "boundaries", "working-with-clinicians",
-    "peer-role-for-clinicians", "supervising-peers", "stigma-at-work", "building-peer-workforce",
+    "self-care",
+    "vicarious-trauma",
+    "boundaries",
+    "working-with-clinicians",
+    "peer-role-for-clinicians",
+    "supervising-peers",
+    "stigma-at-work",
+    "building-peer-workforce",
 }
 
 

@@ -34,7 +34,9 @@ def test_loads_courses_with_lessons_in_order():
     assert course.pass_mark is None and course.requires_evaluation is True
     assert [s.id for s in course.plan_sections] == ["warning-signs", "commitment"]
     assert [(q.id, q.kind, q.audiences, q.line) for q in course.questions] == [
-        ("q1", "concept", (), 2), ("q2", "applied", (), 14), ("q3", "applied", ("supervisor",), 26),
+        ("q1", "concept", (), 2),
+        ("q2", "applied", (), 14),
+        ("q3", "applied", ("supervisor",), 26),
     ]
     assert [c.correct for c in course.questions[1].choices] == [False, True, False]
 
@@ -46,7 +48,9 @@ def test_keeps_the_continuing_education_facts():
     assert course.last_reviewed == datetime.date(2026, 11, 28)
     assert course.conflict_of_interest == "None known."
     assert course.delivery_format == "self-paced online"
-    assert course.further_sources == ("988 Suicide & Crisis Lifeline. (2024). Talk to someone now. https://988lifeline.org/talk-to-someone-now/",)
+    assert course.further_sources == (
+        "988 Suicide & Crisis Lifeline. (2024). Talk to someone now. https://988lifeline.org/talk-to-someone-now/",
+    )
     assert course.line_of("last_reviewed") == 22
 
 
@@ -112,17 +116,59 @@ def _break(courses_copy, file, old, new):
         ("03-supervision.md", "order: 3", "order: 2", 2, "duplicate lesson order 2"),
         ("02-listening.md", "(01-welcome.md#why-peers-matter)", "(09-missing.md)", 17, "broken link"),
         ("01-welcome.md", "## Why peers matter", "<div onclick='x()'>Hi</div>", 9, "raw HTML"),
-        ("check.yaml", "        correct: true\n        feedback: Yes. Supervision", "        feedback: Yes. Supervision", 14, "exactly one correct choice"),
+        (
+            "check.yaml",
+            "        correct: true\n        feedback: Yes. Supervision",
+            "        feedback: Yes. Supervision",
+            14,
+            "exactly one correct choice",
+        ),
         ("check.yaml", "objective: O2", "objective: O9", 15, "unknown objective 'O9'"),
         ("check.yaml", "feedback: No. Medication is not part of the peer role.", "", 10, "missing question q1 choice feedback"),
         ("check.yaml", "kind: applied", "kind: scenario", 16, "question q2: kind must be one of applied, concept, recall"),
-        ("check.yaml", "audiences: [supervisor]", "audiences: [admin]", 29, "question q3: audiences must list roles of this course (peer, supervisor)"),
+        (
+            "check.yaml",
+            "audiences: [supervisor]",
+            "audiences: [admin]",
+            29,
+            "question q3: audiences must list roles of this course (peer, supervisor)",
+        ),
         ("course.md", "last_reviewed: 2026-11-28", "last_reviewed: last autumn", 22, "last_reviewed must be a date"),
-        ("course.md", "    credentials: Course writers working from the cited sources\n", "", 16, "authors must be a list of people, each with a name and credentials"),
-        ("course.md", "further_sources:\n  - \"988", "further_sources: 988\n  - \"988", 14, "further_sources must be a list of full references"),
-        ("course.md", "ce_categories: {ethics: 0.5}", "ce_categories: {ethics: 0.5, law: 0.25}", 25, "ce_categories: the categories add up to more than the 0.5 hours"),
-        ("course.md", "ce_categories: {ethics: 0.5}", "ce_categories: {Ethics: 0.5}", 25, "ce_categories: category 'Ethics' must be lowercase words"),
-        ("course.md", "ce_categories: {ethics: 0.5}", "ce_categories: [ethics]", 25, "ce_categories: categories must map each category to its hours"),
+        (
+            "course.md",
+            "    credentials: Course writers working from the cited sources\n",
+            "",
+            16,
+            "authors must be a list of people, each with a name and credentials",
+        ),
+        (
+            "course.md",
+            'further_sources:\n  - "988',
+            'further_sources: 988\n  - "988',
+            14,
+            "further_sources must be a list of full references",
+        ),
+        (
+            "course.md",
+            "ce_categories: {ethics: 0.5}",
+            "ce_categories: {ethics: 0.5, law: 0.25}",
+            25,
+            "ce_categories: the categories add up to more than the 0.5 hours",
+        ),
+        (
+            "course.md",
+            "ce_categories: {ethics: 0.5}",
+            "ce_categories: {Ethics: 0.5}",
+            25,
+            "ce_categories: category 'Ethics' must be lowercase words",
+        ),
+        (
+            "course.md",
+            "ce_categories: {ethics: 0.5}",
+            "ce_categories: [ethics]",
+            25,
+            "ce_categories: categories must map each category to its hours",
+        ),
         ("02-listening.md", "> [!key-point]", "> [!warning]", 19, "unknown callout '[!warning]'"),
     ],
 )

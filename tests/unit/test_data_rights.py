@@ -3,7 +3,13 @@
 from datetime import date, datetime, timezone
 
 from lms.domain.data_rights import (
-    KEEP, WITHDRAW, certificate_kept_until, erased_email, keeps_certificate, names_match, scrubbed,
+    KEEP,
+    WITHDRAW,
+    certificate_kept_until,
+    erased_email,
+    keeps_certificate,
+    names_match,
+    scrubbed,
     writing_deleted_before,
 )
 
@@ -15,11 +21,21 @@ def test_the_typed_name_must_be_the_persons_name_case_and_spacing_aside():
 
 
 def test_scrubbing_replaces_whole_words_in_keys_and_values_at_any_depth():
-    details = {"name": "Al Stone", "changes": {"email": {"from": "AL.STONE@example.org", "to": "new@example.org"}},
-               "note": "Alice met Al Stone", "Al Stone": 3, "count": 2}
+    details = {
+        "name": "Al Stone",
+        "changes": {"email": {"from": "AL.STONE@example.org", "to": "new@example.org"}},
+        "note": "Alice met Al Stone",
+        "Al Stone": 3,
+        "count": 2,
+    }
     clean = scrubbed(details, ["Al Stone", "al.stone@example.org"], "erased-1")
-    assert clean == {"name": "erased-1", "changes": {"email": {"from": "erased-1", "to": "new@example.org"}},
-                     "note": "Alice met erased-1", "erased-1": 3, "count": 2}
+    assert clean == {
+        "name": "erased-1",
+        "changes": {"email": {"from": "erased-1", "to": "new@example.org"}},
+        "note": "Alice met erased-1",
+        "erased-1": 3,
+        "count": 2,
+    }
     assert scrubbed("Alice and Al", ["Al"], "x") == "Alice and x"  # "Alice" is not "Al"
 
 

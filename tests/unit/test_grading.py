@@ -8,7 +8,13 @@ from lms.domain.course_loader import load_catalog
 from lms.domain.evaluation import MIN_RESPONSES_TO_SHOW, read_evaluation, summarize
 from lms.domain.grading import IncompleteAnswers, grade, pass_mark_for, shuffled
 from lms.domain.progress import (
-    CHECK_FAILED, CHECK_READY, COMPLETE, EVALUATION_DUE, IN_PROGRESS, course_progress, course_status,
+    CHECK_FAILED,
+    CHECK_READY,
+    COMPLETE,
+    EVALUATION_DUE,
+    IN_PROGRESS,
+    course_progress,
+    course_status,
 )
 from lms.vault import Vault, new_key
 

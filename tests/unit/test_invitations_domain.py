@@ -3,7 +3,14 @@
 from datetime import datetime, timedelta, timezone
 
 from lms.domain.invitations import (
-    EXPIRED, FAILED, NOT_SENT, SENT, WAITING, LastInvitation, invitation_state, recently_queued,
+    EXPIRED,
+    FAILED,
+    NOT_SENT,
+    SENT,
+    WAITING,
+    LastInvitation,
+    invitation_state,
+    recently_queued,
 )
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)

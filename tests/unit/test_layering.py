@@ -16,8 +16,18 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "lms"
-WEB_FRAMEWORKS = ("flask", "flask_sqlalchemy", "flask_login", "flask_wtf", "flask_migrate", "flask_limiter", "werkzeug",
-                  "sqlalchemy", "htmx_flask", "jinja2_fragments")
+WEB_FRAMEWORKS = (
+    "flask",
+    "flask_sqlalchemy",
+    "flask_login",
+    "flask_wtf",
+    "flask_migrate",
+    "flask_limiter",
+    "werkzeug",
+    "sqlalchemy",
+    "htmx_flask",
+    "jinja2_fragments",
+)
 REQUEST_STATE = {"flask.request", "flask.session", "flask_login.current_user"}
 
 
@@ -75,8 +85,11 @@ def test_every_module_keeps_the_import_rules():
 
 
 def commits_in(path: Path) -> list[int]:
-    return [node.lineno for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "commit"]
+    return [
+        node.lineno
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "commit"
+    ]
 
 
 def test_services_only_flush():
@@ -92,28 +105,40 @@ def test_the_commit_check_finds_a_commit(tmp_path):
 
 def test_only_public_urls_builds_absolute_urls():
     builders = ("_external=True", "url_map.bind(", "force_external")
-    found = [name for name, path in MODULES.items() if name != "lms.public_urls"
-             and any(builder in path.read_text(encoding="utf-8") for builder in builders)]
+    found = [
+        name
+        for name, path in MODULES.items()
+        if name != "lms.public_urls" and any(builder in path.read_text(encoding="utf-8") for builder in builders)
+    ]
     assert found == []
 
 
 def test_only_the_htmx_module_touches_hx_headers():
-    found = [name for name, path in MODULES.items() if name != "lms.web.htmx"
-             and re.search(r"request\.htmx|[\"']HX-", path.read_text(encoding="utf-8"))]
+    found = [
+        name
+        for name, path in MODULES.items()
+        if name != "lms.web.htmx" and re.search(r"request\.htmx|[\"']HX-", path.read_text(encoding="utf-8"))
+    ]
     assert found == []
 
 
-@pytest.mark.parametrize(("name", "imported", "expected"), [
-    ("lms.domain.example", {"flask", "flask.current_app"}, ["domain imports flask", "domain imports flask.current_app"]),
-    ("lms.domain.example", {"lms.models", "lms.models.User"},
-     ["domain imports lms.models (only lms.domain is allowed)", "domain imports lms.models.User (only lms.domain is allowed)"]),
-    ("lms.domain.example", {"sqlalchemy"}, ["domain imports sqlalchemy"]),
-    ("lms.domain.example", {"lms.domain.courses", "dataclasses"}, []),
-    ("lms.models", {"lms.services.accounts"}, ["models import lms.services.accounts"]),
-    ("lms.services.example", {"lms.web.htmx"}, ["a service imports lms.web.htmx"]),
-    ("lms.services.example", {"flask", "flask.request"}, ["a service reads flask.request: pass the actor and values in"]),
-    ("lms.web.example", {"lms.services", "flask.request", "lms.models"}, []),
-])
+@pytest.mark.parametrize(
+    ("name", "imported", "expected"),
+    [
+        ("lms.domain.example", {"flask", "flask.current_app"}, ["domain imports flask", "domain imports flask.current_app"]),
+        (
+            "lms.domain.example",
+            {"lms.models", "lms.models.User"},
+            ["domain imports lms.models (only lms.domain is allowed)", "domain imports lms.models.User (only lms.domain is allowed)"],
+        ),
+        ("lms.domain.example", {"sqlalchemy"}, ["domain imports sqlalchemy"]),
+        ("lms.domain.example", {"lms.domain.courses", "dataclasses"}, []),
+        ("lms.models", {"lms.services.accounts"}, ["models import lms.services.accounts"]),
+        ("lms.services.example", {"lms.web.htmx"}, ["a service imports lms.web.htmx"]),
+        ("lms.services.example", {"flask", "flask.request"}, ["a service reads flask.request: pass the actor and values in"]),
+        ("lms.web.example", {"lms.services", "flask.request", "lms.models"}, []),
+    ],
+)
 def test_the_rules_catch_what_they_should(name, imported, expected):
     assert broken_rules(name, imported) == expected
 

@@ -10,7 +10,15 @@ import pytest
 
 from lms.domain.bar_chart import horizontal_bars, nice_maximum
 from lms.domain.network_totals import (
-    ALL, MIN_PEOPLE, PROTECTED, SMALL, CompletionFact, RequirementFact, Table, build_report, csv_text,
+    ALL,
+    MIN_PEOPLE,
+    PROTECTED,
+    SMALL,
+    CompletionFact,
+    RequirementFact,
+    Table,
+    build_report,
+    csv_text,
 )
 
 AGENCIES = [(1, "Riverside"), (2, "Hillcrest"), (3, "Lakeside")]
@@ -27,8 +35,9 @@ def requirements(agency, course, how_many, overdue=0):
 
 
 def report(completion_facts=(), requirement_facts=(), **filters):
-    return build_report(agencies=AGENCIES, courses=COURSES, year=2026, months=3, requirements=requirement_facts,
-                        completions=completion_facts, **filters)
+    return build_report(
+        agencies=AGENCIES, courses=COURSES, year=2026, months=3, requirements=requirement_facts, completions=completion_facts, **filters
+    )
 
 
 def row(lines, label):
@@ -144,8 +153,9 @@ def determined(table, target, published=None):
 
     The unknowns: hidden figures of the published planes, and every cell that is never published."""
     published = published if published is not None else set(table.values)
-    unknown = sorted((key for key in table.values if (key in table.hidden and table.people[key]) or key not in published),
-                     key=repr)  # hidden zeros count as known
+    unknown = sorted(
+        (key for key in table.values if (key in table.hidden and table.people[key]) or key not in published), key=repr
+    )  # hidden zeros count as known
     index = {key: i for i, key in enumerate(unknown)}
     equations = []
     for total, *parts in table.lines():
@@ -184,8 +194,7 @@ def test_the_csv_holds_exactly_the_tables_the_page_shows():
 
 
 def test_a_name_that_looks_like_a_formula_is_made_harmless_in_the_csv():
-    result = build_report(agencies=[(1, "=HYPERLINK(\"x\")")], courses=COURSES, year=2026, months=1,
-                          requirements=(), completions=())
+    result = build_report(agencies=[(1, '=HYPERLINK("x")')], courses=COURSES, year=2026, months=1, requirements=(), completions=())
     assert "'=HYPERLINK" in csv_text(result)
 
 

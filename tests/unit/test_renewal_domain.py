@@ -6,8 +6,21 @@ import pytest
 
 from lms.domain import renewal
 from lms.domain.renewal import (
-    EXTERNAL, IN_PERSON, OURS, PENDING, REJECTED, SELF_PACED_ONLINE, VERIFIED, Entry, Requirement,
-    attachment_problem, attachment_type, categories_problem, period_ending, progress, renewal_notices,
+    EXTERNAL,
+    IN_PERSON,
+    OURS,
+    PENDING,
+    REJECTED,
+    SELF_PACED_ONLINE,
+    VERIFIED,
+    Entry,
+    Requirement,
+    attachment_problem,
+    attachment_type,
+    categories_problem,
+    period_ending,
+    progress,
+    renewal_notices,
 )
 
 BOARD = Requirement("Demo State Board: peer specialist", 24, 20.0, {"ethics": 3.0, "suicide-prevention": 2.0})
@@ -53,8 +66,11 @@ def test_expired_revoked_and_replaced_certificates_do_not_count(status):
 
 
 def test_external_hours_count_only_once_verified_when_the_template_says_so():
-    entries = [external(date(2026, 3, 1), 2.0, status=PENDING), external(date(2026, 3, 2), 3.0, status=VERIFIED),
-               external(date(2026, 3, 3), 4.0, status=REJECTED)]
+    entries = [
+        external(date(2026, 3, 1), 2.0, status=PENDING),
+        external(date(2026, 3, 2), 3.0, status=VERIFIED),
+        external(date(2026, 3, 3), 4.0, status=REJECTED),
+    ]
     assert progress(BOARD, PERIOD, entries, TODAY).hours == 3.0
     trusting = Requirement("Trusting board", 24, 20.0, outside_hours_need_verification=False)
     assert progress(trusting, PERIOD, entries, TODAY).hours == 5.0  # rejected never counts
@@ -149,7 +165,10 @@ def test_courses_that_close_the_gap_carry_a_missing_category():
 
 def test_categories_are_read_from_what_an_admin_or_learner_types():
     assert renewal.parse_categories("Ethics: 3, suicide prevention: 1.5\ncultural-responsiveness: 2") == {
-        "ethics": 3.0, "suicide-prevention": 1.5, "cultural-responsiveness": 2.0}
+        "ethics": 3.0,
+        "suicide-prevention": 1.5,
+        "cultural-responsiveness": 2.0,
+    }
     assert renewal.parse_categories("") == {}
     for bad in ("ethics", "ethics: lots", "ethics: -1", "law_and_order: 1"):
         with pytest.raises(ValueError):

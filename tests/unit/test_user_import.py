@@ -3,7 +3,17 @@
 import pytest
 
 from lms.domain.user_import import (
-    CREATE, ERROR, MAX_FILE_BYTES, MAX_ROWS, UPDATE, Directory, FileProblem, Person, clean_email, plan_import, read_rows,
+    CREATE,
+    ERROR,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    UPDATE,
+    Directory,
+    FileProblem,
+    Person,
+    clean_email,
+    plan_import,
+    read_rows,
     read_text,
 )
 
@@ -34,7 +44,11 @@ def only_row(body: str):
 def test_a_good_new_person_is_created_with_clean_values():
     row = only_row(" Pat Jones , Pat.Jones@Example.ORG , Peer ; Supervisor , north ,\n")
     assert (row.result, row.name, row.email, row.roles, row.team) == (
-        CREATE, "Pat Jones", "pat.jones@example.org", {"peer", "supervisor"}, "North",
+        CREATE,
+        "Pat Jones",
+        "pat.jones@example.org",
+        {"peer", "supervisor"},
+        "North",
     )
 
 
@@ -42,29 +56,34 @@ def test_a_known_email_is_an_update_listing_what_changes():
     row = only_row("Sam Lee-Ortiz,sam@example.org,peer;clinician,South,\n")
     assert row.result == UPDATE
     assert row.described_changes() == [
-        "Name: Sam Lee → Sam Lee-Ortiz", "Roles: peer → peer, clinician", "Team: North → South",
+        "Name: Sam Lee → Sam Lee-Ortiz",
+        "Roles: peer → peer, clinician",
+        "Team: North → South",
     ]
     assert only_row("Sam Lee,sam@example.org,peer,North,\n").described_changes() == []
 
 
-@pytest.mark.parametrize("line, reason", [
-    ("Pat,pat(at)example.org,peer,,", "is not a valid email address"),
-    ("Pat,,peer,,", "The email is missing"),
-    (",pat@example.org,peer,,", "The name is missing"),
-    ("Pat,pat@example.org,peer;counselor,,", "Unknown role: counselor"),
-    ("Pat,pat@example.org,,,", "The roles are missing"),
-    ("Pat,pat@example.org,peer,Night Shift,", "There is no team called “Night Shift”"),
-    ("Pat,pat@example.org,peer,Old Team,", "The team “Old Team” is deactivated"),
-    ("Pat,elsewhere@example.org,peer,,", "belongs to an account in another agency"),
-    ("Pat,pat@example.org,peer,North,nobody@example.org", "No one in your agency or in this file has the email nobody@example.org"),
-    ("Pat,pat@example.org,peer,North,sam@example.org", "sam@example.org is not a supervisor"),
-    ("Pat,pat@example.org,peer,North,gone@example.org", "gone@example.org is deactivated"),
-    ("Pat,pat@example.org,peer,,sue@example.org", "needs a team on the same line"),
-    ("Pat,pat@example.org,peer,North,sue(at)example.org", "Supervisor: “sue(at)example.org” is not a valid email address"),
-    ("Pat,pat@example.org,peer,North,,extra", "more values than there are columns"),
-    ("Ada Admin,admin@example.org,peer,,", "You cannot remove the admin role from your own account"),
-    ("P" * 201 + ",pat@example.org,peer,,", "longer than 200 characters"),
-])
+@pytest.mark.parametrize(
+    "line, reason",
+    [
+        ("Pat,pat(at)example.org,peer,,", "is not a valid email address"),
+        ("Pat,,peer,,", "The email is missing"),
+        (",pat@example.org,peer,,", "The name is missing"),
+        ("Pat,pat@example.org,peer;counselor,,", "Unknown role: counselor"),
+        ("Pat,pat@example.org,,,", "The roles are missing"),
+        ("Pat,pat@example.org,peer,Night Shift,", "There is no team called “Night Shift”"),
+        ("Pat,pat@example.org,peer,Old Team,", "The team “Old Team” is deactivated"),
+        ("Pat,elsewhere@example.org,peer,,", "belongs to an account in another agency"),
+        ("Pat,pat@example.org,peer,North,nobody@example.org", "No one in your agency or in this file has the email nobody@example.org"),
+        ("Pat,pat@example.org,peer,North,sam@example.org", "sam@example.org is not a supervisor"),
+        ("Pat,pat@example.org,peer,North,gone@example.org", "gone@example.org is deactivated"),
+        ("Pat,pat@example.org,peer,,sue@example.org", "needs a team on the same line"),
+        ("Pat,pat@example.org,peer,North,sue(at)example.org", "Supervisor: “sue(at)example.org” is not a valid email address"),
+        ("Pat,pat@example.org,peer,North,,extra", "more values than there are columns"),
+        ("Ada Admin,admin@example.org,peer,,", "You cannot remove the admin role from your own account"),
+        ("P" * 201 + ",pat@example.org,peer,,", "longer than 200 characters"),
+    ],
+)
 def test_each_bad_row_says_why(line, reason):
     row = only_row(line + "\n")
     assert row.result == ERROR
@@ -116,26 +135,35 @@ def test_a_byte_order_mark_is_fine():
     assert read_text(b"\xef\xbb\xbf" + HEADER.encode()).startswith("name,")
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"", "The file is empty"),
-    (b"\xef\xbb\xbf \n", "The file is empty"),
-    (HEADER.encode() + "Zoë,zoe@example.org,peer,,\n".encode("latin-1"), "not saved as UTF-8 text (the first character we cannot read is on line 2)"),
-    (b"x" * (MAX_FILE_BYTES + 1), "larger than 1 MB"),
-    (b"PK\x03\x04\x00\x00", "not a CSV text file"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "The file is empty"),
+        (b"\xef\xbb\xbf \n", "The file is empty"),
+        (
+            HEADER.encode() + "Zoë,zoe@example.org,peer,,\n".encode("latin-1"),
+            "not saved as UTF-8 text (the first character we cannot read is on line 2)",
+        ),
+        (b"x" * (MAX_FILE_BYTES + 1), "larger than 1 MB"),
+        (b"PK\x03\x04\x00\x00", "not a CSV text file"),
+    ],
+)
 def test_unreadable_files_are_refused(data, message):
     with pytest.raises(FileProblem, match=message.replace("(", r"\(").replace(")", r"\)")):
         read_text(data)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("name,email,role,team\nPat,pat@example.org,peer,\n", "missing: roles, supervisor_email; not expected: role"),
-    ("Pat,pat@example.org,peer,North,\n", "The first line must name exactly these columns"),
-    (HEADER.strip() + ",email\n", "more than once: email"),
-    (HEADER, "no people under them"),
-    (HEADER + 'Pat,pat@example.org,peer,,"' + "x" * 200_000 + '"\n', "cannot be read as CSV"),
-    (HEADER + "Pat,p@example.org,peer,,\n" * (MAX_ROWS + 1), "more than 5,000 people"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("name,email,role,team\nPat,pat@example.org,peer,\n", "missing: roles, supervisor_email; not expected: role"),
+        ("Pat,pat@example.org,peer,North,\n", "The first line must name exactly these columns"),
+        (HEADER.strip() + ",email\n", "more than once: email"),
+        (HEADER, "no people under them"),
+        (HEADER + 'Pat,pat@example.org,peer,,"' + "x" * 200_000 + '"\n', "cannot be read as CSV"),
+        (HEADER + "Pat,p@example.org,peer,,\n" * (MAX_ROWS + 1), "more than 5,000 people"),
+    ],
+)
 def test_unusable_contents_are_refused(text, message):
     with pytest.raises(FileProblem, match=message):
         read_rows(text)

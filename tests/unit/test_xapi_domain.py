@@ -24,18 +24,48 @@ def actor():
 
 def every_kind():
     registration = xapi.registration(NAMESPACE, 7, "starting-out")
-    earned = xapi.statement(str(uuid.uuid4()), actor(), xapi.EARNED,
-                            xapi.Activity(COURSE.id + "#certificate", xapi.CERTIFICATE_TYPE, "Certificate: Starting out"),
-                            MOMENT, course=COURSE, registration_id=registration)
+    earned = xapi.statement(
+        str(uuid.uuid4()),
+        actor(),
+        xapi.EARNED,
+        xapi.Activity(COURSE.id + "#certificate", xapi.CERTIFICATE_TYPE, "Certificate: Starting out"),
+        MOMENT,
+        course=COURSE,
+        registration_id=registration,
+    )
     return [
         xapi.statement(str(uuid.uuid4()), actor(), xapi.EXPERIENCED, LESSON, MOMENT, course=COURSE, registration_id=registration),
-        xapi.statement(str(uuid.uuid4()), actor(), xapi.COMPLETED, LESSON, MOMENT, course=COURSE,
-                       registration_id=registration, result=xapi.COMPLETION_RESULT),
+        xapi.statement(
+            str(uuid.uuid4()),
+            actor(),
+            xapi.COMPLETED,
+            LESSON,
+            MOMENT,
+            course=COURSE,
+            registration_id=registration,
+            result=xapi.COMPLETION_RESULT,
+        ),
         xapi.statement(str(uuid.uuid4()), actor(), xapi.ATTEMPTED, CHECK, MOMENT, course=COURSE, registration_id=registration),
-        xapi.statement(str(uuid.uuid4()), actor(), xapi.PASSED, CHECK, MOMENT, course=COURSE,
-                       registration_id=registration, result=xapi.check_result(90, True, 312.5)),
-        xapi.statement(str(uuid.uuid4()), actor(), xapi.FAILED, CHECK, MOMENT, course=COURSE,
-                       registration_id=registration, result=xapi.check_result(40, False, 61)),
+        xapi.statement(
+            str(uuid.uuid4()),
+            actor(),
+            xapi.PASSED,
+            CHECK,
+            MOMENT,
+            course=COURSE,
+            registration_id=registration,
+            result=xapi.check_result(90, True, 312.5),
+        ),
+        xapi.statement(
+            str(uuid.uuid4()),
+            actor(),
+            xapi.FAILED,
+            CHECK,
+            MOMENT,
+            course=COURSE,
+            registration_id=registration,
+            result=xapi.check_result(40, False, 61),
+        ),
         xapi.statement(str(uuid.uuid4()), actor(), xapi.SATISFIED, COURSE, MOMENT, registration_id=registration),
         earned,
         xapi.voiding(str(uuid.uuid4()), actor(), earned["id"], MOMENT + timedelta(days=3)),
@@ -72,21 +102,24 @@ def broken(change):
     return xapi.statement_problems(built)
 
 
-@pytest.mark.parametrize("change, problem", [
-    (lambda s: s.update(id="42"), "id is not a UUID"),
-    (lambda s: s["actor"].update(mbox="mailto:someone@example.org"), "identified by an account only"),
-    (lambda s: s["actor"].update(name="Pat Doe"), "identified by an account only"),
-    (lambda s: s["actor"]["account"].update(name="pat@example.org"), "opaque UUID name"),
-    (lambda s: s["object"].update(id="/learn/courses/x/"), "absolute IRI"),
-    (lambda s: s["verb"].update(id="passed"), "verb needs an absolute IRI"),
-    (lambda s: s.update(timestamp="2026-11-28 07:30"), "timestamp"),
-    (lambda s: s["result"].update(success=False), "success must be true for passed"),
-    (lambda s: s["result"].update(completion=True), "completion goes only with completed"),
-    (lambda s: s["result"]["score"].update(raw=140), "score out of range"),
-    (lambda s: s["result"].update(response="my private answer"), "unexpected result properties"),
-    (lambda s: s.update(attachments=[]), "unexpected properties"),
-    (lambda s: s.update(verb=xapi.EXPERIENCED.as_json()), "score and success go only with passed or failed"),
-])
+@pytest.mark.parametrize(
+    "change, problem",
+    [
+        (lambda s: s.update(id="42"), "id is not a UUID"),
+        (lambda s: s["actor"].update(mbox="mailto:someone@example.org"), "identified by an account only"),
+        (lambda s: s["actor"].update(name="Pat Doe"), "identified by an account only"),
+        (lambda s: s["actor"]["account"].update(name="pat@example.org"), "opaque UUID name"),
+        (lambda s: s["object"].update(id="/learn/courses/x/"), "absolute IRI"),
+        (lambda s: s["verb"].update(id="passed"), "verb needs an absolute IRI"),
+        (lambda s: s.update(timestamp="2026-11-28 07:30"), "timestamp"),
+        (lambda s: s["result"].update(success=False), "success must be true for passed"),
+        (lambda s: s["result"].update(completion=True), "completion goes only with completed"),
+        (lambda s: s["result"]["score"].update(raw=140), "score out of range"),
+        (lambda s: s["result"].update(response="my private answer"), "unexpected result properties"),
+        (lambda s: s.update(attachments=[]), "unexpected properties"),
+        (lambda s: s.update(verb=xapi.EXPERIENCED.as_json()), "score and success go only with passed or failed"),
+    ],
+)
 def test_a_statement_of_the_wrong_shape_is_caught(change, problem):
     assert any(problem in found for found in broken(change)), broken(change)
 

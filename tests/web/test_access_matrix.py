@@ -62,8 +62,21 @@ from lms.domain.course_files import MemoryFolder
 from lms.domain.course_loader import content_version
 from lms.extensions import db
 from lms.models import (
-    Agency, AgencyCourse, AgencyCourseVersion, Assignment, Certificate, CheckAttempt, CourseCompletion, ExternalCeEntry,
-    LearnerCertification, LearningPath, NetworkMembership, ProfessionalCredential, Reflection, RenewalTemplate, Team,
+    Agency,
+    AgencyCourse,
+    AgencyCourseVersion,
+    Assignment,
+    Certificate,
+    CheckAttempt,
+    CourseCompletion,
+    ExternalCeEntry,
+    LearnerCertification,
+    LearningPath,
+    NetworkMembership,
+    ProfessionalCredential,
+    Reflection,
+    RenewalTemplate,
+    Team,
     User,
 )
 from lms.services import account_links, networks
@@ -92,8 +105,7 @@ NETWORK_PAGE = "NETWORK_PAGE"
 
 OK, LOGIN = "allowed", "login"  # outcomes besides 403 and 404
 
-ACTORS = ("anonymous", "peer", "other_peer", "clinician", "supervisor", "other_supervisor", "admin", "other_admin",
-          "network_admin")
+ACTORS = ("anonymous", "peer", "other_peer", "clinician", "supervisor", "other_supervisor", "admin", "other_admin", "network_admin")
 ROLES = {
     "anonymous": frozenset(),
     "peer": frozenset({"peer"}),
@@ -441,13 +453,19 @@ class World:
         with self.app.app_context():
             save_reflection(self.app.extensions["vault"], self.peer_id, COURSE_SLUG, "listening", "canary-reflection fresh")
             db.session.commit()
-            return db.session.scalar(sa.select(Reflection.id).where(
-                Reflection.user_id == self.peer_id, Reflection.lesson_id == "listening"))
+            return db.session.scalar(
+                sa.select(Reflection.id).where(Reflection.user_id == self.peer_id, Reflection.lesson_id == "listening")
+            )
 
     def fresh_person(self) -> int:
         with self.app.app_context():
-            person = User(agency_id=self.agency_id, team_id=self.team_id, email=f"fresh{next(self.addresses)}@a.example.org",
-                          name="Fresh Person", password_hash=self.password_hash)
+            person = User(
+                agency_id=self.agency_id,
+                team_id=self.team_id,
+                email=f"fresh{next(self.addresses)}@a.example.org",
+                name="Fresh Person",
+                password_hash=self.password_hash,
+            )
             person.set_roles({"peer"})
             db.session.add(person)
             db.session.commit()
@@ -480,16 +498,16 @@ class World:
 
     def fresh_licence(self) -> int:
         with self.app.app_context():
-            licence = ProfessionalCredential(user_id=self.peer_id, kind="CPS", number=f"fresh-{next(self.addresses)}",
-                                             issuer="Some Board")
+            licence = ProfessionalCredential(user_id=self.peer_id, kind="CPS", number=f"fresh-{next(self.addresses)}", issuer="Some Board")
             db.session.add(licence)
             db.session.commit()
             return licence.id
 
     def fresh_certification(self) -> int:
         with self.app.app_context():
-            certification = LearnerCertification(user_id=self.peer_id, template_id=self.template_id, number="fresh",
-                                                 period_ends_on=date(2027, 6, 30))
+            certification = LearnerCertification(
+                user_id=self.peer_id, template_id=self.template_id, number="fresh", period_ends_on=date(2027, 6, 30)
+            )
             db.session.add(certification)
             db.session.commit()
             return certification.id
@@ -500,10 +518,16 @@ class World:
 
     def fresh_template(self) -> int:
         with self.app.app_context():
-            template = RenewalTemplate(agency_id=self.agency_id, name=f"Fresh requirement {next(self.addresses)}",
-                                       period_months=24, total_hours=10, category_minimums={},
-                                       delivery_formats=["in-person"], outside_hours_count=True,
-                                       outside_hours_need_verification=True)
+            template = RenewalTemplate(
+                agency_id=self.agency_id,
+                name=f"Fresh requirement {next(self.addresses)}",
+                period_months=24,
+                total_hours=10,
+                category_minimums={},
+                delivery_formats=["in-person"],
+                outside_hours_count=True,
+                outside_hours_need_verification=True,
+            )
             db.session.add(template)
             db.session.commit()
             return template.id
@@ -559,10 +583,19 @@ class World:
 
 
 def _outside_entry(user_id: int, title: str) -> ExternalCeEntry:
-    entry = ExternalCeEntry(user_id=user_id, title=title, provider="Elsewhere", taken_on=date(2026, 5, 1), hours=2,
-                            categories={"ethics": 1.0}, delivery_format="in-person",
-                            file=b"%PDF-1.4 " + FILE_CANARY.encode(), file_mimetype="application/pdf",
-                            file_name="certificate-2026-05-01.pdf", status="pending")
+    entry = ExternalCeEntry(
+        user_id=user_id,
+        title=title,
+        provider="Elsewhere",
+        taken_on=date(2026, 5, 1),
+        hours=2,
+        categories={"ethics": 1.0},
+        delivery_format="in-person",
+        file=b"%PDF-1.4 " + FILE_CANARY.encode(),
+        file_mimetype="application/pdf",
+        file_name="certificate-2026-05-01.pdf",
+        status="pending",
+    )
     db.session.add(entry)
     db.session.commit()
     return entry
@@ -599,8 +632,10 @@ def _build(app) -> World:
             "other_admin": (elsewhere, "admin@b.example.org", ["admin"], east),
             "network_admin": (None, "admin@network.example.org", ["network-admin"], None),
         }
-        users = {actor: create_user(a, email, NAMES.get(actor, actor.replace("_", " ").title()), roles, PASSWORD, team)
-                 for actor, (a, email, roles, team) in make.items()}
+        users = {
+            actor: create_user(a, email, NAMES.get(actor, actor.replace("_", " ").title()), roles, PASSWORD, team)
+            for actor, (a, email, roles, team) in make.items()
+        }
         network = networks.create_network("Valley Network")
         network.admins.append(users["network_admin"])
         db.session.add(NetworkMembership(network_id=network.id, agency_id=agency.id, status="member"))
@@ -613,14 +648,21 @@ def _build(app) -> World:
         # the peer's licence number: the peer and their admin see it; a supervisor only that one exists
         db.session.flush()
         db.session.add(ProfessionalCredential(user_id=users["peer"].id, kind="CPS", number=LICENCE_CANARY, issuer="Canary Board"))
-        template = RenewalTemplate(agency_id=agency.id, name="Demo State Board: peer specialist", period_months=24,
-                                   total_hours=20, category_minimums={"ethics": 3.0},
-                                   delivery_formats=["self-paced-online", "in-person"], outside_hours_count=True,
-                                   outside_hours_need_verification=True)
+        template = RenewalTemplate(
+            agency_id=agency.id,
+            name="Demo State Board: peer specialist",
+            period_months=24,
+            total_hours=20,
+            category_minimums={"ethics": 3.0},
+            delivery_formats=["self-paced-online", "in-person"],
+            outside_hours_count=True,
+            outside_hours_need_verification=True,
+        )
         db.session.add(template)
         db.session.flush()
-        certification = LearnerCertification(user_id=users["peer"].id, template_id=template.id,
-                                             number=CERTIFICATION_CANARY, period_ends_on=date(2027, 6, 30))
+        certification = LearnerCertification(
+            user_id=users["peer"].id, template_id=template.id, number=CERTIFICATION_CANARY, period_ends_on=date(2027, 6, 30)
+        )
         db.session.add(certification)
         db.session.commit()
         agency_course_id = publish_agency_course(agency.id, AGENCY_COURSE_SLUG)
@@ -646,8 +688,9 @@ def _build(app) -> World:
         client, token = _log_in(app, user)
         if actor == "peer":  # the peer's private reflection, a passed check, a certificate
             course = f"/learn/courses/{COURSE_SLUG}/"
-            saved = client.post(course + "lessons/supervision/reflection",
-                                data={"reflection": "canary-reflection of the peer", "csrf_token": token})
+            saved = client.post(
+                course + "lessons/supervision/reflection", data={"reflection": "canary-reflection of the peer", "csrf_token": token}
+            )
             assert saved.status_code == 303
             finish_lessons(client, token)
             assert pass_check(client, token).status_code == 303
@@ -656,8 +699,7 @@ def _build(app) -> World:
 
     with app.app_context():
         peer_id = ids["peer"]
-        attempt_id = db.session.scalar(
-            sa.select(CheckAttempt.id).where(CheckAttempt.user_id == peer_id, CheckAttempt.passed))
+        attempt_id = db.session.scalar(sa.select(CheckAttempt.id).where(CheckAttempt.user_id == peer_id, CheckAttempt.passed))
         reflection_id = db.session.scalar(sa.select(Reflection.id).where(Reflection.user_id == peer_id))
         certificate = db.session.scalar(sa.select(Certificate).where(Certificate.user_id == peer_id))
         assert attempt_id and reflection_id and certificate
@@ -723,12 +765,14 @@ class _Detached:
     params=[pytest.param(b, marks=[pytest.mark.postgresql] if b == "postgresql" else [], id=b) for b in BACKENDS],
 )
 def world(request, database_urls):
-    app = create_app(make_config(
-        database_urls[request.param],
-        LOGIN_RATE_LIMIT="10000 per minute",
-        LOGIN_FAILURE_LIMIT="10000 per minute",
-        VERIFY_RATE_LIMIT="10000 per minute",
-    ))
+    app = create_app(
+        make_config(
+            database_urls[request.param],
+            LOGIN_RATE_LIMIT="10000 per minute",
+            LOGIN_FAILURE_LIMIT="10000 per minute",
+            VERIFY_RATE_LIMIT="10000 per minute",
+        )
+    )
     try:
         yield _build(app)
     finally:
@@ -754,8 +798,20 @@ def test_every_route_has_exactly_one_declaration():
 def test_no_declaration_lets_a_stranger_at_an_object_by_id():
     """Any route that takes an object's id or code refuses those it does not belong to."""
     owned = {
-        "attempt_id", "reflection_id", "code", "user_id", "team_id", "assignment_id", "certificate_id", "course_id", "path_id",
-        "licence_id", "certification_id", "entry_id", "template_id", "network_id",
+        "attempt_id",
+        "reflection_id",
+        "code",
+        "user_id",
+        "team_id",
+        "assignment_id",
+        "certificate_id",
+        "course_id",
+        "path_id",
+        "licence_id",
+        "certification_id",
+        "entry_id",
+        "template_id",
+        "network_id",
     }
     for (endpoint, _), (_, arguments) in ROUTES.items():
         if owned & set(arguments) and endpoint != "verify.verify_code":  # a certificate code is public by design

@@ -36,8 +36,9 @@ def link_in(inbox, index=-1):
 
 def set_password(client, path, password=NEW_PASSWORD, confirmation=None):
     token = csrf_token_from(client.get(path).get_data(as_text=True))
-    return client.post(path, data={"csrf_token": token, "password": password,
-                                   "confirmation": password if confirmation is None else confirmation})
+    return client.post(
+        path, data={"csrf_token": token, "password": password, "confirmation": password if confirmation is None else confirmation}
+    )
 
 
 def request_reset(client, email):
@@ -208,8 +209,7 @@ def test_links_come_from_the_public_base_url_not_the_host_header(app, make_user,
     client = app.test_client()
     request_reset_with_host = client.get("/auth/reset", headers={"Host": "evil.example"})
     token = csrf_token_from(request_reset_with_host.get_data(as_text=True))
-    client.post("/auth/reset", data={"csrf_token": token, "email": make_user("peer").email},
-                headers={"Host": "evil.example"}).close()
+    client.post("/auth/reset", data={"csrf_token": token, "email": make_user("peer").email}, headers={"Host": "evil.example"}).close()
     assert "evil.example" not in "".join(inbox.bodies(0))
     link_in(inbox)
 
@@ -219,8 +219,9 @@ def test_the_login_page_links_to_the_reset_page(client):
 
 
 def test_users_create_can_invite_instead_of_asking_a_password(app, runner, inbox):
-    result = runner.invoke(args=["users", "create", "--email", "Boss@Agency.org", "--name", "Pat Boss",
-                                 "--create-agency", "New Agency", "--invite"])
+    result = runner.invoke(
+        args=["users", "create", "--email", "Boss@Agency.org", "--name", "Pat Boss", "--create-agency", "New Agency", "--invite"]
+    )
     assert result.exit_code == 0, result.output
     assert "Created boss@agency.org (admin) in New Agency" in result.output and "Queued 1 invitation:" in result.output
     assert inbox.messages[0]["to"] == ["boss@agency.org"]

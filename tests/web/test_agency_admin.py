@@ -13,7 +13,6 @@ from tests.conftest import Auth
 from tests.web.helpers import pdf_text
 
 
-
 def _png() -> bytes:
     picture = io.BytesIO()
     Image.new("RGB", (40, 20), "navy").save(picture, "PNG")
@@ -22,8 +21,13 @@ def _png() -> bytes:
 
 PNG = _png()
 SETTINGS = {
-    "name": "Riverside", "certificate_signer_name": "Ana Diaz", "certificate_signer_title": "Director",
-    "ce_provider": "", "ce_approval_number": "", "ce_approving_body": "", "default_pass_mark": "70",
+    "name": "Riverside",
+    "certificate_signer_name": "Ana Diaz",
+    "certificate_signer_title": "Director",
+    "ce_provider": "",
+    "ce_approval_number": "",
+    "ce_approving_body": "",
+    "default_pass_mark": "70",
     "reminder_days_before": "5",
 }
 
@@ -44,8 +48,9 @@ def events(app, action):
 
 def test_settings_save_and_are_audited(app, admin, agency):
     client, token, _ = admin
-    response = client.post("/admin/settings", data={**SETTINGS, "csrf_token": token, "logo": (io.BytesIO(PNG), "logo.png")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/admin/settings", data={**SETTINGS, "csrf_token": token, "logo": (io.BytesIO(PNG), "logo.png")}, content_type="multipart/form-data"
+    )
     assert response.status_code == 303
     with app.app_context():
         saved = db.session.get(Agency, agency.id)
@@ -56,11 +61,14 @@ def test_settings_save_and_are_audited(app, admin, agency):
     assert client.get("/learn/agency-logo").data == saved.logo
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"ce_provider": "Only a provider"}, "needs all three parts"),
-    ({"default_pass_mark": "120"}, "from 50 to 100"),
-    ({"name": ""}, "needs a name"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"ce_provider": "Only a provider"}, "needs all three parts"),
+        ({"default_pass_mark": "120"}, "from 50 to 100"),
+        ({"name": ""}, "needs a name"),
+    ],
+)
 def test_bad_settings_are_refused_and_nothing_changes(app, admin, agency, change, message):
     client, token, _ = admin
     response = client.post("/admin/settings", data={**SETTINGS, **change, "csrf_token": token})
@@ -71,8 +79,11 @@ def test_bad_settings_are_refused_and_nothing_changes(app, admin, agency, change
 
 def test_a_logo_that_is_not_a_picture_is_refused(admin):
     client, token, _ = admin
-    response = client.post("/admin/settings", data={**SETTINGS, "csrf_token": token, "logo": (io.BytesIO(b"<svg/>"), "x.png")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/admin/settings",
+        data={**SETTINGS, "csrf_token": token, "logo": (io.BytesIO(b"<svg/>"), "x.png")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422 and "must be a PNG or JPEG" in response.get_data(as_text=True)
 
 
@@ -106,8 +117,14 @@ def test_role_card_is_sanitized_and_shown_in_lessons(app, admin, make_user):
 
 def test_assignment_by_role_is_created_listed_and_removed(app, admin, agency):
     client, token, _ = admin
-    form = {"course": "starting-out", "target": "role", "role": "clinician", "due_rule": "after-joining",
-            "due_days": "30", "csrf_token": token}
+    form = {
+        "course": "starting-out",
+        "target": "role",
+        "role": "clinician",
+        "due_rule": "after-joining",
+        "due_days": "30",
+        "csrf_token": token,
+    }
     assert client.post("/admin/assignments", data=form).status_code == 303
     page = client.get("/admin/assignments").get_data(as_text=True)
     assert "Everyone who is: Clinician" in page and "30 days after joining" in page
@@ -115,13 +132,17 @@ def test_assignment_by_role_is_created_listed_and_removed(app, admin, agency):
         assignment = db.session.scalar(sa.select(Assignment))
     assert client.post(f"/admin/assignments/{assignment.id}/delete", data={"csrf_token": token}).status_code == 303
     assert [e.action for e in events(app, "assignment.create") + events(app, "assignment.delete")] == [
-        "assignment.create", "assignment.delete"]
+        "assignment.create",
+        "assignment.delete",
+    ]
 
 
 def test_bad_assignment_form_keeps_answers_and_explains(admin):
     client, token, _ = admin
-    response = client.post("/admin/assignments", data={"course": "starting-out", "target": "team", "team_id": "",
-                                                       "due_rule": "date", "due_on": "soon", "csrf_token": token})
+    response = client.post(
+        "/admin/assignments",
+        data={"course": "starting-out", "target": "team", "team_id": "", "due_rule": "date", "due_on": "soon", "csrf_token": token},
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Choose a team." in page and "Enter the due date as year-month-day" in page
@@ -137,8 +158,10 @@ def test_assigning_another_agencys_team_is_refused(app, admin):
         team = Team(agency_id=other.id, name="Theirs")
         db.session.add(team)
         db.session.commit()
-    response = client.post("/admin/assignments", data={"course": "starting-out", "target": "team", "team_id": str(team.id),
-                                                       "due_rule": "none", "csrf_token": token})
+    response = client.post(
+        "/admin/assignments",
+        data={"course": "starting-out", "target": "team", "team_id": str(team.id), "due_rule": "none", "csrf_token": token},
+    )
     assert response.status_code == 422
 
 
@@ -175,8 +198,11 @@ def test_audit_entries_read_as_sentences_with_old_and_new_values(app, admin, tea
         from lms.services import people
 
         user, actor = db.session.get(User, person.id), db.session.get(User, admin[2].id)
-        people.change_person(user, actor, people.PersonValues(
-            "Sam Rivera", user.email, {"peer"}, db.session.get(Team, teams["South"].id), [], user.joined_on))
+        people.change_person(
+            user,
+            actor,
+            people.PersonValues("Sam Rivera", user.email, {"peer"}, db.session.get(Team, teams["South"].id), [], user.joined_on),
+        )
         db.session.commit()
     page = client.get("/admin/audit").get_data(as_text=True)
     assert "Changed sam@example.org." in page

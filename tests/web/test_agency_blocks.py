@@ -12,7 +12,9 @@ LESSON_URL = f"/learn/courses/{SLUG}/lessons/what-supervision-is-for"
 
 def files_with_blocks():
     files = fixture_files()
-    files[LESSON] = files[LESSON].replace("## What supervision is not", "[[agency:crisis-steps]]\n\n[[agency:on-call]]\n\n## What supervision is not", 1)
+    files[LESSON] = files[LESSON].replace(
+        "## What supervision is not", "[[agency:crisis-steps]]\n\n[[agency:on-call]]\n\n## What supervision is not", 1
+    )
     return files
 
 
@@ -56,8 +58,9 @@ def test_admins_see_unfilled_blocks_their_peoples_courses_use_then_fill_them(app
 
 def test_block_text_is_sanitized_in_the_preview_and_the_lesson(app, published, make_user):
     admin, token = published
-    preview = admin.post("/admin/blocks/crisis-steps", data={"csrf_token": token, "text": EVIL, "action": "preview"},
-                         headers={"HX-Request": "true"})
+    preview = admin.post(
+        "/admin/blocks/crisis-steps", data={"csrf_token": token, "text": EVIL, "action": "preview"}, headers={"HX-Request": "true"}
+    )
     body = preview.get_data(as_text=True)
     assert preview.status_code == 200 and "<strong>bold</strong>" in body and "<html" not in body
     for text in DANGEROUS:
@@ -65,7 +68,7 @@ def test_block_text_is_sanitized_in_the_preview_and_the_lesson(app, published, m
     admin.post("/admin/blocks/crisis-steps", data={"csrf_token": token, "text": EVIL})
     peer, _ = logged_in(app, make_user("peer"))
     page = peer.get(LESSON_URL).get_data(as_text=True)
-    block = page[page.index("<h2>Try this</h2>"):page.index("raw link") + 20]  # the rest of the page is the site's own
+    block = page[page.index("<h2>Try this</h2>") : page.index("raw link") + 20]  # the rest of the page is the site's own
     assert "<strong>bold</strong>" in block
     for text in DANGEROUS:
         assert text not in block, text
@@ -74,7 +77,8 @@ def test_block_text_is_sanitized_in_the_preview_and_the_lesson(app, published, m
 def test_an_unknown_block_is_a_checker_error_at_its_line():
     assert render("Text.\n\n[[agency:crisis-steps]]\n").issues == []
     assert render("Text.\n\n[[agency:our-secret-plan]]\n").issues == [
-        (3, "unknown agency block 'our-secret-plan' (use: crisis-steps, reporting-policy, on-call)")]
+        (3, "unknown agency block 'our-secret-plan' (use: crisis-steps, reporting-policy, on-call)")
+    ]
     files = fixture_files()
     files[LESSON] = files[LESSON].replace("## What supervision is not", "[[agency:made-up]]\n\n## What supervision is not", 1)
     line = files[LESSON].split("\n").index("[[agency:made-up]]") + 1

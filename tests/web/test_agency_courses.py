@@ -57,8 +57,11 @@ def stranger(app, agency):
 
 
 def upload(client, token, data, slug=""):
-    return client.post("/admin/agency-courses/upload", data={"csrf_token": token, "slug": slug, "zip": (io.BytesIO(data), "course.zip")},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/admin/agency-courses/upload",
+        data={"csrf_token": token, "slug": slug, "zip": (io.BytesIO(data), "course.zip")},
+        content_type="multipart/form-data",
+    )
 
 
 def course_id(app, slug=SLUG):
@@ -96,16 +99,27 @@ def test_an_uploaded_course_is_a_private_draft_until_published(app, admin, make_
     assert TITLE not in other_admin.get("/admin/assignments").get_data(as_text=True)
     with app.app_context():
         assert [e.action for e in db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id))] == [
-            "agency_course.create", "agency_course.publish"]
+            "agency_course.create",
+            "agency_course.publish",
+        ]
 
 
 def test_a_peer_assigned_the_course_completes_it_and_gets_a_certificate(app, admin, make_user, teams):
     client, token = admin
     upload(client, token, course_zip())
     publish(client, token, app)
-    response = client.post("/admin/assignments", data={
-        "csrf_token": token, "course": SLUG, "target": "team", "team_id": str(teams["North"].id),
-        "due_rule": "none", "due_days": "", "renew_days_before": "30"})
+    response = client.post(
+        "/admin/assignments",
+        data={
+            "csrf_token": token,
+            "course": SLUG,
+            "target": "team",
+            "team_id": str(teams["North"].id),
+            "due_rule": "none",
+            "due_days": "",
+            "renew_days_before": "30",
+        },
+    )
     assert response.status_code == 303, response.get_data(as_text=True)
     peer = make_user("clinician")  # outside the course's audiences: the assignment alone lets them in
     peer_client, peer_token = logged_in(app, peer)
@@ -115,8 +129,9 @@ def test_a_peer_assigned_the_course_completes_it_and_gets_a_certificate(app, adm
         assert peer_client.post(f"/learn/courses/{SLUG}/lessons/{lesson.id}/complete", data={"csrf_token": peer_token}).status_code == 303
     page = peer_client.get(f"/learn/courses/{SLUG}/check").get_data(as_text=True)
     attempt = re.search(r"/check/attempts/(\d+)", page).group(1)
-    answered = peer_client.post(f"/learn/courses/{SLUG}/check/attempts/{attempt}",
-                                data={**right_answers(fixture_files()), "csrf_token": peer_token})
+    answered = peer_client.post(
+        f"/learn/courses/{SLUG}/check/attempts/{attempt}", data={**right_answers(fixture_files()), "csrf_token": peer_token}
+    )
     assert answered.status_code == 303
     evaluation = {f"objective-{o.id}": "5" for o in course.objectives} | {"relevance": "5", "would_recommend": "yes"}
     assert peer_client.post(f"/learn/courses/{SLUG}/evaluation", data={**evaluation, "csrf_token": peer_token}).status_code == 303
@@ -135,8 +150,9 @@ def test_publishing_refuses_with_the_checker_messages_at_their_lines(app, admin)
     files = fixture_files()
     lines = files["check.yaml"].split("\n")
     wrong_line = next(i for i, line in enumerate(lines, 1) if "objective: O2" in line)
-    files["check.yaml"] = "\n".join(line.replace("objective: O2", "objective: O9") if i == wrong_line else line
-                                    for i, line in enumerate(lines, 1))
+    files["check.yaml"] = "\n".join(
+        line.replace("objective: O2", "objective: O9") if i == wrong_line else line for i, line in enumerate(lines, 1)
+    )
     upload(client, token, zip_of({f"{SLUG}/{n}": t for n, t in files.items()}))
     editor = client.get(f"/admin/agency-courses/{course_id(app)}").get_data(as_text=True)
     assert f"Line {wrong_line}</strong>: question" in editor and "unknown objective &#39;O9&#39;" in editor
@@ -147,8 +163,10 @@ def test_publishing_refuses_with_the_checker_messages_at_their_lines(app, admin)
         assert db.session.get(AgencyCourse, course_id(app)).published_version is None
 
     files["check.yaml"] = fixture_files()["check.yaml"]
-    saved = client.post(f"/admin/agency-courses/{course_id(app)}",
-                        data={"csrf_token": token, "action": "save", **{f"file:{n}": t for n, t in files.items()}})
+    saved = client.post(
+        f"/admin/agency-courses/{course_id(app)}",
+        data={"csrf_token": token, "action": "save", **{f"file:{n}": t for n, t in files.items()}},
+    )
     assert saved.status_code == 303
     assert publish(client, token, app).status_code == 303
 
@@ -172,10 +190,13 @@ def test_a_course_written_in_the_browser_starts_as_a_draft_the_checker_explains(
     assert refused.status_code == 422
 
 
-@pytest.mark.parametrize("slug, message", [
-    ("starting-out", "A shared course already uses"),
-    ("Not A Slug", "Use lower-case letters"),
-])
+@pytest.mark.parametrize(
+    "slug, message",
+    [
+        ("starting-out", "A shared course already uses"),
+        ("Not A Slug", "Use lower-case letters"),
+    ],
+)
 def test_a_slug_must_be_new_and_plain(app, admin, slug, message):
     client, token = admin
     refused = client.post("/admin/agency-courses", data={"csrf_token": token, "slug": slug, "title": "A title"})
@@ -189,16 +210,19 @@ def refused_upload_message(client, token, data, slug):
     return response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("members, message", [
-    ({"../escape/course.md": "---\n"}, "is not allowed"),
-    ({"/etc/course.md": "---\n"}, "is not allowed"),
-    ({"a/b/course.md": "---\n"}, "is not allowed"),
-    ({f"{SLUG}/course.md": "---\n", f"{SLUG}/run.sh": "echo"}, "is not a course file"),
-    ({f"{SLUG}/course.md": "---\n", f"{SLUG}/plan.yaml": "x"}, "is not a course file"),
-    ({f"{SLUG}/course.md": b"\xff\xfe"}, "is not UTF-8"),
-    ({f"{SLUG}/{i:02d}-lesson.md": "x" for i in range(50)}, "more than 40 files"),
-    ({"one/course.md": "---\n", "two/check.yaml": "x"}, "more than one folder"),
-])
+@pytest.mark.parametrize(
+    "members, message",
+    [
+        ({"../escape/course.md": "---\n"}, "is not allowed"),
+        ({"/etc/course.md": "---\n"}, "is not allowed"),
+        ({"a/b/course.md": "---\n"}, "is not allowed"),
+        ({f"{SLUG}/course.md": "---\n", f"{SLUG}/run.sh": "echo"}, "is not a course file"),
+        ({f"{SLUG}/course.md": "---\n", f"{SLUG}/plan.yaml": "x"}, "is not a course file"),
+        ({f"{SLUG}/course.md": b"\xff\xfe"}, "is not UTF-8"),
+        ({f"{SLUG}/{i:02d}-lesson.md": "x" for i in range(50)}, "more than 40 files"),
+        ({"one/course.md": "---\n", "two/check.yaml": "x"}, "more than one folder"),
+    ],
+)
 def test_zip_uploads_are_limited_to_one_course_folder(app, admin, members, message):
     client, token = admin
     assert message in refused_upload_message(client, token, zip_of(members), "")
@@ -211,7 +235,7 @@ def test_a_zip_with_a_link_or_too_large_or_not_a_zip_is_refused(app, admin):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         link = zipfile.ZipInfo(f"{SLUG}/course.md")
-        link.external_attr = (0o120777 << 16)
+        link.external_attr = 0o120777 << 16
         archive.writestr(link, "/etc/passwd")
     assert "is not allowed" in refused_upload_message(client, token, buffer.getvalue(), "")
     assert "not a ZIP" in refused_upload_message(client, token, b"plain text", SLUG)
@@ -271,7 +295,8 @@ def test_the_catalog_is_cached_per_agency_and_published_version(app, admin, agen
         newer = with_agency_courses(shared, agency.id)
         assert newer is not first and newer.get(SLUG).version != first.get(SLUG).version
         assert [key for key in app.extensions["agency_course_cache"] if key[0] == course_id(app)] == [
-            (course_id(app), newer.get(SLUG).version)]  # the older version is let go
+            (course_id(app), newer.get(SLUG).version)
+        ]  # the older version is let go
         course = db.session.get(AgencyCourse, course_id(app))
         course.published_version = None
         db.session.commit()
@@ -289,8 +314,18 @@ EVIL = (
     '<a href="javascript:alert(2)">raw link</a>\n'
 )
 # Markdown leaves [text](javascript:...) as plain text, which is harmless; no attribute may survive.
-DANGEROUS = ("<script", "alert('boom')", "alert(2)", "onclick", "onmouseover", 'href="javascript:', "hx-get", "hx-post",
-             "hx-trigger", "steal()")
+DANGEROUS = (
+    "<script",
+    "alert('boom')",
+    "alert(2)",
+    "onclick",
+    "onmouseover",
+    'href="javascript:',
+    "hx-get",
+    "hx-post",
+    "hx-trigger",
+    "steal()",
+)
 
 
 def _with_evil_lesson():
@@ -320,8 +355,10 @@ def test_the_preview_button_works_without_javascript_and_saves_nothing(app, admi
     with app.app_context():
         before = db.session.get(AgencyCourse, course_id(app)).draft_version
     files = _with_evil_lesson()
-    page = client.post(f"/admin/agency-courses/{course_id(app)}",
-                       data={"csrf_token": token, "action": "preview", **{f"file:{n}": t for n, t in files.items()}})
+    page = client.post(
+        f"/admin/agency-courses/{course_id(app)}",
+        data={"csrf_token": token, "action": "preview", **{f"file:{n}": t for n, t in files.items()}},
+    )
     body = page.get_data(as_text=True)
     assert page.status_code == 200 and "<strong>bold</strong>" in body and "changes not saved yet" in body
     for preview in body.split("Preview of")[1:]:

@@ -22,18 +22,28 @@ def invitee(app, agency_id, email, last_sent=None, status="sent"):
         person = create_user(db.session.get(Agency, agency_id), email, email.split("@")[0].title(), ["peer"], None)
         db.session.flush()
         if last_sent is not None:
-            db.session.add(OutgoingMail(agency_id=agency_id, user_id=person.id, kind="invitation", recipient=email,
-                                        subject="Your Common Ground account is ready", status=status,
-                                        created_at=last_sent, next_attempt_at=last_sent,
-                                        sent_at=last_sent if status == "sent" else None))
+            db.session.add(
+                OutgoingMail(
+                    agency_id=agency_id,
+                    user_id=person.id,
+                    kind="invitation",
+                    recipient=email,
+                    subject="Your Common Ground account is ready",
+                    status=status,
+                    created_at=last_sent,
+                    next_attempt_at=last_sent,
+                    sent_at=last_sent if status == "sent" else None,
+                )
+            )
         db.session.commit()
         return person.id
 
 
 def invitations(app, user_id):
     with app.app_context():
-        return db.session.scalars(sa.select(OutgoingMail).where(
-            OutgoingMail.user_id == user_id, OutgoingMail.kind == "invitation").order_by(OutgoingMail.id)).all()
+        return db.session.scalars(
+            sa.select(OutgoingMail).where(OutgoingMail.user_id == user_id, OutgoingMail.kind == "invitation").order_by(OutgoingMail.id)
+        ).all()
 
 
 def test_pending_and_expired_invitations_are_sent_again_with_counts(app, make_user, agency):
@@ -64,8 +74,10 @@ def test_pending_and_expired_invitations_are_sent_again_with_counts(app, make_us
     response = client.post("/admin/invitations", data={"csrf_token": token, "person": [str(i) for i in chosen]})
     assert response.status_code == 303
     message = text_of(client.get(response.headers["Location"]).get_data(as_text=True))
-    assert ("Sent 2 invitations again. Skipped 1 person: invited less than 10 minutes ago. "
-            "Skipped 1 person: they set a password meanwhile, or were deactivated.") in message
+    assert (
+        "Sent 2 invitations again. Skipped 1 person: invited less than 10 minutes ago. "
+        "Skipped 1 person: they set a password meanwhile, or were deactivated."
+    ) in message
     assert len(invitations(app, never)) == 1 and len(invitations(app, expired)) == 2
     assert len(invitations(app, just_now)) == 1 and invitations(app, stranger) == [] and invitations(app, fresh)[0].status == "sent"
     with app.app_context():
@@ -74,7 +86,8 @@ def test_pending_and_expired_invitations_are_sent_again_with_counts(app, make_us
 
     again = client.post("/admin/invitations", data={"csrf_token": token, "person": [str(never), str(expired)]})
     assert "No invitation was sent. Skipped 2 people: invited less than 10 minutes ago." in text_of(
-        client.get(again.headers["Location"]).get_data(as_text=True))
+        client.get(again.headers["Location"]).get_data(as_text=True)
+    )
     assert len(invitations(app, never)) == 1  # the double click sent nothing more
 
     with smtp_server() as (inbox, port):  # and they really go out, each with a working link

@@ -63,8 +63,11 @@ def test_admin_export_manifest_matches_the_files(app, make_user, certified):
         assert row["file"].endswith(f"_starting-out_{row['completed_on']}.pdf")
     assert "Rivera_Jordan_starting-out_" in " ".join(pdfs)
     assert any(name.startswith("Nunez_Ana-Maria_") for name in pdfs)  # safe in any file system
-    assert {row["licence"] for row in manifest} == {"CPS LIC-north, State Board", "CPS LIC-north2, State Board",
-                                                    "CPS LIC-south, State Board"}
+    assert {row["licence"] for row in manifest} == {
+        "CPS LIC-north, State Board",
+        "CPS LIC-north2, State Board",
+        "CPS LIC-south, State Board",
+    }
     formula = next(row for row in manifest if "HYPERLINK" in row["name"])
     assert formula["name"].startswith("'=")  # a spreadsheet shows it, never runs it
 

@@ -26,12 +26,10 @@ from tests.web.helpers import COURSE, GOOD_EVALUATION, finish_lessons, pass_chec
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 
-
 def complete_course(client, token):
     finish_lessons(client, token)
     pass_check(client, token)
     client.post(COURSE + "evaluation", data={**GOOD_EVALUATION, "csrf_token": token})
-
 
 
 @pytest.fixture
@@ -63,8 +61,14 @@ def test_certificate_pdf_says_what_was_earned(app, client, peer, certificate):
     response = client.get(f"/certificates/{certificate.code}.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = pdf_text(response.data)
-    for fact in (peer.name, "Starting out as a peer", f"{certificate.completed_on:%B} {certificate.completed_on.day}",
-                 "0.5 estimated contact hours", certificate.code, "Name one thing peers bring to a team."):
+    for fact in (
+        peer.name,
+        "Starting out as a peer",
+        f"{certificate.completed_on:%B} {certificate.completed_on.day}",
+        "0.5 estimated contact hours",
+        certificate.code,
+        "Name one thing peers bring to a team.",
+    ):
         assert fact in text, fact
     assert "approved" not in text.lower()  # no accreditation configured, none claimed
     day = f"{certificate.completed_on:%B} {certificate.completed_on.day}, {certificate.completed_on.year}"
@@ -112,8 +116,15 @@ def certificate_owner(app, certificate):
 def test_accreditation_is_shown_only_when_configured(app, client, token, peer, make_user):
     with app.app_context():
         agency = db.session.get(Agency, db.session.get(User, peer.id).agency_id)
-        db.session.add(CourseAccreditation(agency_id=agency.id, course_slug="starting-out", provider="Riverside Training",
-                                           approval_number="PS-1234", approving_body="State Peer Certification Board"))
+        db.session.add(
+            CourseAccreditation(
+                agency_id=agency.id,
+                course_slug="starting-out",
+                provider="Riverside Training",
+                approval_number="PS-1234",
+                approving_body="State Peer Certification Board",
+            )
+        )
         db.session.commit()
     complete_course(client, token)
     with app.app_context():
@@ -142,8 +153,11 @@ def test_learner_text_is_escaped_in_the_certificate(app, client, make_user):
 @pytest.mark.parametrize("typed", ["lower", "no dashes", "spaces"])
 def test_verification_is_public_and_forgiving_about_case_and_dashes(app, certificate, typed):
     public = app.test_client()
-    code = {"lower": certificate.code.lower(), "no dashes": certificate.code.replace("-", ""),
-            "spaces": certificate.code.replace("-", " ")}[typed]
+    code = {
+        "lower": certificate.code.lower(),
+        "no dashes": certificate.code.replace("-", ""),
+        "spaces": certificate.code.replace("-", " "),
+    }[typed]
     response = public.get("/verify", query_string={"code": code})
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/verify/{certificate.code}")
     page = public.get(f"/verify/{certificate.code}").get_data(as_text=True)
@@ -186,8 +200,7 @@ def test_revocation_asks_for_a_reason_holds_and_can_be_undone(app, client, token
     assert client.get(f"/certificates/{certificate.code}.pdf").status_code == 200
     assert "Complete." in client.get(COURSE).get_data(as_text=True)
     with app.app_context():
-        events = db.session.execute(sa.select(AuditEvent.action, AuditEvent.subject, AuditEvent.details)
-                                    .order_by(AuditEvent.id)).all()
+        events = db.session.execute(sa.select(AuditEvent.action, AuditEvent.subject, AuditEvent.details).order_by(AuditEvent.id)).all()
     actions = [(action, subject) for action, subject, _ in events]
     assert ("certificate.revoke", certificate.code) in actions and ("certificate.unrevoke", certificate.code) in actions
     assert events[[a for a, _ in actions].index("certificate.revoke")].details["reason"] == "Issued in error"
@@ -292,12 +305,18 @@ def test_open_badge_credential_is_valid(app, client, peer, certificate):
     assert document["issuer"]["name"] == "Test Agency"
     assert document["id"].endswith(f"/verify/{certificate.code}")
     [identity] = document["credentialSubject"]["identifier"]
-    assert identity["hashed"] is True and identity["identityHash"] == "sha256$" + hashlib.sha256(
-        (peer.email + identity["salt"]).encode()).hexdigest()
+    assert (
+        identity["hashed"] is True
+        and identity["identityHash"] == "sha256$" + hashlib.sha256((peer.email + identity["salt"]).encode()).hexdigest()
+    )
     assert peer.name not in json.dumps(document) and peer.email not in json.dumps(document)
     assert document["credentialStatus"]["type"] == "BitstringStatusListEntry"
-    for url in (document["issuer"]["id"], document["credentialSubject"]["achievement"]["id"],
-                document["credentialStatus"]["statusListCredential"], document["id"]):
+    for url in (
+        document["issuer"]["id"],
+        document["credentialSubject"]["achievement"]["id"],
+        document["credentialStatus"]["statusListCredential"],
+        document["id"],
+    ):
         assert app.test_client().get(url.removeprefix("http://localhost")).status_code == 200, url
 
 
@@ -322,8 +341,19 @@ def use_course(app, **changes):
 
 
 def add_licence(client, token):
-    assert client.post("/account/licences", data={"kind": "CPS", "number": "PA-55821", "issuer": "Pennsylvania Certification Board",
-                                                  "expires_on": "2027-03-31", "csrf_token": token}).status_code == 303
+    assert (
+        client.post(
+            "/account/licences",
+            data={
+                "kind": "CPS",
+                "number": "PA-55821",
+                "issuer": "Pennsylvania Certification Board",
+                "expires_on": "2027-03-31",
+                "csrf_token": token,
+            },
+        ).status_code
+        == 303
+    )
 
 
 def save_png(pdf: bytes, tmp_path, name: str) -> None:
@@ -347,9 +377,16 @@ def test_continuing_education_certificate_names_the_approval_and_the_licence(app
         certificate = db.session.scalar(sa.select(Certificate))
     pdf = client.get(f"/certificates/{certificate.code}.pdf").data
     text = pdf_text(pdf)
-    for fact in ("Certificate of Continuing Education", "CPS PA-55821, Pennsylvania Certification Board",
-                 "Riverside Training is approved by State Peer Certification Board", "PS-1234", "0.5 contact hours",
-                 "Self-paced online course", "training@riverside.example", "Morgan Lee"):
+    for fact in (
+        "Certificate of Continuing Education",
+        "CPS PA-55821, Pennsylvania Certification Board",
+        "Riverside Training is approved by State Peer Certification Board",
+        "PS-1234",
+        "0.5 contact hours",
+        "Self-paced online course",
+        "training@riverside.example",
+        "Morgan Lee",
+    ):
         assert fact in text, fact
     save_png(pdf, tmp_path, "certificate-continuing-education")
     badge = json.loads(client.get(f"/certificates/{certificate.code}.json").data)
@@ -430,8 +467,7 @@ def test_a_reminder_goes_out_once_before_a_certificate_expires(app, client, toke
         db.session.commit()
         [queued] = db.session.scalars(sa.select(OutgoingMail).where(OutgoingMail.recipient == peer.email)).all()
         assert queued.status == "queued" and "expires on" in queued.subject  # the outbox sends it
-        assert not [item for item in reminders.outgoing_mails(app.extensions["catalog"], date.today())
-                    if item.mail.to == peer.email]
+        assert not [item for item in reminders.outgoing_mails(app.extensions["catalog"], date.today()) if item.mail.to == peer.email]
     page = client.get(COURSE).get_data(as_text=True)
     assert "Time to renew" in page  # the course can be earned again before the certificate expires
 
@@ -448,20 +484,36 @@ def test_transcript_names_the_learner_their_licences_the_day_and_the_agency(app,
     response = client.get("/certificates/transcript.pdf")
     text = pdf_text(response.data)
     today = date.today()
-    for fact in (peer.name, f"learner ID {peer.id}", peer.email, "Test Agency",
-                 "CPS PA-55821, Pennsylvania Certification Board (expires March 31, 2027)",
-                 f"Produced on {today:%B} {today.day}, {today.year}", "no expiry", "Total 0.5 hours"):
+    for fact in (
+        peer.name,
+        f"learner ID {peer.id}",
+        peer.email,
+        "Test Agency",
+        "CPS PA-55821, Pennsylvania Certification Board (expires March 31, 2027)",
+        f"Produced on {today:%B} {today.day}, {today.year}",
+        "no expiry",
+        "Total 0.5 hours",
+    ):
         assert fact in text, fact
     assert len(PdfReader(io.BytesIO(response.data)).pages[0].images) == 1  # the agency's logo
 
 
 def test_a_course_approval_wins_over_none_and_is_frozen_at_completion(app, client, token, make_user):
     admin, admin_token = admin_client(app, make_user)
-    refused = admin.post("/admin/ce-approvals", data={"course": "starting-out", "provider": "Riverside Training",
-                                                      "csrf_token": admin_token})
+    refused = admin.post(
+        "/admin/ce-approvals", data={"course": "starting-out", "provider": "Riverside Training", "csrf_token": admin_token}
+    )
     assert refused.status_code == 422 and "enter the ce approval number" in refused.get_data(as_text=True).lower()
-    admin.post("/admin/ce-approvals", data={"course": "starting-out", "provider": "Riverside Training",
-                                            "approval_number": "C-77", "approving_body": "State Board", "csrf_token": admin_token})
+    admin.post(
+        "/admin/ce-approvals",
+        data={
+            "course": "starting-out",
+            "provider": "Riverside Training",
+            "approval_number": "C-77",
+            "approving_body": "State Board",
+            "csrf_token": admin_token,
+        },
+    )
     assert "C-77" in admin.get("/admin/ce-approvals").get_data(as_text=True)
     complete_course(client, token)
     admin.post("/admin/ce-approvals/starting-out/delete", data={"csrf_token": admin_token})  # after the completion day

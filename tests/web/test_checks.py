@@ -10,9 +10,17 @@ from lms.models import CheckAttempt, CourseCompletion
 from lms.services.completion import complete_if_done
 from tests.conftest import Auth
 from tests.web.helpers import (
-    CHECK, COURSE, GOOD_EVALUATION, HTMX, RIGHT, WRONG, finish_lessons, open_check, pass_check, submit,
+    CHECK,
+    COURSE,
+    GOOD_EVALUATION,
+    HTMX,
+    RIGHT,
+    WRONG,
+    finish_lessons,
+    open_check,
+    pass_check,
+    submit,
 )
-
 
 
 def completions(app, user_id):
@@ -226,8 +234,7 @@ def test_yearly_renewal_opens_and_a_new_pass_earns_the_next_round(app, client, t
 
     with app.app_context():
         agency_id = db.session.get(User, peer.id).agency_id
-        db.session.add(Assignment(agency_id=agency_id, course_slug="starting-out", role="peer", renew_yearly=True,
-                                  renew_days_before=30))
+        db.session.add(Assignment(agency_id=agency_id, course_slug="starting-out", role="peer", renew_yearly=True, renew_days_before=30))
         db.session.commit()
     finish_lessons(client, token)
     pass_check(client, token)

@@ -18,7 +18,15 @@ from markupsafe import escape
 from lms.extensions import db
 from lms.mail import Mail
 from lms.models import (
-    Agency, AuditEvent, Certificate, CourseEvaluation, OutgoingMail, Reflection, SelfCarePlan, User, utcnow,
+    Agency,
+    AuditEvent,
+    Certificate,
+    CourseEvaluation,
+    OutgoingMail,
+    Reflection,
+    SelfCarePlan,
+    User,
+    utcnow,
 )
 from lms.services import certificates as certificate_service
 from lms.services import outbox
@@ -56,8 +64,14 @@ def admin(make_user):
 
 def _person(app, agency, teams, canaries, *, password=PASSWORD):
     with app.app_context():
-        user = create_user(db.session.get(Agency, agency.id), canaries.email, canaries.name, ["peer"], password,
-                           db.session.get(type(teams["North"]), teams["North"].id))
+        user = create_user(
+            db.session.get(Agency, agency.id),
+            canaries.email,
+            canaries.name,
+            ["peer"],
+            password,
+            db.session.get(type(teams["North"]), teams["North"].id),
+        )
         db.session.commit()
         return user
 
@@ -74,9 +88,17 @@ def learner(app, agency, teams, canaries, admin):
     admin_client = app.test_client()
     admin_auth = Auth(admin_client)
     admin_auth.login(admin)
-    created = admin_client.post("/admin/people", data={
-        "name": canaries.name, "email": canaries.email, "roles": "peer", "team": str(teams["North"].id),
-        "joined_on": "2026-01-05", "csrf_token": admin_auth.token()})
+    created = admin_client.post(
+        "/admin/people",
+        data={
+            "name": canaries.name,
+            "email": canaries.email,
+            "roles": "peer",
+            "team": str(teams["North"].id),
+            "joined_on": "2026-01-05",
+            "csrf_token": admin_auth.token(),
+        },
+    )
     assert created.status_code == 303, created.get_data(as_text=True)
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == canaries.email))
@@ -88,14 +110,19 @@ def learner(app, agency, teams, canaries, admin):
     auth = Auth(client)
     assert auth.login(user).status_code == 303
     token = auth.token()
-    assert client.post("/account/licences", data={"kind": "CPS", "number": canaries.licence, "issuer": "State Board",
-                                                   "csrf_token": token}).status_code == 303
-    assert client.post(COURSE + "lessons/supervision/reflection",
-                       data={"reflection": canaries.reflection, "csrf_token": token}).status_code == 303
+    assert (
+        client.post(
+            "/account/licences", data={"kind": "CPS", "number": canaries.licence, "issuer": "State Board", "csrf_token": token}
+        ).status_code
+        == 303
+    )
+    assert (
+        client.post(COURSE + "lessons/supervision/reflection", data={"reflection": canaries.reflection, "csrf_token": token}).status_code
+        == 303
+    )
     finish_lessons(client, token)
     assert pass_check(client, token).status_code == 303
-    assert client.post(COURSE + "evaluation", data={**GOOD_EVALUATION, "comment": canaries.comment,
-                                                    "csrf_token": token}).status_code == 303
+    assert client.post(COURSE + "evaluation", data={**GOOD_EVALUATION, "comment": canaries.comment, "csrf_token": token}).status_code == 303
     return user, client, token
 
 
@@ -196,8 +223,7 @@ def test_erasing_needs_the_persons_name_typed_and_the_form_token(app, client, ad
     assert no_token.status_code == 400
     wrong = client.post(f"/admin/people/{user.id}/erase", data={"confirm_name": "Robin", "csrf_token": auth.token()})
     assert wrong.status_code == 422 and "Type the person’s name exactly" in wrong.get_data(as_text=True)
-    yourself = client.post(f"/admin/people/{admin.id}/erase", data={"confirm_name": "Test Admin",
-                                                                    "csrf_token": auth.token()})
+    yourself = client.post(f"/admin/people/{admin.id}/erase", data={"confirm_name": "Test Admin", "csrf_token": auth.token()})
     assert yourself.status_code == 422 and "your own account" in yourself.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(User, user.id).erased_at is None
@@ -230,8 +256,17 @@ def _database_file_bytes(app) -> bytes:
 
 
 def _pages_an_admin_and_supervisor_see(app, admin_client, user_id) -> str:
-    pages = ["/admin/people", "/admin/people?q=robin", "/admin/audit", "/admin/certificates", "/admin/mail",
-             "/admin/compliance.csv", "/admin/certificates/export.zip", "/admin/", f"/admin/audit?actor={user_id}"]
+    pages = [
+        "/admin/people",
+        "/admin/people?q=robin",
+        "/admin/audit",
+        "/admin/certificates",
+        "/admin/mail",
+        "/admin/compliance.csv",
+        "/admin/certificates/export.zip",
+        "/admin/",
+        f"/admin/audit?actor={user_id}",
+    ]
     texts = []
     for path in pages:
         response = admin_client.get(path)
@@ -251,8 +286,9 @@ def test_after_erasure_nothing_holds_their_name_or_writing(app, client, admin, a
         db.session.get(Agency, agency.id).certificate_retention = retention
         certificate = db.session.scalar(sa.select(Certificate).where(Certificate.user_id == user.id))
         certificate_id, code = certificate.id, certificate.code
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(OutgoingMail).where(
-            OutgoingMail.recipient == canaries.email)) == 1  # the invitation, still waiting
+        assert (
+            db.session.scalar(sa.select(sa.func.count()).select_from(OutgoingMail).where(OutgoingMail.recipient == canaries.email)) == 1
+        )  # the invitation, still waiting
         db.session.commit()
     assert _rows_holding(app, canaries.identifying), "the canaries were never stored: this test would prove nothing"
     sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
@@ -281,8 +317,7 @@ def test_after_erasure_nothing_holds_their_name_or_writing(app, client, admin, a
         assert person.name in audit_subjects  # person.create and friends now name the opaque id
         assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "person.erase")).subject == person.name
         # Anonymous feedback stays, for the course's figures.
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(CourseEvaluation).where(
-            CourseEvaluation.user_id == user.id)) == 1
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(CourseEvaluation).where(CourseEvaluation.user_id == user.id)) == 1
         certificate = db.session.get(Certificate, certificate_id)
         revoked_ids = certificate_service.revoked_ids(agency.id, 0, certificate_id + 1)
 
@@ -332,8 +367,9 @@ def test_retention_deletes_private_writing_of_people_deactivated_long_ago(app, r
         db.session.get(Agency, agency.id).writing_retention_days = 30
         people = {}
         for label, days_ago in (("long-gone", 31), ("just-left", 29), ("active", None)):
-            person = create_user(db.session.get(Agency, agency.id), f"{label}-{secrets.token_hex(3)}@example.org",
-                                 label, ["peer"], PASSWORD)
+            person = create_user(
+                db.session.get(Agency, agency.id), f"{label}-{secrets.token_hex(3)}@example.org", label, ["peer"], PASSWORD
+            )
             db.session.flush()
             if days_ago is not None:
                 person.active, person.deactivated_at = False, utcnow() - timedelta(days=days_ago)
@@ -347,8 +383,7 @@ def test_retention_deletes_private_writing_of_people_deactivated_long_ago(app, r
     assert "Deleted the private writing of 1 person" in result.output
 
     with app.app_context():
-        writers = set(db.session.scalars(sa.select(Reflection.user_id))) | set(
-            db.session.scalars(sa.select(SelfCarePlan.user_id)))
+        writers = set(db.session.scalars(sa.select(Reflection.user_id))) | set(db.session.scalars(sa.select(SelfCarePlan.user_id)))
         assert people["long-gone"] not in writers
         assert {people["just-left"], people["active"]} <= writers
         assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "retention.private_writing"))
@@ -395,28 +430,38 @@ def test_privacy_settings_are_saved_and_checked(app, client, admin, agency):
     auth.login(admin)
     page = client.get("/admin/settings").get_data(as_text=True)
     assert "When you erase a person at their request, their certificates" in page
-    form = {"name": "Test Agency", "default_pass_mark": "80", "reminder_days_before": "7",
-            "certificate_retention": "withdraw", "certificate_retention_years": "3", "writing_retention_days": "45",
-            "csrf_token": auth.token()}
+    form = {
+        "name": "Test Agency",
+        "default_pass_mark": "80",
+        "reminder_days_before": "7",
+        "certificate_retention": "withdraw",
+        "certificate_retention_years": "3",
+        "writing_retention_days": "45",
+        "csrf_token": auth.token(),
+    }
     assert client.post("/admin/settings", data=form).status_code == 303
     with app.app_context():
         saved = db.session.get(Agency, agency.id)
-        assert (saved.certificate_retention, saved.certificate_retention_years, saved.writing_retention_days) == (
-            "withdraw", 3, 45)
-    refused = client.post("/admin/settings", data={**form, "certificate_retention": "shred",
-                                                   "writing_retention_days": "0"})
+        assert (saved.certificate_retention, saved.certificate_retention_years, saved.writing_retention_days) == ("withdraw", 3, 45)
+    refused = client.post("/admin/settings", data={**form, "certificate_retention": "shred", "writing_retention_days": "0"})
     assert refused.status_code == 422
     text = refused.get_data(as_text=True)
     assert "Choose what happens to an erased person’s certificates." in text and "Enter a whole number from 1 to 3650" in text
 
 
-def test_mail_to_others_that_names_the_person_keeps_going_without_the_name(app, client, admin, agency, learner,
-                                                                           canaries):
+def test_mail_to_others_that_names_the_person_keeps_going_without_the_name(app, client, admin, agency, learner, canaries):
     user, _, _ = learner
     with app.app_context():
-        outbox.queue(Mail("supervisor@example.org", f"Weekly digest: {canaries.name} is overdue",
-                          f"{canaries.name} has 1 course overdue.", f"<p>{escape(canaries.name)} has 1 course overdue.</p>"),
-                     "digest", agency.id)
+        outbox.queue(
+            Mail(
+                "supervisor@example.org",
+                f"Weekly digest: {canaries.name} is overdue",
+                f"{canaries.name} has 1 course overdue.",
+                f"<p>{escape(canaries.name)} has 1 course overdue.</p>",
+            ),
+            "digest",
+            agency.id,
+        )
         db.session.commit()
     assert _erase(app, client, admin, user.id, canaries.name).status_code == 303
     with app.app_context():

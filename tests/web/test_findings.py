@@ -15,7 +15,7 @@ from tests.conftest import PASSWORD, Auth, csrf_token_from
 from tests.web.helpers import post_login
 from tests.web.test_supervise import supervise
 
-FORMULAS = ["=HYPERLINK(\"https://evil.example\",\"click\")", "+1+2", "-2+3", "@SUM(A1)", "\tHidden", "\rCarriage"]
+FORMULAS = ['=HYPERLINK("https://evil.example","click")', "+1+2", "-2+3", "@SUM(A1)", "\tHidden", "\rCarriage"]
 
 
 def test_csv_cells_that_start_a_formula_are_neutralised_in_the_matrix_export(app, make_user):
@@ -43,10 +43,21 @@ def test_csv_cells_are_neutralised_in_the_transcript_too(app, client, auth, make
     assert rows[1][1] == "'=cmd|' /C calc'!A0"
 
 
-@pytest.mark.parametrize("path", [
-    "/learn/", "/supervise/", "/supervise/matrix.csv", "/certificates/", "/certificates/transcript.csv",
-    "/certificates/transcript.pdf", "/admin/", "/admin/people", "/admin/audit", "/learn/courses/starting-out/check",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/learn/",
+        "/supervise/",
+        "/supervise/matrix.csv",
+        "/certificates/",
+        "/certificates/transcript.csv",
+        "/certificates/transcript.pdf",
+        "/admin/",
+        "/admin/people",
+        "/admin/audit",
+        "/learn/courses/starting-out/check",
+    ],
+)
 def test_every_authenticated_response_is_no_store(app, make_user, path):
     user = make_user("peer", "supervisor", "admin")
     client = app.test_client()
@@ -78,13 +89,13 @@ def test_the_public_status_list_stays_cacheable_for_people_logged_in(app, make_u
 
 
 def test_the_422_page_that_echoes_a_private_draft_is_no_store(client, token):
-    response = client.post("/learn/courses/starting-out/lessons/welcome/reflection",
-                           data={"reflection": "x" * 10_001, "csrf_token": token})
+    response = client.post("/learn/courses/starting-out/lessons/welcome/reflection", data={"reflection": "x" * 10_001, "csrf_token": token})
     assert response.status_code == 422 and "no-store" in response.headers["Cache-Control"]
 
 
 def png_bomb(width=15_000, height=15_000) -> bytes:
     """A real PNG of width × height one-bit pixels: tiny on disk, 225 megapixels decoded."""
+
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
@@ -109,8 +120,9 @@ def test_a_decompression_bomb_logo_is_refused(app, admin_client, agency):
     client, token = admin_client
     bomb = png_bomb()
     assert len(bomb) < 300_000
-    response = client.post("/admin/settings", data={**settings_form(token), "logo": (io.BytesIO(bomb), "logo.png")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/admin/settings", data={**settings_form(token), "logo": (io.BytesIO(bomb), "logo.png")}, content_type="multipart/form-data"
+    )
     assert response.status_code == 422 and "too large" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Agency, agency.id).logo is None
@@ -120,8 +132,11 @@ def test_a_logo_is_re_encoded_without_its_metadata(app, admin_client, agency):
     client, token = admin_client
     picture = io.BytesIO()
     Image.new("RGB", (120, 60), "teal").save(picture, "PNG", pnginfo=_text_chunk("Comment", "secret GPS trail"))
-    response = client.post("/admin/settings", data={**settings_form(token), "logo": (io.BytesIO(picture.getvalue()), "l.png")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/admin/settings",
+        data={**settings_form(token), "logo": (io.BytesIO(picture.getvalue()), "l.png")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 303
     with app.app_context():
         stored = db.session.get(Agency, agency.id).logo
@@ -139,8 +154,11 @@ def _text_chunk(key, value):
 
 def test_a_broken_image_is_refused_with_a_clear_message(admin_client):
     client, token = admin_client
-    response = client.post("/admin/settings", data={**settings_form(token), "logo": (io.BytesIO(b"\x89PNG\r\n\x1a\nnot really"), "l.png")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/admin/settings",
+        data={**settings_form(token), "logo": (io.BytesIO(b"\x89PNG\r\n\x1a\nnot really"), "l.png")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422 and "could not be read" in response.get_data(as_text=True)
 
 
@@ -160,10 +178,20 @@ def test_the_drill_down_hides_deactivated_people_and_teams(app, make_user):
     assert client.get(f"/supervise/people/{stays.id}").status_code == 404
 
 
-@pytest.mark.parametrize("query", [
-    "page=99999999999999999999999", "page=0", "page=-3", "page=abc", "to=9999-12-31", "from=0001-01-01", "from=2026-02-30",
-    "to=not-a-date", "from=2026-05-01&to=2026-04-01",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=99999999999999999999999",
+        "page=0",
+        "page=-3",
+        "page=abc",
+        "to=9999-12-31",
+        "from=0001-01-01",
+        "from=2026-02-30",
+        "to=not-a-date",
+        "from=2026-05-01&to=2026-04-01",
+    ],
+)
 def test_bad_audit_filters_are_explained_not_a_server_error(app, make_user, query):
     app.config["PROPAGATE_EXCEPTIONS"] = False
     client = app.test_client()

@@ -16,7 +16,6 @@ LESSON = COURSE + "lessons/{}"
 HTMX = {"HX-Request": "true"}
 
 
-
 def progress_rows(app, user_id):
     with app.app_context():
         return db.session.execute(
@@ -111,7 +110,9 @@ def test_lesson_full_page(client, peer):
     assert page.startswith("<!doctype html>")
     assert '<h1 id="lesson-title" tabindex="-1">Listening first</h1>' in page
     assert "Lesson 2 of 3" in page
-    assert re.search(r'rel="prev" aria-label="Previous lesson: Welcome to the team" href="/learn/courses/starting-out/lessons/welcome"', page)
+    assert re.search(
+        r'rel="prev" aria-label="Previous lesson: Welcome to the team" href="/learn/courses/starting-out/lessons/welcome"', page
+    )
     # Next is a button that also counts this lesson as read (tests/web/test_page_fixes.py)
     assert re.search(r'<button type="submit" class="pager-link next[^"]*" aria-label="Next lesson: Using supervision"', page)
     assert response.headers["Cache-Control"] == "private, no-store"

@@ -68,8 +68,10 @@ def test_an_admin_assigns_a_path_and_the_learner_sees_the_next_step(app, make_us
     assert made.status_code == 303
     page = admin.get("/admin/paths").get_data(as_text=True)
     path_id = page.split("/admin/paths/", 1)[1].split("/assign", 1)[0]
-    assigned = admin.post(f"/admin/paths/{path_id}/assign", data={
-        "csrf_token": token, "target": "team", "team_id": str(teams["North"].id), "due_rule": "none"})
+    assigned = admin.post(
+        f"/admin/paths/{path_id}/assign",
+        data={"csrf_token": token, "target": "team", "team_id": str(teams["North"].id), "due_rule": "none"},
+    )
     assert assigned.status_code == 303
     with app.app_context():
         rows = db.session.scalars(sa.select(Assignment).where(Assignment.path_id == int(path_id))).all()
@@ -77,12 +79,12 @@ def test_an_admin_assigns_a_path_and_the_learner_sees_the_next_step(app, make_us
 
     peer, peer_token = logged_in(app, make_user("peer"))
     home = peer.get("/learn/").get_data(as_text=True)
-    assert "Peer orientation" in home and "Next step:</strong> <a href=\"/learn/courses/starting-out/\">Starting out as a peer" in home
+    assert "Peer orientation" in home and 'Next step:</strong> <a href="/learn/courses/starting-out/">Starting out as a peer' in home
     finish_lessons(peer, peer_token)
     pass_check(peer, peer_token)
     peer.post("/learn/courses/starting-out/evaluation", data={**GOOD_EVALUATION, "csrf_token": peer_token})
     home = peer.get("/learn/").get_data(as_text=True)
-    assert f"Next step:</strong> <a href=\"/learn/courses/{SLUG}/\">{TITLE}" in home
+    assert f'Next step:</strong> <a href="/learn/courses/{SLUG}/">{TITLE}' in home
 
     elsewhere, _ = logged_in(app, make_user("peer", team="South"))
     assert "Peer orientation" not in elsewhere.get("/learn/").get_data(as_text=True)

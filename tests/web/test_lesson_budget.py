@@ -63,8 +63,7 @@ def courses_with_blocks(app, tmp_path):
     courses = tmp_path / "courses"
     shutil.copytree(app.config["COURSES_DIR"], courses)
     lesson_file = courses / "starting-out" / "01-welcome.md"
-    lesson_file.write_text(lesson_file.read_text().replace(
-        "Read on in", "[[agency:crisis-steps]]\n\n[[agency:on-call]]\n\nRead on in", 1))
+    lesson_file.write_text(lesson_file.read_text().replace("Read on in", "[[agency:crisis-steps]]\n\n[[agency:on-call]]\n\nRead on in", 1))
     return str(courses)
 
 
@@ -89,10 +88,12 @@ def test_each_agency_sees_its_own_policy_blocks_on_the_same_lesson(app, make_app
         db.session.add(other)
         db.session.flush()
         other_id = other.id
-        db.session.add_all([
-            AgencyBlock(agency_id=agency.id, name="crisis-steps", markdown="Call **Dana** at 555-0100."),
-            AgencyBlock(agency_id=other_id, name="crisis-steps", markdown="Call **Riley** at 555-0199."),
-        ])
+        db.session.add_all(
+            [
+                AgencyBlock(agency_id=agency.id, name="crisis-steps", markdown="Call **Dana** at 555-0100."),
+                AgencyBlock(agency_id=other_id, name="crisis-steps", markdown="Call **Riley** at 555-0199."),
+            ]
+        )
         db.session.commit()
     ours, theirs = make_user("peer"), make_user("peer", team=None, agency_id=other_id)
     for learner, own, foreign in ((ours, "Dana", "Riley"), (theirs, "Riley", "Dana"), (ours, "Dana", "Riley")):
@@ -130,7 +131,7 @@ def test_the_kept_page_is_the_page_the_template_renders(app, make_app, make_user
     steps = [
         None,
         ("post", COURSE + "lessons/welcome/complete", {}),
-        ("post", COURSE + "lessons/listening/reflection", {"reflection": "I <b>listen</b> & \"wait\"."}),
+        ("post", COURSE + "lessons/listening/reflection", {"reflection": 'I <b>listen</b> & "wait".'}),
         ("post", COURSE + "lessons/listening/complete", {}),
         ("post", COURSE + "lessons/supervision/complete", {}),
     ]
@@ -196,10 +197,12 @@ def test_lesson_view_survives_a_database_restart(app, backend, client, peer, tok
     with app.app_context():
         engine = sa.create_engine(db.engine.url, poolclass=sa.pool.NullPool)
     with engine.connect() as connection:
-        cut = connection.execute(sa.text(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )).scalar()
+        cut = connection.execute(
+            sa.text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar()
     engine.dispose()
     assert cut >= 1
     assert client.get(LESSON).status_code == 200

@@ -19,8 +19,7 @@ def admin_client(app, make_user, **kwargs):
 
 
 def save(client, token, **values):
-    return client.post("/admin/lrs", data={"endpoint": ENDPOINT, "key": "agency-key", "secret": SECRET,
-                                           "csrf_token": token, **values})
+    return client.post("/admin/lrs", data={"endpoint": ENDPOINT, "key": "agency-key", "secret": SECRET, "csrf_token": token, **values})
 
 
 def statements(app):

@@ -47,12 +47,10 @@ def test_the_kept_page_is_the_page_the_template_renders(app, make_app, make_user
 
     def add_path(title):
         with app.app_context():
-            path = LearningPath(agency_id=learner.agency_id, slug="orientation", title=title,
-                                course_slugs=["starting-out"])
+            path = LearningPath(agency_id=learner.agency_id, slug="orientation", title=title, course_slugs=["starting-out"])
             db.session.add(path)
             db.session.flush()
-            db.session.add(Assignment(agency_id=learner.agency_id, course_slug="starting-out", role="peer",
-                                      path_id=path.id))
+            db.session.add(Assignment(agency_id=learner.agency_id, course_slug="starting-out", role="peer", path_id=path.id))
             db.session.commit()
             return path.id
 

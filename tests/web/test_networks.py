@@ -48,17 +48,25 @@ def completions(app, agency_id, how_many, month=2, prefix="p"):
             person.set_roles({"peer"})
             db.session.add(person)
             db.session.flush()
-            db.session.add(CourseCompletion(
-                user_id=person.id, course_slug=COURSE, course_title="Starting out", course_version="v1",
-                completed_at=datetime(datetime.now().year, month, 3, 12, tzinfo=timezone.utc), ce_hours=1.5))
+            db.session.add(
+                CourseCompletion(
+                    user_id=person.id,
+                    course_slug=COURSE,
+                    course_title="Starting out",
+                    course_version="v1",
+                    completed_at=datetime(datetime.now().year, month, 3, 12, tzinfo=timezone.utc),
+                    ce_hours=1.5,
+                )
+            )
         db.session.commit()
 
 
 def test_the_command_line_creates_a_network_and_its_admin(app, runner):
     result = runner.invoke(args=["networks", "create", "Coastal Network"])
     assert result.exit_code == 0 and "slug coastal-network" in result.output
-    result = runner.invoke(args=["networks", "add-admin", "coastal-network", "--email", "lead@coast.example.org",
-                                 "--name", "Lee Lead", "--password", PASSWORD])
+    result = runner.invoke(
+        args=["networks", "add-admin", "coastal-network", "--email", "lead@coast.example.org", "--name", "Lee Lead", "--password", PASSWORD]
+    )
     assert result.exit_code == 0, result.output
     assert "coastal-network" in runner.invoke(args=["networks", "list"]).output
     with app.app_context():
@@ -103,10 +111,17 @@ def test_invite_accept_and_leave_each_side_and_audit(app, network_admin, agency,
     removed = runner_client.post(f"{pages}/{agency.id}/remove", data={"csrf_token": token})
     assert removed.status_code == 303
     with app.app_context():
-        actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.agency_id == agency.id)
-                                     .order_by(AuditEvent.id)).all()
-    assert actions == ["network.invite", "network.accept", "network.leave", "network.invite", "network.decline",
-                       "network.invite", "network.accept", "network.remove"]
+        actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.agency_id == agency.id).order_by(AuditEvent.id)).all()
+    assert actions == [
+        "network.invite",
+        "network.accept",
+        "network.leave",
+        "network.invite",
+        "network.decline",
+        "network.invite",
+        "network.accept",
+        "network.remove",
+    ]
     log = agency_client.get("/admin/audit").get_data(as_text=True)
     assert "Joined the network Valley Peer Network" in log and "Left the network Valley Peer Network" in log
 
@@ -167,8 +182,18 @@ def test_a_network_admin_gets_404_on_agency_and_person_pages(app, network_admin,
     join(app, network_admin["network_id"], agency.id)
     client = logged_in(app, network_admin["email"])
     assert client.get("/").headers["Location"].endswith("/network/")
-    for path in ("/learn/", "/admin/", "/admin/people", f"/admin/people/{peer.id}", "/supervise/",
-                 f"/supervise/people/{peer.id}", "/certificates/", "/account/", "/renewal/", "/admin/networks"):
+    for path in (
+        "/learn/",
+        "/admin/",
+        "/admin/people",
+        f"/admin/people/{peer.id}",
+        "/supervise/",
+        f"/supervise/people/{peer.id}",
+        "/certificates/",
+        "/account/",
+        "/renewal/",
+        "/admin/networks",
+    ):
         assert client.get(path).status_code == 404, path
 
 

@@ -133,7 +133,10 @@ def test_learner_home_continues_where_they_left_off_and_counts_this_years_hours(
     finish_lessons(client, token)
     attempt_id, _ = open_check(client)
     submit(client, token, attempt_id, {"q1": "a", "q2": "b"})
-    client.post(COURSE + "evaluation", data={"objective-O1": "5", "objective-O2": "4", "relevance": "5", "would_recommend": "yes", "csrf_token": token})
+    client.post(
+        COURSE + "evaluation",
+        data={"objective-O1": "5", "objective-O2": "4", "relevance": "5", "would_recommend": "yes", "csrf_token": token},
+    )
     page = client.get("/learn/").get_data(as_text=True)
     text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
     assert "0.5 estimated contact hours" in text and "1 course finished" in text

@@ -43,8 +43,15 @@ def get_user(app, email):
 
 
 def person_form(token, teams, **changes):
-    form = {"csrf_token": token, "name": "Pat Jones", "email": "pat.jones@example.org", "roles": ["peer"],
-            "team": str(teams["North"].id), "supervised_teams": [], "joined_on": "2025-03-14"}
+    form = {
+        "csrf_token": token,
+        "name": "Pat Jones",
+        "email": "pat.jones@example.org",
+        "roles": ["peer"],
+        "team": str(teams["North"].id),
+        "supervised_teams": [],
+        "joined_on": "2025-03-14",
+    }
     return {**form, **changes}
 
 
@@ -71,9 +78,16 @@ def test_other_roles_are_refused(client, auth, make_user, teams, role):
     for path in ADMIN_PAGES + [f"/admin/people/{person.id}", f"/admin/teams/{teams['North'].id}"]:
         assert client.get(path).status_code == 403, path
     token = auth.token()
-    for path in ["/admin/people", f"/admin/people/{person.id}", f"/admin/people/{person.id}/deactivate",
-                 f"/admin/people/{person.id}/invitation", "/admin/teams", f"/admin/teams/{teams['North'].id}/deactivate",
-                 "/admin/people/import", "/admin/people/import/confirm"]:
+    for path in [
+        "/admin/people",
+        f"/admin/people/{person.id}",
+        f"/admin/people/{person.id}/deactivate",
+        f"/admin/people/{person.id}/invitation",
+        "/admin/teams",
+        f"/admin/teams/{teams['North'].id}/deactivate",
+        "/admin/people/import",
+        "/admin/people/import/confirm",
+    ]:
         assert client.post(path, data={"csrf_token": token, "name": "x"}).status_code == 403, path
 
 
@@ -102,8 +116,9 @@ def test_people_list_shows_people_and_finds_them(client, token, make_user):
 
 
 def test_creating_a_person_invites_them_and_is_audited(app, client, token, admin, teams, inbox):
-    response = client.post("/admin/people", data=person_form(
-        token, teams, roles=["peer", "supervisor"], supervised_teams=[str(teams["South"].id)]))
+    response = client.post(
+        "/admin/people", data=person_form(token, teams, roles=["peer", "supervisor"], supervised_teams=[str(teams["South"].id)])
+    )
     assert response.status_code == 303
     user, roles, team, supervised = get_user(app, "pat.jones@example.org")
     assert response.headers["Location"] == f"/admin/people/{user.id}"
@@ -124,14 +139,22 @@ def test_joined_on_defaults_to_today(client, token):
 
 
 def test_bad_input_is_explained_and_nothing_is_saved(app, client, token, teams, inbox):
-    response = client.post("/admin/people", data=person_form(
-        token, teams, name=" ", email="pat(at)example.org", roles=[], supervised_teams=[str(teams["South"].id)],
-        joined_on="14/03/2025"))
+    response = client.post(
+        "/admin/people",
+        data=person_form(
+            token, teams, name=" ", email="pat(at)example.org", roles=[], supervised_teams=[str(teams["South"].id)], joined_on="14/03/2025"
+        ),
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert 'role="alert"' in page and "Nothing was saved yet" in page
-    for message in ("Enter the person’s name.", "is not a valid email address", "Choose at least one role.",
-                    "Only supervisors supervise teams", "Enter the date they joined as year-month-day"):
+    for message in (
+        "Enter the person’s name.",
+        "is not a valid email address",
+        "Choose at least one role.",
+        "Only supervisors supervise teams",
+        "Enter the date they joined as year-month-day",
+    ):
         assert message in page
     assert 'aria-describedby="email-hint email-error"' in page and 'id="email-error"' in page
     assert 'value="pat(at)example.org"' in page  # what they typed is kept
@@ -149,9 +172,18 @@ def test_an_email_already_in_use_is_refused_without_naming_the_other_agency(app,
 
 def test_editing_a_person_logs_each_change_from_and_to(app, client, token, admin, teams, make_user):
     person = make_user("peer", email="sam@example.org")
-    response = client.post(f"/admin/people/{person.id}", data=person_form(
-        token, teams, name="Sam Rivera", email="sam.rivera@example.org", roles=["clinician"], team=str(teams["South"].id),
-        joined_on="2024-01-02"))
+    response = client.post(
+        f"/admin/people/{person.id}",
+        data=person_form(
+            token,
+            teams,
+            name="Sam Rivera",
+            email="sam.rivera@example.org",
+            roles=["clinician"],
+            team=str(teams["South"].id),
+            joined_on="2024-01-02",
+        ),
+    )
     assert response.status_code == 303
     _, roles, team, _ = get_user(app, "sam.rivera@example.org")
     assert roles == {"clinician"} and team == "South"
@@ -168,14 +200,12 @@ def test_saving_without_changes_logs_nothing(app, client, token, make_user, team
     person = make_user("peer", email="sam@example.org")
     with app.app_context():
         joined = db.session.get(User, person.id).joined_on.isoformat()
-    client.post(f"/admin/people/{person.id}", data=person_form(token, teams, name="Test Peer", email="sam@example.org",
-                                                               joined_on=joined))
+    client.post(f"/admin/people/{person.id}", data=person_form(token, teams, name="Test Peer", email="sam@example.org", joined_on=joined))
     assert audit_events(app, "person.update") == []
 
 
 def test_an_admin_cannot_remove_their_own_admin_role_or_deactivate_themselves(app, client, token, admin, teams):
-    response = client.post(f"/admin/people/{admin.id}", data=person_form(
-        token, teams, name=admin.name, email=admin.email, roles=["peer"]))
+    response = client.post(f"/admin/people/{admin.id}", data=person_form(token, teams, name=admin.name, email=admin.email, roles=["peer"]))
     assert response.status_code == 422
     assert "You cannot remove the admin role from your own account" in response.get_data(as_text=True)
     response = client.post(f"/admin/people/{admin.id}/deactivate", data={"csrf_token": token})
@@ -213,9 +243,15 @@ def test_another_agencys_people_and_teams_are_not_found(app, client, token, make
     person_id, team_id = other_agency(app, make_user)
     assert client.get(f"/admin/people/{person_id}").status_code == 404
     assert client.get(f"/admin/teams/{team_id}").status_code == 404
-    for path in [f"/admin/people/{person_id}", f"/admin/people/{person_id}/deactivate", f"/admin/people/{person_id}/reactivate",
-                 f"/admin/people/{person_id}/invitation", f"/admin/teams/{team_id}", f"/admin/teams/{team_id}/deactivate",
-                 f"/admin/teams/{team_id}/reactivate"]:
+    for path in [
+        f"/admin/people/{person_id}",
+        f"/admin/people/{person_id}/deactivate",
+        f"/admin/people/{person_id}/reactivate",
+        f"/admin/people/{person_id}/invitation",
+        f"/admin/teams/{team_id}",
+        f"/admin/teams/{team_id}/deactivate",
+        f"/admin/teams/{team_id}/reactivate",
+    ]:
         assert client.post(path, data={"csrf_token": token, "name": "Taken over"}).status_code == 404, path
     assert "stranger@example.org" not in client.get("/admin/people?q=stranger").get_data(as_text=True)
     assert "Their Team" not in client.get("/admin/teams").get_data(as_text=True)
@@ -252,8 +288,10 @@ def test_teams_are_created_renamed_supervised_and_deactivated_with_audit(app, cl
 
     assert [e.subject for e in audit_events(app, "team.create")] == ["Night Shift"]
     [update] = audit_events(app, "team.update")
-    assert update.details["changes"] == {"name": {"from": "Night Shift", "to": "Nights"},
-                                         "supervisors": {"from": [], "to": ["boss@example.org"]}}
+    assert update.details["changes"] == {
+        "name": {"from": "Night Shift", "to": "Nights"},
+        "supervisors": {"from": [], "to": ["boss@example.org"]},
+    }
     assert [e.subject for e in audit_events(app, "team.deactivate")] == ["Nights"]
 
 
@@ -264,8 +302,9 @@ def test_a_person_keeps_their_deactivated_team_when_edited(app, client, token, t
     assert "North (deactivated)" in page
     with app.app_context():
         joined = db.session.get(User, person.id).joined_on.isoformat()
-    response = client.post(f"/admin/people/{person.id}", data=person_form(
-        token, teams, name="Sam Two", email="sam@example.org", joined_on=joined))
+    response = client.post(
+        f"/admin/people/{person.id}", data=person_form(token, teams, name="Sam Two", email="sam@example.org", joined_on=joined)
+    )
     assert response.status_code == 303 and get_user(app, "sam@example.org")[2] == "North"
 
 

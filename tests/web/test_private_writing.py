@@ -1,6 +1,5 @@
 """Reflections and the self-care plan: private to their author, encrypted at rest."""
 
-
 import pytest
 import sqlalchemy as sa
 
@@ -13,10 +12,8 @@ LESSON = COURSE + "lessons/welcome"
 SECRET = "I felt my old fear come back when Dana talked about the shelter."
 
 
-
 def save(client, token, text, headers=None):
     return client.post(LESSON + "/reflection", data={"reflection": text, "csrf_token": token}, headers=headers or {})
-
 
 
 def stored_reflections(app):

@@ -26,11 +26,25 @@ def test_learner_adds_and_removes_a_licence(app, client, auth, token, peer):
 
 
 def test_password_change_needs_the_current_password(app, client, auth, token, peer):
-    wrong = client.post("/account/password", data={"current_password": "nope", "new_password": "a-new-password-1",
-                                                   "new_password_again": "a-new-password-1", "csrf_token": token})
+    wrong = client.post(
+        "/account/password",
+        data={
+            "current_password": "nope",
+            "new_password": "a-new-password-1",
+            "new_password_again": "a-new-password-1",
+            "csrf_token": token,
+        },
+    )
     assert wrong.status_code == 422 and "not your current password" in wrong.get_data(as_text=True)
-    done = client.post("/account/password", data={"current_password": PASSWORD, "new_password": "a-new-password-1",
-                                                   "new_password_again": "a-new-password-1", "csrf_token": token})
+    done = client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "a-new-password-1",
+            "new_password_again": "a-new-password-1",
+            "csrf_token": token,
+        },
+    )
     assert done.status_code == 303
     other = app.test_client()
     assert Auth(other).login(peer, "a-new-password-1").status_code == 303
@@ -58,8 +72,9 @@ def test_admin_sees_and_edits_licences_supervisor_only_that_one_exists(app, clie
     admin_token = admin_auth.token()
     assert "PA-55821" in admin.get(f"/admin/people/{peer.id}").get_data(as_text=True)
     admin.post(f"/admin/licences/{licence_id}", data={**LICENCE, "number": "PA-99999", "csrf_token": admin_token})
-    admin.post(f"/admin/people/{peer.id}/licences", data={"kind": "LCSW", "number": "LC-1", "issuer": "Ohio Board",
-                                                         "csrf_token": admin_token})
+    admin.post(
+        f"/admin/people/{peer.id}/licences", data={"kind": "LCSW", "number": "LC-1", "issuer": "Ohio Board", "csrf_token": admin_token}
+    )
     page = admin.get(f"/admin/people/{peer.id}").get_data(as_text=True)
     assert "PA-99999" in page and "LC-1" in page and "PA-55821" not in page
     with app.app_context():
@@ -79,20 +94,24 @@ def test_admin_sees_and_edits_licences_supervisor_only_that_one_exists(app, clie
 
 
 def test_import_file_may_carry_a_licence(app, runner, agency, teams):
-    csv_text = ("name,email,roles,team,supervisor_email,licence_type,licence_number,licence_issuer,licence_expires\n"
-                "Robin Vale,robin@example.org,peer,North,,CPRS,88-100,Texas Certification Board,2028-01-31\n"
-                "Sam Hale,sam@example.org,peer,North,,,,,\n")
+    csv_text = (
+        "name,email,roles,team,supervisor_email,licence_type,licence_number,licence_issuer,licence_expires\n"
+        "Robin Vale,robin@example.org,peer,North,,CPRS,88-100,Texas Certification Board,2028-01-31\n"
+        "Sam Hale,sam@example.org,peer,North,,,,,\n"
+    )
     with app.app_context():
         plan = user_import.plan_for_text(db.session.get(Agency, agency.id), None, csv_text)
         assert not plan.has_errors
         user_import.apply_plan(db.session.get(Agency, agency.id), None, plan, "people.csv")
         db.session.commit()
-        rows = db.session.execute(sa.select(User.email, ProfessionalCredential.kind, ProfessionalCredential.number,
-                                            ProfessionalCredential.expires_on).join(User)).all()
-    assert [(r.email, r.kind, r.number, r.expires_on.isoformat()) for r in rows] == [
-        ("robin@example.org", "CPRS", "88-100", "2028-01-31")]
-    broken = ("name,email,roles,team,supervisor_email,licence_type,licence_number,licence_issuer,licence_expires\n"
-              "Kim Lo,kim@example.org,peer,North,,CPS,,Board,someday\n")
+        rows = db.session.execute(
+            sa.select(User.email, ProfessionalCredential.kind, ProfessionalCredential.number, ProfessionalCredential.expires_on).join(User)
+        ).all()
+    assert [(r.email, r.kind, r.number, r.expires_on.isoformat()) for r in rows] == [("robin@example.org", "CPRS", "88-100", "2028-01-31")]
+    broken = (
+        "name,email,roles,team,supervisor_email,licence_type,licence_number,licence_issuer,licence_expires\n"
+        "Kim Lo,kim@example.org,peer,North,,CPS,,Board,someday\n"
+    )
     with app.app_context():
         plan = user_import.plan_for_text(db.session.get(Agency, agency.id), None, broken)
     [row] = plan.rows

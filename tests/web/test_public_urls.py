@@ -64,9 +64,7 @@ def test_certificates_and_credentials_link_only_to_routes(app, client, token, pe
     signed = jwt_payload(client.get(f"/certificates/{code}.jwt").get_data(as_text=True).strip())
     page = client.get(f"/verify/{code}").get_data(as_text=True)
     emitted = URL.findall(credential + issuer + status_list + signed + page)
-    assert routes_of(app, emitted) >= {
-        "verify.verify_code", "public.issuer_profile", "public.achievement", "public.status_list"
-    }
+    assert routes_of(app, emitted) >= {"verify.verify_code", "public.issuer_profile", "public.achievement", "public.status_list"}
 
 
 def test_mail_links_only_to_routes(app, make_user, world):  # noqa: F811
@@ -85,6 +83,9 @@ def test_mail_links_only_to_routes(app, make_user, world):  # noqa: F811
         bodies = [part for index in range(len(inbox.messages)) for part in inbox.bodies(index)]
     assert len(bodies) >= 8
     assert routes_of(app, [url for body in bodies for url in URL.findall(body)]) >= {
-        "auth.reset_password_form", "auth.invitation_form", "learn.show_course", "supervise.matrix",
+        "auth.reset_password_form",
+        "auth.invitation_form",
+        "learn.show_course",
+        "supervise.matrix",
         "learn.email_settings",
     }

@@ -29,9 +29,17 @@ def client_for(app, make_user, *roles, **where):
 
 
 def add_template(client, token, **changes):
-    form = {"name": "Demo State Board: peer specialist", "period_months": "24", "total_hours": "20",
-            "category_minimums": "ethics: 3", "delivery_formats": ["self-paced-online", "in-person", "live-online"],
-            "outside_hours_count": "yes", "outside_hours_need_verification": "yes", "csrf_token": token, **changes}
+    form = {
+        "name": "Demo State Board: peer specialist",
+        "period_months": "24",
+        "total_hours": "20",
+        "category_minimums": "ethics: 3",
+        "delivery_formats": ["self-paced-online", "in-person", "live-online"],
+        "outside_hours_count": "yes",
+        "outside_hours_need_verification": "yes",
+        "csrf_token": token,
+        **changes,
+    }
     return client.post("/renewal/admin/templates", data=form)
 
 
@@ -43,14 +51,23 @@ def template_id(app):
 
 
 def add_certification(app, client, token, ends_on):
-    return client.post("/renewal/certifications", data={
-        "template_id": str(template_id(app)), "number": "CPS-0042", "period_ends_on": ends_on.isoformat(),
-        "csrf_token": token})
+    return client.post(
+        "/renewal/certifications",
+        data={"template_id": str(template_id(app)), "number": "CPS-0042", "period_ends_on": ends_on.isoformat(), "csrf_token": token},
+    )
 
 
 def log_training(client, token, data=PDF, file_name="certificate.pdf", **changes):
-    form = {"title": "Ethics in peer work", "provider": "Elsewhere Training", "taken_on": (TODAY - timedelta(days=3)).isoformat(),
-            "hours": "2", "categories": "ethics: 2", "delivery_format": "live-online", "csrf_token": token, **changes}
+    form = {
+        "title": "Ethics in peer work",
+        "provider": "Elsewhere Training",
+        "taken_on": (TODAY - timedelta(days=3)).isoformat(),
+        "hours": "2",
+        "categories": "ethics: 2",
+        "delivery_format": "live-online",
+        "csrf_token": token,
+        **changes,
+    }
     form["file"] = (io.BytesIO(data), file_name)
     # Built by hand so its spooled request body is closed after (a large file goes to a temporary file).
     environ = EnvironBuilder(path="/renewal/entries", method="POST", data=form).get_environ()
@@ -154,7 +171,7 @@ def test_report_csv_cells_cannot_run_as_formulas(app, make_user):
     certification_id = peer.get("/renewal/").get_data(as_text=True).split("/renewal/certifications/")[1].split("/")[0]
     rows = list(csv.reader(io.StringIO(peer.get(f"/renewal/certifications/{certification_id}/report.csv").get_data(as_text=True))))
     titles = [row[1] for row in rows if len(row) == 6 and row[0] != "date"]
-    assert titles == ["'=HYPERLINK(\"http://evil.example\",\"x\")"]
+    assert titles == ['\'=HYPERLINK("http://evil.example","x")']
     assert ["Total: 2 of 20 hours", "not met"] in rows
 
 
@@ -175,12 +192,22 @@ def test_supervisor_reviews_only_their_teams_and_records_attendance(app, make_us
         south_entry = db.session.scalar(sa.select(ExternalCeEntry.id).where(ExternalCeEntry.title == "South training"))
     queue = supervisor.get("/renewal/review").get_data(as_text=True)
     assert "North training" in queue and "South training" not in queue
-    assert supervisor.post(f"/renewal/review/{south_entry}", data={"decision": "verified", "csrf_token": supervisor_token}).status_code == 404
+    assert (
+        supervisor.post(f"/renewal/review/{south_entry}", data={"decision": "verified", "csrf_token": supervisor_token}).status_code == 404
+    )
     assert supervisor.get(f"/renewal/entries/{south_entry}/file").status_code == 404  # files: learner and admins only
 
-    recorded = supervisor.post("/renewal/trainings", data={
-        "title": "Agency ethics refresher", "held_on": (TODAY - timedelta(days=1)).isoformat(), "hours": "1.5",
-        "categories": "ethics: 1.5", "attendees": [str(north_user.id), "999999"], "csrf_token": supervisor_token})
+    recorded = supervisor.post(
+        "/renewal/trainings",
+        data={
+            "title": "Agency ethics refresher",
+            "held_on": (TODAY - timedelta(days=1)).isoformat(),
+            "hours": "1.5",
+            "categories": "ethics: 1.5",
+            "attendees": [str(north_user.id), "999999"],
+            "csrf_token": supervisor_token,
+        },
+    )
     assert recorded.status_code == 303
     with app.app_context():
         [certificate] = db.session.scalars(sa.select(Certificate).where(Certificate.course_title == "Agency ethics refresher"))

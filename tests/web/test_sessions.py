@@ -64,8 +64,14 @@ def test_a_role_change_ends_every_session_of_that_person(app, make_user, admin):
     admin_client, token = admin
     with app.app_context():
         team_id = db.session.get(User, person.id).team_id
-    form = {"csrf_token": token, "name": "Test Peer", "email": person.email, "roles": ["peer"], "team": str(team_id),
-            "joined_on": "2026-01-05"}
+    form = {
+        "csrf_token": token,
+        "name": "Test Peer",
+        "email": person.email,
+        "roles": ["peer"],
+        "team": str(team_id),
+        "joined_on": "2026-01-05",
+    }
     assert admin_client.post(f"/admin/people/{person.id}", data=form).status_code == 303
     assert not is_logged_in(thief) and not is_logged_in(client)
     assert is_logged_in(admin_client)  # the admin's own session is untouched
@@ -99,7 +105,13 @@ def test_saving_a_person_without_changes_keeps_their_sessions(app, make_user, ad
     admin_client, token = admin
     with app.app_context():
         person = db.session.get(User, peer.id)
-        form = {"csrf_token": token, "name": person.name, "email": person.email, "roles": ["peer"],
-                "team": str(person.team_id), "joined_on": person.joined_on.isoformat()}
+        form = {
+            "csrf_token": token,
+            "name": person.name,
+            "email": person.email,
+            "roles": ["peer"],
+            "team": str(person.team_id),
+            "joined_on": person.joined_on.isoformat(),
+        }
     assert admin_client.post(f"/admin/people/{peer.id}", data=form).status_code == 303
     assert is_logged_in(client)

@@ -60,8 +60,16 @@ def test_the_wait_doubles_with_each_failure_and_never_becomes_a_lock(throttled_a
         let_the_wait_pass(throttled_app)
         assert login_from(throttled_app, ATTACKER, peer.email, "guess").status_code == 401  # may try again…
         waits.append(wait_asked_for(throttled_app, peer.email))  # …then waits twice as long
-    assert waits == ["30 seconds", "1 minute", "2 minutes", "4 minutes", "8 minutes", "15 minutes", "15 minutes",
-                     "15 minutes"]  # capped at the 15-minute window
+    assert waits == [
+        "30 seconds",
+        "1 minute",
+        "2 minutes",
+        "4 minutes",
+        "8 minutes",
+        "15 minutes",
+        "15 minutes",
+        "15 minutes",
+    ]  # capped at the 15-minute window
     let_the_wait_pass(throttled_app)
     assert login_from(throttled_app, ATTACKER, peer.email, PASSWORD).status_code == 303
     with throttled_app.app_context():
@@ -88,12 +96,12 @@ def test_client_addresses_come_through_trusted_proxies_only(make_app, make_user)
     behind_proxy = make_app(TRUSTED_PROXIES=1, LOGIN_RATE_LIMIT="2 per minute")
     proxy = "10.0.0.2"
     for visitor in ("192.0.2.1", "192.0.2.2"):
-        codes = [login_from(behind_proxy, proxy, f"x{n}@example.org", "x", {"X-Forwarded-For": visitor}).status_code
-                 for n in range(3)]
+        codes = [login_from(behind_proxy, proxy, f"x{n}@example.org", "x", {"X-Forwarded-For": visitor}).status_code for n in range(3)]
         assert codes == [401, 401, 429], visitor  # each visitor has their own limit, not the proxy's
     direct = make_app(TRUSTED_PROXIES=0, LOGIN_RATE_LIMIT="2 per minute")
-    forged = [login_from(direct, "192.0.2.50", f"y{n}@example.org", "x", {"X-Forwarded-For": f"192.0.2.{100 + n}"}).status_code
-              for n in range(3)]
+    forged = [
+        login_from(direct, "192.0.2.50", f"y{n}@example.org", "x", {"X-Forwarded-For": f"192.0.2.{100 + n}"}).status_code for n in range(3)
+    ]
     assert forged == [401, 401, 429]  # without a trusted proxy, a forged header changes nothing
 
 

@@ -15,14 +15,18 @@ HTMX = {"HX-Request": "true"}
 
 def reminders(app, user_id):
     with app.app_context():
-        return db.session.scalars(sa.select(OutgoingMail).where(
-            OutgoingMail.user_id == user_id, OutgoingMail.kind == "supervisor-reminder")).all()
+        return db.session.scalars(
+            sa.select(OutgoingMail).where(OutgoingMail.user_id == user_id, OutgoingMail.kind == "supervisor-reminder")
+        ).all()
 
 
 def post_reminder(client, user_id, headers=None, filters=""):
     token = csrf_token_from(client.get("/supervise/").get_data(as_text=True))
-    return client.post(f"/supervise/people/{user_id}/reminder", data={"csrf_token": token, "filters": filters},
-                       headers={**(headers or {}), "X-CSRFToken": token})
+    return client.post(
+        f"/supervise/people/{user_id}/reminder",
+        data={"csrf_token": token, "filters": filters},
+        headers={**(headers or {}), "X-CSRFToken": token},
+    )
 
 
 def test_a_reminder_goes_out_once_with_the_overdue_course_and_is_audit_logged(app, make_user, agency):
@@ -30,7 +34,7 @@ def test_a_reminder_goes_out_once_with_the_overdue_course_and_is_audit_logged(ap
     assign(app, agency.id, role="peer", due_on=date.today() - timedelta(days=3))
     client, supervisor = supervise(app, make_user)
     page = client.get("/supervise/").get_data(as_text=True)
-    assert f"Send a reminder<span class=\"visually-hidden\"> to {learner.name}</span>" in page
+    assert f'Send a reminder<span class="visually-hidden"> to {learner.name}</span>' in page
 
     response = post_reminder(client, learner.id, filters="status=overdue&sort=name")
     assert response.status_code == 303

@@ -17,12 +17,32 @@ from tests.smtp import DeliveredInbox, refused_port, smtp_server
 EXAMPLE = PROJECT_ROOT / "docs" / "examples" / "users.csv"
 # The example's first nine people (lines 2-10) are the good ones; the rest are deliberately wrong.
 CLEAN_EXAMPLE = "".join(EXAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)[:10])
-NEW_PEOPLE = {"avery.johnson@example.org", "blake.martinez@example.org", "casey.nguyen@example.org",
-              "dana.whitfield@example.org", "eli.thompson@example.org", "frankie.okoro@example.org",
-              "gray.delgado@example.org", "harper.lin@example.org"}
+NEW_PEOPLE = {
+    "avery.johnson@example.org",
+    "blake.martinez@example.org",
+    "casey.nguyen@example.org",
+    "dana.whitfield@example.org",
+    "eli.thompson@example.org",
+    "frankie.okoro@example.org",
+    "gray.delgado@example.org",
+    "harper.lin@example.org",
+}
 EXPECTED_RESULTS = {
-    2: "Add", 3: "Add", 4: "Add", 5: "Add", 6: "Add", 7: "Add", 8: "Add", 9: "Add", 10: "Update",
-    11: "Error", 12: "Error", 13: "Error", 14: "Error", 15: "Error", 16: "Error",
+    2: "Add",
+    3: "Add",
+    4: "Add",
+    5: "Add",
+    6: "Add",
+    7: "Add",
+    8: "Add",
+    9: "Add",
+    10: "Update",
+    11: "Error",
+    12: "Error",
+    13: "Error",
+    14: "Error",
+    15: "Error",
+    16: "Error",
 }
 
 
@@ -86,8 +106,13 @@ def snapshot(app):
 def user(app, email):
     with app.app_context():
         found = db.session.scalar(sa.select(User).where(User.email == email))
-        return found and (found.name, sorted(found.roles), found.team and found.team.name,
-                          sorted(t.name for t in found.supervised_teams), found.password_hash)
+        return found and (
+            found.name,
+            sorted(found.roles),
+            found.team and found.team.name,
+            sorted(t.name for t in found.supervised_teams),
+            found.password_hash,
+        )
 
 
 def test_the_example_preview_lists_every_line_and_writes_nothing(app, client, token):
@@ -96,9 +121,16 @@ def test_the_example_preview_lists_every_line_and_writes_nothing(app, client, to
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert results_by_line(page) == EXPECTED_RESULTS
-    for reason in ("“izzy.carter(at)example.org” is not a valid email address", "There is no team called “Night Shift Team”",
-                   "The same email is also on line 14", "The same email is also on line 13", "Unknown role: counselor",
-                   "blake.martinez@example.org is not a supervisor", "Name: Test Peer → Quinn Harris", "Team: none → Integrated Care Team"):
+    for reason in (
+        "“izzy.carter(at)example.org” is not a valid email address",
+        "There is no team called “Night Shift Team”",
+        "The same email is also on line 14",
+        "The same email is also on line 13",
+        "Unknown role: counselor",
+        "blake.martinez@example.org is not a supervisor",
+        "Name: Test Peer → Quinn Harris",
+        "Team: none → Integrated Care Team",
+    ):
         assert reason in page
     assert 'role="alert"' in page and "6 lines have errors" in page
     assert "Import all" not in page and 'value="all"' not in page  # no way to import a file with errors whole
@@ -127,8 +159,16 @@ def test_importing_only_the_valid_lines_writes_exactly_those(app, client, token,
     with app.app_context():
         emails = set(db.session.scalars(sa.select(User.email)))
     assert len(emails) == before_users + 8 and NEW_PEOPLE < emails
-    assert not {"izzy.carter(at)example.org", "kai.brooks@example.org", "morgan.price@example.org",
-                "river.stone@example.org", "sky.adams@example.org"} & emails
+    assert (
+        not {
+            "izzy.carter(at)example.org",
+            "kai.brooks@example.org",
+            "morgan.price@example.org",
+            "river.stone@example.org",
+            "sky.adams@example.org",
+        }
+        & emails
+    )
     assert user(app, "gray.delgado@example.org") == ("Delgado, Gray", ["peer"], "Peer Support Team", [], None)
     assert user(app, "dana.whitfield@example.org")[1:4] == (["peer", "supervisor"], "Integrated Care Team", ["Integrated Care Team"])
     assert user(app, "supervisor@example.org")[3] == ["Peer Support Team"]
@@ -206,12 +246,15 @@ def test_an_email_in_another_agency_is_an_error_that_does_not_name_it(app, clien
     assert "This email belongs to an account in another agency." in page and "Elsewhere" not in page
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"full_name,mail,roles\nPat,pat@example.org,peer\n", "The first line must name exactly these columns"),
-    ("name,email,roles,team,supervisor_email\nZoë Brandt,zoe@example.org,peer,,\n".encode("latin-1"), "not saved as UTF-8"),
-    (b"", "The file is empty."),
-    (b"name,email,roles,team,supervisor_email\n", "no people under them"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"full_name,mail,roles\nPat,pat@example.org,peer\n", "The first line must name exactly these columns"),
+        ("name,email,roles,team,supervisor_email\nZoë Brandt,zoe@example.org,peer,,\n".encode("latin-1"), "not saved as UTF-8"),
+        (b"", "The file is empty."),
+        (b"name,email,roles,team,supervisor_email\n", "no people under them"),
+    ],
+)
 def test_bad_files_are_explained_and_write_nothing(app, client, token, data, message):
     before = snapshot(app)
     response = upload(client, token, data)

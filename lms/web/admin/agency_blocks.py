@@ -32,8 +32,13 @@ def _block_name(name):
 
 def _block_page(name, text, errors=None, status=200, saved=True):
     return render_page(
-        "admin/agency_blocks/edit.html", ["block_preview"],
-        name=name, label=AGENCY_BLOCKS[name], text=text, errors=errors or {}, saved=saved,
+        "admin/agency_blocks/edit.html",
+        ["block_preview"],
+        name=name,
+        label=AGENCY_BLOCKS[name],
+        text=text,
+        errors=errors or {},
+        saved=saved,
         preview=render(text).html if text.strip() else agency_blocks.default_html(name),
     ), status
 

@@ -27,7 +27,9 @@ def agency_course_list():
 def _list_page(values, errors, status=200):
     return render_template(
         "admin/agency_courses/list.html",
-        courses=agency_courses.agency_courses(current_user.agency_id), values=values, errors=errors,
+        courses=agency_courses.agency_courses(current_user.agency_id),
+        values=values,
+        errors=errors,
     ), status
 
 
@@ -100,7 +102,7 @@ def _by_file(problems):
 
 
 def _submitted_files():
-    files = {key[len(FILE_FIELD):]: value for key, value in request.form.items() if key.startswith(FILE_FIELD)}
+    files = {key[len(FILE_FIELD) :]: value for key, value in request.form.items() if key.startswith(FILE_FIELD)}
     files = {name: text for name, text in files.items() if text.strip()}  # an emptied lesson is removed
     new_name = request.form.get("new_file", "").strip()
     if new_name:
@@ -145,9 +147,14 @@ def preview_agency_course(course_id):
     problems = _by_file(agency_courses.check(course, files))
     index = names.index(name)
     return render_page(
-        "admin/agency_courses/edit.html", ["file_feedback"],
-        course=course, name=name, text=files[name], preview=_preview(name, files[name], names),
-        problems=problems.get(name, []), index=index,
+        "admin/agency_courses/edit.html",
+        ["file_feedback"],
+        course=course,
+        name=name,
+        text=files[name],
+        preview=_preview(name, files[name], names),
+        problems=problems.get(name, []),
+        index=index,
     )
 
 
@@ -185,7 +192,12 @@ def agency_course_versions(course_id):
     older, newer = by_hash.get(request.args.get("from", "")), by_hash.get(request.args.get("to", ""))
     changes = agency_courses.diff(older, newer) if older and newer else None
     return render_template(
-        "admin/agency_courses/versions.html", course=course, versions=versions, older=older, newer=newer, changes=changes,
+        "admin/agency_courses/versions.html",
+        course=course,
+        versions=versions,
+        older=older,
+        newer=newer,
+        changes=changes,
     )
 
 

@@ -71,6 +71,8 @@ def audit_log():
 @role_required(ADMIN)
 def mail_outbox():
     return render_template(
-        "admin/mail.html", mails=outbox.agency_mail(current_user.agency_id), counts=outbox.status_counts(current_user.agency_id),
+        "admin/mail.html",
+        mails=outbox.agency_mail(current_user.agency_id),
+        counts=outbox.status_counts(current_user.agency_id),
         max_attempts=outbox.MAX_ATTEMPTS,
     )

@@ -19,8 +19,7 @@ def _person_or_404(user_id):
 
 
 def _confirm_page(person, error=None, status=200):
-    return render_template("admin/erase_person.html", person=person, error=error,
-                           agency=current_user.agency), status
+    return render_template("admin/erase_person.html", person=person, error=error, agency=current_user.agency), status
 
 
 @bp.get("/people/<int:user_id>/erase")
@@ -34,8 +33,7 @@ def confirm_erase_person(user_id):
 def erase_person(user_id):
     person = _person_or_404(user_id)
     try:
-        erased = erasure.erase_person(person, current_user, request.form.get("confirm_name", ""),
-                                      current_app.extensions["vault"])
+        erased = erasure.erase_person(person, current_user, request.form.get("confirm_name", ""), current_app.extensions["vault"])
     except erasure.ErasureRefused as refused:
         return _confirm_page(person, str(refused), 422)
     db.session.commit()

@@ -14,8 +14,11 @@ from lms.web.admin import bp
 @bp.get("/invitations")
 @role_required(ADMIN)
 def invitations_list():
-    return render_template("admin/invitations.html", pending=invitations.pending_invitations(current_user.agency_id),
-                           pause_minutes=int(invitations.RESEND_PAUSE.total_seconds() // 60))
+    return render_template(
+        "admin/invitations.html",
+        pending=invitations.pending_invitations(current_user.agency_id),
+        pause_minutes=int(invitations.RESEND_PAUSE.total_seconds() // 60),
+    )
 
 
 @bp.post("/invitations")
@@ -37,6 +40,5 @@ def _result_message(result) -> str:
     if result.recent:
         parts.append(f"Skipped {counted(len(result.recent), 'person', 'people')}: invited less than {minutes} minutes ago.")
     if result.not_needed:
-        parts.append(f"Skipped {counted(len(result.not_needed), 'person', 'people')}: "
-                     "they set a password meanwhile, or were deactivated.")
+        parts.append(f"Skipped {counted(len(result.not_needed), 'person', 'people')}: they set a password meanwhile, or were deactivated.")
     return " ".join(parts)

@@ -40,7 +40,10 @@ def learning_path_list():
 def create_learning_path():
     try:
         learning_paths.create_path(
-            current_user.agency_id, current_user, catalog(), request.form.get("title", ""),
+            current_user.agency_id,
+            current_user,
+            catalog(),
+            request.form.get("title", ""),
             [request.form.get(field, "") for field in STEP_FIELDS],
         )
     except InvalidInput as error:

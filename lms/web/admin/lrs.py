@@ -16,9 +16,13 @@ from lms.web.admin import bp
 def _lrs_page(values, errors, status=200):
     connection = connection_of(current_user.agency_id)
     return render_template(
-        "admin/lrs.html", values=values, errors=errors, configured=is_configured(connection),
+        "admin/lrs.html",
+        values=values,
+        errors=errors,
+        configured=is_configured(connection),
         secret_saved=connection is not None and connection.secret_encrypted is not None,
-        counts=xapi_outbox.status_counts(current_user.agency_id), last_error=xapi_outbox.last_error(current_user.agency_id),
+        counts=xapi_outbox.status_counts(current_user.agency_id),
+        last_error=xapi_outbox.last_error(current_user.agency_id),
         max_attempts=MAX_ATTEMPTS,
     ), status
 
@@ -35,8 +39,13 @@ def lrs_settings():
 @role_required(ADMIN)
 def save_lrs_settings():
     try:
-        save_connection(current_user.agency, current_user, current_app.extensions["vault"], request.form,
-                        allow_private=current_app.config["LRS_ALLOW_PRIVATE_ADDRESSES"])
+        save_connection(
+            current_user.agency,
+            current_user,
+            current_app.extensions["vault"],
+            request.form,
+            allow_private=current_app.config["LRS_ALLOW_PRIVATE_ADDRESSES"],
+        )
     except InvalidInput as error:
         db.session.rollback()
         return _lrs_page({"endpoint": request.form.get("endpoint", ""), "key": request.form.get("key", "")}, error.errors, 422)

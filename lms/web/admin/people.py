@@ -70,8 +70,9 @@ def _person_values(person):
 def people_list():
     search = request.args.get("q", "").strip()
     found = people.agency_people(current_user.agency_id, search)
-    return render_template("admin/people.html", people=found, search=search, limit=people.LIST_LIMIT, role_list=role_list,
-                           role_labels=ROLE_LABELS)
+    return render_template(
+        "admin/people.html", people=found, search=search, limit=people.LIST_LIMIT, role_list=role_list, role_labels=ROLE_LABELS
+    )
 
 
 @bp.get("/people/new")
@@ -135,8 +136,11 @@ def _set_person_active(person, active):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(f"{person.name} is {'active again and can log in' if active else 'deactivated and cannot log in'}. "
-              "Their training records are kept.", "success")
+        flash(
+            f"{person.name} is {'active again and can log in' if active else 'deactivated and cannot log in'}. "
+            "Their training records are kept.",
+            "success",
+        )
     return redirect(url_for("admin.show_person", user_id=person.id), code=303)
 
 

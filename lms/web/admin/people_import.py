@@ -20,8 +20,7 @@ def _render_upload(problem=None, status=200):
 
 
 def _render_preview(preview, notice=None, status=200):
-    return render_template("admin/import_preview.html", preview=preview, plan=preview.plan, notice=notice,
-                           role_list=role_list), status
+    return render_template("admin/import_preview.html", preview=preview, plan=preview.plan, notice=notice, role_list=role_list), status
 
 
 @bp.get("/people/import")
@@ -57,7 +56,9 @@ def confirm_import():
         return _render_preview(refused.preview, refused.message, 409)
     invited = invite(result.created)
     db.session.commit()
-    skipped = f" {counted(result.skipped, 'line')} with errors {'was' if result.skipped == 1 else 'were'} skipped." if result.skipped else ""
+    skipped = (
+        f" {counted(result.skipped, 'line')} with errors {'was' if result.skipped == 1 else 'were'} skipped." if result.skipped else ""
+    )
     on_their_way = f" Invitations to {counted(invited, 'new person', 'new people')} are on their way." if invited else ""
     flash(f"Import done: {len(result.created)} added, {len(result.updated)} updated.{skipped}{on_their_way}", "success")
     return redirect(url_for("admin.people_list"), code=303)

@@ -42,7 +42,10 @@ def compliance_pdf():
     today = date.today()
     report = team_matrix.agency_matrix(current_user.agency_id, catalog(), today)
     pdf = pdf_from_template(
-        "admin/print/compliance.html", agency=current_user.agency, report=report, lines=list(compliance_report.lines(report)),
+        "admin/print/compliance.html",
+        agency=current_user.agency,
+        report=report,
+        lines=list(compliance_report.lines(report)),
         today=today,
     )
     return attachment(pdf, "application/pdf", f"required-training-{today.isoformat()}.pdf", "private, no-store")

@@ -7,8 +7,17 @@ from lms.domain.roles import ADMIN
 from lms.extensions import db
 from lms.domain.markdown import render as render_markdown
 from lms.services.agency_settings import (
-    CERTIFICATE_RETENTION_LABELS, COURSE_APPROVAL_FIELDS, NUMBER_FIELDS, PRIVACY_NUMBER_FIELDS, SETTINGS_FIELDS,
-    course_approvals, remove_course_approval, set_course_approval, set_logo, update_role_card, update_settings,
+    CERTIFICATE_RETENTION_LABELS,
+    COURSE_APPROVAL_FIELDS,
+    NUMBER_FIELDS,
+    PRIVACY_NUMBER_FIELDS,
+    SETTINGS_FIELDS,
+    course_approvals,
+    remove_course_approval,
+    set_course_approval,
+    set_logo,
+    update_role_card,
+    update_settings,
 )
 from lms.services.invalid_input import InvalidInput
 from lms.services.role_card import DEFAULT_ROLE_CARD_PATH
@@ -18,8 +27,13 @@ from lms.web.admin import bp
 
 def _settings_page(values, errors, status=200):
     return render_template(
-        "admin/settings.html", values=values, errors=errors, fields=SETTINGS_FIELDS, number_fields=NUMBER_FIELDS,
-        privacy_number_fields=PRIVACY_NUMBER_FIELDS, retention_labels=CERTIFICATE_RETENTION_LABELS,
+        "admin/settings.html",
+        values=values,
+        errors=errors,
+        fields=SETTINGS_FIELDS,
+        number_fields=NUMBER_FIELDS,
+        privacy_number_fields=PRIVACY_NUMBER_FIELDS,
+        retention_labels=CERTIFICATE_RETENTION_LABELS,
         agency=current_user.agency,
     ), status
 
@@ -28,8 +42,12 @@ def _settings_page(values, errors, status=200):
 @role_required(ADMIN)
 def settings():
     agency = current_user.agency
-    fields = ([field for field, _ in SETTINGS_FIELDS] + [field for field, *_ in NUMBER_FIELDS]
-              + [field for field, *_ in PRIVACY_NUMBER_FIELDS] + ["certificate_retention"])
+    fields = (
+        [field for field, _ in SETTINGS_FIELDS]
+        + [field for field, *_ in NUMBER_FIELDS]
+        + [field for field, *_ in PRIVACY_NUMBER_FIELDS]
+        + ["certificate_retention"]
+    )
     return _settings_page({field: str(getattr(agency, field) or "") for field in fields}, {})
 
 
@@ -51,8 +69,13 @@ def save_settings():
 
 def _approvals_page(values, errors, status=200):
     return render_template(
-        "admin/ce_approvals.html", courses=list(catalog()), approvals=course_approvals(current_user.agency_id),
-        fields=COURSE_APPROVAL_FIELDS, values=values, errors=errors, agency=current_user.agency,
+        "admin/ce_approvals.html",
+        courses=list(catalog()),
+        approvals=course_approvals(current_user.agency_id),
+        fields=COURSE_APPROVAL_FIELDS,
+        values=values,
+        errors=errors,
+        agency=current_user.agency,
     ), status
 
 

@@ -93,6 +93,5 @@ def reactivate_team(team_id):
 def _set_team_active(team, active):
     people.set_team_active(team, current_user, active)
     db.session.commit()
-    flash(f"The team “{team.name}” is {'active again' if active else 'deactivated: it can no longer be chosen for people'}.",
-          "success")
+    flash(f"The team “{team.name}” is {'active again' if active else 'deactivated: it can no longer be chosen for people'}.", "success")
     return redirect(url_for("admin.show_team", team_id=team.id), code=303)

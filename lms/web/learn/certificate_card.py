@@ -27,5 +27,6 @@ def certificate_card(course_standing: CourseStanding) -> CertificateCard | None:
     certificate = certificates.current_certificate(completion.id)
     if certificate is None:
         return None
-    return CertificateCard(certificate, hours_phrase(certificate.ce_hours, certificate.accreditation),
-                           public_url("verify.verify_code", code=certificate.code))
+    return CertificateCard(
+        certificate, hours_phrase(certificate.ce_hours, certificate.accreditation), public_url("verify.verify_code", code=certificate.code)
+    )

@@ -50,23 +50,30 @@ def my_learning():
         for course in courses:
             if course.slug in learner.requirements:
                 completed_on = learner.completed_on.get(course.slug)
-                status = requirement_standing(
-                    learner.requirements[course.slug], completed_on, learner.progress[course.slug].started, today
-                )
+                status = requirement_standing(learner.requirements[course.slug], completed_on, learner.progress[course.slug].started, today)
                 assigned.append((course, status))
             elif course.is_for(current_user.roles):
                 offered.append(course)
         return dict(
             home=plan_home(assigned, offered, learner.progress, learner.completed_on, learner.last_activity, today),
-            progress_by_course=learner.progress, hours_this_year=learner.hours_this_year, year=today.year, paths=paths,
+            progress_by_course=learner.progress,
+            hours_this_year=learner.hours_this_year,
+            year=today.year,
+            paths=paths,
         )
 
     if not may_keep():
         return render_page("learn/my_learning.html", ["content"], **context())
     # Everything the page is made from: the person's facts, the catalog's versions, the paths' steps, the day.
     key = (
-        current_user.id, current_user.agency_id, current_user.team_id, current_user.joined_on, current_user.roles,
-        learner.facts, today, tuple((course.slug, course.version) for course in courses),
+        current_user.id,
+        current_user.agency_id,
+        current_user.team_id,
+        current_user.joined_on,
+        current_user.roles,
+        learner.facts,
+        today,
+        tuple((course.slug, course.version) for course in courses),
         tuple((item.path.id, item.path.title, tuple(item.path.course_slugs)) for item in paths),
     )
     return render_kept("learn/my_learning.html", ["content"], key, context, {})
@@ -90,8 +97,13 @@ def show_course(slug):
     course = course_for_current_user(slug)
     course_standing = standing(current_user.id, course)
     return render_page(
-        "learn/course.html", ["content"], course=course, standing=course_standing, card=certificate_card(course_standing),
-        questions_served=len(course.questions_for(current_user.roles)), locked_by=prerequisites_left(course),
+        "learn/course.html",
+        ["content"],
+        course=course,
+        standing=course_standing,
+        card=certificate_card(course_standing),
+        questions_served=len(course.questions_for(current_user.roles)),
+        locked_by=prerequisites_left(course),
     )
 
 

@@ -50,10 +50,5 @@ def submit_course_evaluation(slug):
 
 def _evaluation_page(course, course_standing, values, errors):
     return render_template(
-        "learn/evaluation.html",
-        course=course,
-        standing=course_standing,
-        values=values,
-        errors=errors,
-        rating_labels=RATING_LABELS
+        "learn/evaluation.html", course=course, standing=course_standing, values=values, errors=errors, rating_labels=RATING_LABELS
     )

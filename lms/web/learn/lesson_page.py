@@ -60,8 +60,9 @@ def render_lesson(blocks: list[str], context: dict):
         "reflection_id": str(reflection.id) if reflection else "",
         **{f"block-{name}": html for name, html in context["agency_blocks_html"].items()},
     }
-    return render_kept(TEMPLATE, blocks, key, kept_context, values,
-                       lambda html: html.replace(str(REFLECTION_ID_MARK), mark("reflection_id")))
+    return render_kept(
+        TEMPLATE, blocks, key, kept_context, values, lambda html: html.replace(str(REFLECTION_ID_MARK), mark("reflection_id"))
+    )
 
 
 def _label_moment(updated_at: datetime) -> datetime:

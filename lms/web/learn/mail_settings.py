@@ -22,6 +22,10 @@ def save_email_settings():
     wanted = request.form.get("digest") == "yes"
     reminders.set_digest_wanted(current_user, wanted)
     db.session.commit()
-    flash("Saved. You will get the weekly email about your teams." if wanted
-          else "Saved. You will not get the weekly email about your teams.", "success")
+    flash(
+        "Saved. You will get the weekly email about your teams."
+        if wanted
+        else "Saved. You will not get the weekly email about your teams.",
+        "success",
+    )
     return redirect(url_for("learn.email_settings"), code=303)

@@ -47,9 +47,7 @@ def save_reflection(slug, lesson_id):
 @bp.get("/reflections")
 @login_required
 def my_reflections():
-    response = make_response(
-        render_template("learn/reflections.html", groups=_reflection_groups())
-    )
+    response = make_response(render_template("learn/reflections.html", groups=_reflection_groups()))
     response.headers["Cache-Control"] = NO_STORE
     return response
 
@@ -91,9 +89,12 @@ def download_reflections_pdf():
     characters = sum(len(reflection.text) for _, _, items in groups for _, reflection in items)
     budget = current_app.config["PDF_MAX_CHARACTERS"]
     if characters > budget:
-        return render_error(413, f"Your reflections are too long to fit in one PDF: they have {characters:,} characters, "
-                                 f"and a PDF holds up to {budget:,}. Download them as a text file instead: it has "
-                                 "every reflection, and any word processor can open and print it.")
+        return render_error(
+            413,
+            f"Your reflections are too long to fit in one PDF: they have {characters:,} characters, "
+            f"and a PDF holds up to {budget:,}. Download them as a text file instead: it has "
+            "every reflection, and any word processor can open and print it.",
+        )
     pdf = private_pdf_from_template(pdf_cache.REFLECTIONS, "learn/print/reflections.html", groups=groups)
     db.session.commit()
     return _download(pdf, "application/pdf", "my-reflections.pdf")
@@ -130,8 +131,7 @@ def save_plan():
 @limiter.limit(pdf_rate_limit, key_func=pdf_user_key)
 def download_plan_pdf():
     plan = private_writing.plan_of(vault(), current_user.id)
-    pdf = private_pdf_from_template(pdf_cache.SELF_CARE_PLAN, "learn/print/self_care_plan.html", plan=plan,
-                                    sections=_plan_sections())
+    pdf = private_pdf_from_template(pdf_cache.SELF_CARE_PLAN, "learn/print/self_care_plan.html", plan=plan, sections=_plan_sections())
     db.session.commit()
     return _download(pdf, "application/pdf", "my-self-care-plan.pdf")
 
@@ -143,7 +143,7 @@ def _plan_page(plan, errors, review_text=None):
             plan=plan,
             sections=_plan_sections(),
             errors=errors,
-            review_text=review_text if review_text is not None else (plan.review_on.isoformat() if plan.review_on else "")
+            review_text=review_text if review_text is not None else (plan.review_on.isoformat() if plan.review_on else ""),
         )
     )
     response.headers["Cache-Control"] = NO_STORE
