@@ -37,6 +37,14 @@ def test_my_learning_lists_only_courses_for_my_roles(client, peer):
     assert "0 of 3 lessons done" in page
 
 
+def test_my_learning_answers_htmx_with_its_content_alone(client, peer):
+    response = client.get("/learn/", headers=HTMX)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Starting out as a peer" in page and "0 of 3 lessons done" in page
+    assert "<!doctype html>" not in page.lower()
+
+
 def test_clinician_sees_clinician_course(client, make_user, auth):
     auth.login(make_user("clinician"))
     page = client.get("/learn/").get_data(as_text=True)
