@@ -88,6 +88,14 @@ def test_the_public_status_list_stays_cacheable_for_people_logged_in(app, make_u
     assert "no-store" in profile.headers["Cache-Control"]  # the page's header names who is logged in
 
 
+def test_the_public_issuer_page_names_the_agency_to_anyone(app, make_user):
+    user = make_user("peer")
+    with app.app_context():
+        name = db.session.get(Agency, user.agency_id).name
+    page = app.test_client().get(f"/agencies/{user.agency_id}", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert f"<h1>{name}</h1>" in page and f"{name} issues certificates" in page
+
+
 def test_the_422_page_that_echoes_a_private_draft_is_no_store(client, token):
     response = client.post("/learn/courses/starting-out/lessons/welcome/reflection", data={"reflection": "x" * 10_001, "csrf_token": token})
     assert response.status_code == 422 and "no-store" in response.headers["Cache-Control"]

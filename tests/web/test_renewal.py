@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from werkzeug.test import EnvironBuilder
 
 from lms.extensions import db
-from lms.models import Certificate, ExternalCeEntry, SentReminder, User
+from lms.models import Agency, Certificate, ExternalCeEntry, SentReminder, User
 from tests.conftest import Auth
 from tests.smtp import DeliveredInbox, smtp_server
 from tests.web.helpers import GOOD_EVALUATION, COURSE, finish_lessons, pass_check, pdf_text
@@ -219,6 +219,8 @@ def test_supervisor_reviews_only_their_teams_and_records_attendance(app, make_us
     about = app.test_client().get(badge["credentialSubject"]["achievement"]["id"].removeprefix("http://localhost"))
     assert about.status_code == 200 and "Agency ethics refresher" in about.get_data(as_text=True)
     assert "1.5 hours" in about.get_data(as_text=True) and "In-person training" in about.get_data(as_text=True)
+    with app.app_context():
+        assert f"<dd>{db.session.get(Agency, certificate.agency_id).name}</dd>" in about.get_data(as_text=True)  # held by
     other_agency = app.test_client().get(f"/agencies/{certificate.agency_id + 1}/courses/{certificate.course_slug}")
     assert other_agency.status_code == 404  # a training is found only under the agency that held it
 
