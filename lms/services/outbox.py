@@ -86,23 +86,28 @@ def queue_links(users: list[User], purpose) -> int:
 
 def claim(limit: int, now: datetime | None = None) -> list[int]:
     """Claim up to `limit` mails that are due; returns their ids (commit before sending them)."""
-    now = now or utcnow()
-    db.session.execute(
-        sa.update(OutgoingMail).where(OutgoingMail.status == SENDING, OutgoingMail.claimed_at < now - CLAIM_EXPIRES).values(status=QUEUED)
-    )
+    return claim_due(OutgoingMail, limit, now or utcnow())
+
+
+def claim_due(model, limit: int, now: datetime) -> list[int]:
+    """Claim up to `limit` due rows of an outbox table (status, next_attempt_at, claimed_at).
+
+    A claim older than CLAIM_EXPIRES belongs to a sender that died: its rows are queued again.
+    Each row is taken by one conditional UPDATE, so two senders never take the same one."""
+    db.session.execute(sa.update(model).where(model.status == SENDING, model.claimed_at < now - CLAIM_EXPIRES).values(status=QUEUED))
     due = db.session.scalars(
-        sa.select(OutgoingMail.id)
-        .where(OutgoingMail.status == QUEUED, OutgoingMail.next_attempt_at <= now)
-        .order_by(OutgoingMail.next_attempt_at, OutgoingMail.id)
+        sa.select(model.id)
+        .where(model.status == QUEUED, model.next_attempt_at <= now)
+        .order_by(model.next_attempt_at, model.id)
         .limit(limit)
     ).all()
     claimed = []
-    for mail_id in due:
+    for row_id in due:
         taken = db.session.execute(
-            sa.update(OutgoingMail).where(OutgoingMail.id == mail_id, OutgoingMail.status == QUEUED).values(status=SENDING, claimed_at=now)
+            sa.update(model).where(model.id == row_id, model.status == QUEUED).values(status=SENDING, claimed_at=now)
         )
-        if taken.rowcount == 1:  # another worker may have taken it in between
-            claimed.append(mail_id)
+        if taken.rowcount == 1:  # another sender may have taken it in between
+            claimed.append(row_id)
     db.session.flush()
     return claimed
 

@@ -13,7 +13,6 @@ Flushes; the caller commits.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 
@@ -23,45 +22,13 @@ from lms.extensions import db
 from lms.lrs import LrsRefused, LrsUnreachable, send_statements
 from lms.models import LrsConnection, XapiStatement, utcnow
 from lms.services.lrs_settings import is_configured, lrs_settings
-from lms.services.outbox import CLAIM_EXPIRES, MAX_ATTEMPTS, retry_delay
+from lms.services.outbox import CANCELLED, DEAD, MAX_ATTEMPTS, QUEUED, SENDING, SENT, Delivery, claim_due, retry_delay
 from lms.vault import Vault
-
-QUEUED, SENDING, SENT, DEAD, CANCELLED = "queued", "sending", "sent", "dead", "cancelled"
-
-
-@dataclass
-class Delivery:
-    sent: int = 0
-    failed: int = 0
-    dead: int = 0
-    cancelled: int = 0
 
 
 def claim(limit: int, now: datetime | None = None) -> list[int]:
     """Claim up to `limit` due statements; returns their ids (commit before sending them)."""
-    now = now or utcnow()
-    db.session.execute(
-        sa.update(XapiStatement)
-        .where(XapiStatement.status == SENDING, XapiStatement.claimed_at < now - CLAIM_EXPIRES)
-        .values(status=QUEUED)
-    )
-    due = db.session.scalars(
-        sa.select(XapiStatement.id)
-        .where(XapiStatement.status == QUEUED, XapiStatement.next_attempt_at <= now)
-        .order_by(XapiStatement.next_attempt_at, XapiStatement.id)
-        .limit(limit)
-    ).all()
-    claimed = []
-    for statement_id in due:
-        taken = db.session.execute(
-            sa.update(XapiStatement)
-            .where(XapiStatement.id == statement_id, XapiStatement.status == QUEUED)
-            .values(status=SENDING, claimed_at=now)
-        )
-        if taken.rowcount == 1:  # another sender may have taken it in between
-            claimed.append(statement_id)
-    db.session.flush()
-    return claimed
+    return claim_due(XapiStatement, limit, now or utcnow())
 
 
 def deliver(claimed: list[int], vault: Vault, report: Delivery, send=send_statements) -> None:
