@@ -17,6 +17,7 @@ import threading
 import time
 from pathlib import Path
 
+from bench import naive_app
 from bench.common import (
     PASSWORD,
     app_env,
@@ -33,7 +34,6 @@ from bench.common import (
     print_table,
     queries_for,
 )
-from bench import naive_app
 from lms.extensions import db
 from lms.models import Team, User
 from lms.services.accounts import create_user

@@ -10,23 +10,22 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
+from lms.backup import backup_sqlite
 from lms.domain.content_rules import quality_problems
+from lms.domain.course_loader import load_catalog
 from lms.domain.course_measures import reading_grade, word_count
 from lms.domain.course_report import report_table
-from lms.domain.course_loader import load_catalog
 from lms.domain.roles import ROLES
 from lms.domain.user_import import MAX_FILE_BYTES, FileProblem, ImportPlan, role_list
 from lms.domain.wording import counted
-from lms.backup import backup_sqlite
 from lms.extensions import db
 from lms.mail import SmtpSession, SmtpSettings
 from lms.models import Agency, Network, Team
-from lms.services import account_links, demo, networks, outbox, seed, signing, user_import, xapi_outbox
-from lms.services.certificate_export import ExportFilters, stream_zip
-from lms.services.certificates import EXPORT_STATUSES
-from lms.services import erasure, reminders
+from lms.services import account_links, demo, erasure, networks, outbox, reminders, seed, signing, user_import, xapi_outbox
 from lms.services.accounts import AccountError, agency_with_slug, create_agency, create_user
 from lms.services.agency_catalog import catalog_for
+from lms.services.certificate_export import ExportFilters, stream_zip
+from lms.services.certificates import EXPORT_STATUSES
 from lms.services.private_writing import rotate_keys
 from lms.vault import new_key
 from lms.web.certificates import render_certificate_pdf

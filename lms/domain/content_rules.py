@@ -11,7 +11,7 @@ import re
 from collections import Counter, defaultdict
 from fractions import Fraction
 
-from lms.domain.citations import cites, citations_in, entry_year
+from lms.domain.citations import citations_in, cites, entry_year
 from lms.domain.course_measures import (
     correct_is_longest,
     estimated_minutes,

@@ -15,8 +15,8 @@ from datetime import date
 import sqlalchemy as sa
 
 from lms.domain.certificates import unique_names
-from lms.domain.spreadsheet import safe_row
 from lms.domain.renewal import DELIVERY_FORMATS, OURS, Entry, Progress, categories_line, report_file_name
+from lms.domain.spreadsheet import safe_row
 from lms.extensions import db
 from lms.models import ExternalCeEntry, LearnerCertification, User
 from lms.services import licences, renewal

@@ -31,7 +31,6 @@ from lms.extensions import db
 from lms.models import Agency, Team, User
 from lms.services import audit, licences, people
 
-
 MAX_FILE_NAME_LENGTH = 100
 
 

@@ -9,7 +9,6 @@ import segno
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from lms.domain.renewal import DELIVERY_FORMATS, IN_PERSON, categories_line
 from lms.domain.certificates import (
     DELIVERY_FORMAT,
     VALID,
@@ -22,6 +21,7 @@ from lms.domain.certificates import (
     plain_hours,
     transcript,
 )
+from lms.domain.renewal import DELIVERY_FORMATS, IN_PERSON, categories_line
 from lms.domain.spreadsheet import safe_row
 from lms.extensions import db, limiter
 from lms.models import utcnow

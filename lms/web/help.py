@@ -6,8 +6,8 @@ from flask import Blueprint, has_request_context, render_template
 from flask_login import current_user
 from markupsafe import Markup
 
-from lms.services.completion import EXPIRY_RENEWAL_DAYS
 from lms.services import account_links
+from lms.services.completion import EXPIRY_RENEWAL_DAYS
 
 bp = Blueprint("help", __name__)
 

@@ -3,7 +3,6 @@
 import csv
 import io
 from datetime import date
-
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
@@ -11,8 +10,8 @@ from flask_login import current_user
 
 from lms.domain.assignments import STATE_LABELS, STATES, standing
 from lms.domain.matrix import Filters
-from lms.domain.spreadsheet import safe_row
 from lms.domain.roles import SUPERVISOR
+from lms.domain.spreadsheet import safe_row
 from lms.extensions import db
 from lms.services import licences, renewal, supervisor_reminders, team_matrix
 from lms.services.assignments import latest_completions, requirements_of

@@ -6,9 +6,8 @@ Create Date: 2026-11-23 08:34:40.109948
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "4492a6da166a"

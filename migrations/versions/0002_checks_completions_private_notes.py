@@ -6,9 +6,8 @@ Create Date: 2026-11-23 08:42:23.478758
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "582347a46518"

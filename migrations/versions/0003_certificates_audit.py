@@ -6,9 +6,8 @@ Create Date: 2026-11-23 08:50:30.069935
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "9c6754a1461e"

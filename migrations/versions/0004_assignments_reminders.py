@@ -6,9 +6,8 @@ Create Date: 2026-11-23 08:57:16.125975
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "289629a7d21a"

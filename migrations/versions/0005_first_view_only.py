@@ -6,9 +6,8 @@ Create Date: 2026-11-23 10:02:37.152233
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "ced260946310"

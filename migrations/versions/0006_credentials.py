@@ -6,9 +6,8 @@ Create Date: 2026-11-28 04:00:00
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0006_credentials"
 down_revision = "ced260946310"

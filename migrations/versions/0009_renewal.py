@@ -6,9 +6,8 @@ Create Date: 2026-11-28 05:10:00
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0009_renewal"
 down_revision = "0008_agency_courses"

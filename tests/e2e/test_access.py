@@ -12,11 +12,11 @@ if BROWSER_MISSING:
 from playwright.sync_api import expect  # noqa: E402
 
 from tests.e2e.support import (  # noqa: E402
-    main_nav,
     CLINICIAN_COURSE_URL,
     LESSONS,
     lesson_url,
     log_in,
+    main_nav,
     page_title,
     pager_link,
     sign_in,

@@ -14,12 +14,12 @@ if BROWSER_MISSING:
 from playwright.sync_api import expect  # noqa: E402
 
 from tests.e2e.support import (  # noqa: E402
-    main_nav,
     ARTIFACTS,
     CLINICIAN_COURSE_URL,
     COURSE_URL,
     LESSONS,
     lesson_url,
+    main_nav,
     pager_link,
     sign_in,
 )

@@ -5,8 +5,8 @@ the certificate's code does what the setting says.
 """
 
 import io
-import re
 import json
+import re
 import secrets
 import zipfile
 from dataclasses import replace

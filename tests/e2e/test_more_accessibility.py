@@ -20,7 +20,6 @@ from playwright.sync_api import expect  # noqa: E402
 
 from lms.config import PROJECT_ROOT  # noqa: E402
 from tests.e2e.support import (  # noqa: E402
-    open_filters,
     BASICS_JS,
     CERTIFICATE_CODE,
     CHECK_URL,
@@ -32,6 +31,7 @@ from tests.e2e.support import (  # noqa: E402
     complete_course_over_http,
     csrf_token,
     lesson_url,
+    open_filters,
     post_form,
     sign_in,
 )

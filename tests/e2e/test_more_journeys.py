@@ -16,8 +16,6 @@ from playwright.sync_api import expect  # noqa: E402
 
 from lms.config import PROJECT_ROOT  # noqa: E402
 from tests.e2e.support import (  # noqa: E402
-    open_filters,
-    main_nav,
     CERTIFICATE_CODE,
     COURSE_TITLE,
     COURSE_URL,
@@ -26,6 +24,8 @@ from tests.e2e.support import (  # noqa: E402
     WRONG_ANSWERS,
     complete_course_over_http,
     log_in,
+    main_nav,
+    open_filters,
     pager_link,
     sign_in,
     url_ending,

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from lms.domain.citations import Citation, cites, citations_in, entry_year
+from lms.domain.citations import Citation, citations_in, cites, entry_year
+from lms.domain.course_loader import load_catalog
 from lms.domain.course_measures import (
     correct_is_longest,
     estimated_minutes,
@@ -15,7 +16,6 @@ from lms.domain.course_measures import (
     prose_words,
     word_count,
 )
-from lms.domain.course_loader import load_catalog
 from lms.domain.courses import Choice, Question
 
 COMPLETE = load_catalog(Path(__file__).resolve().parent.parent / "fixtures" / "complete-courses").get("making-supervision-work")

@@ -7,8 +7,8 @@ import pytest
 
 from lms.config import PROJECT_ROOT
 from lms.domain.content_rules import quality_problems
-from lms.domain.course_report import report_table
 from lms.domain.course_loader import load_catalog
+from lms.domain.course_report import report_table
 
 COURSES_DIR = PROJECT_ROOT / "courses"
 CATALOG = load_catalog(COURSES_DIR, root=PROJECT_ROOT)

@@ -47,8 +47,8 @@ reflection text, email and certificate code, and agency A's logo.
 from __future__ import annotations
 
 import itertools
-from datetime import date
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 

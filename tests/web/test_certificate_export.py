@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from lms.extensions import db
 from lms.models import Certificate, ProfessionalCredential, Team, User
 from lms.services import signing
-from lms.vault import new_key
 from lms.services.demo import complete_course_for_demo
+from lms.vault import new_key
 from tests.conftest import Auth
 from tests.web.helpers import pdf_text
 

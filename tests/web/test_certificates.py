@@ -18,8 +18,8 @@ from pypdf import PdfReader
 from lms.config import PROJECT_ROOT
 from lms.domain.certificates import normalize_code
 from lms.extensions import db
-from lms.services import reminders
 from lms.models import Agency, AuditEvent, Certificate, CourseAccreditation, CourseCompletion, OutgoingMail, User
+from lms.services import reminders
 from tests.conftest import Auth
 from tests.web.helpers import COURSE, GOOD_EVALUATION, finish_lessons, pass_check, pdf_text
 

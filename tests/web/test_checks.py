@@ -170,9 +170,9 @@ def test_completion_is_created_once_under_concurrent_requests(app, make_user):
     course = app.extensions["catalog"].get("starting-out")
     user = make_user("peer")
     with app.app_context():
+        from lms.domain.evaluation import read_evaluation
         from lms.services import checks, progress
         from lms.services.evaluations import submit_evaluation
-        from lms.domain.evaluation import read_evaluation
 
         for lesson in course.lesson_ids:
             progress.complete_lesson(user.id, course, lesson)

@@ -2,9 +2,9 @@
 
 import pytest
 
+from lms.domain.evaluation import read_evaluation
 from lms.extensions import db
 from lms.services.evaluations import submit_evaluation
-from lms.domain.evaluation import read_evaluation
 from tests.web.helpers import GOOD_EVALUATION
 
 

@@ -33,9 +33,10 @@ def test_csv_cells_that_start_a_formula_are_neutralised_in_the_matrix_export(app
 
 
 def test_csv_cells_are_neutralised_in_the_transcript_too(app, client, auth, make_user, monkeypatch):
+    from datetime import date
+
     import lms.web.certificates as views
     from lms.domain.certificates import TranscriptRow, transcript
-    from datetime import date
 
     auth.login(make_user("peer"))
     monkeypatch.setattr(views, "_transcript", lambda: transcript([TranscriptRow(date(2026, 1, 2), "=cmd|' /C calc'!A0", 1.5, "ABC")]))

@@ -14,7 +14,7 @@ from lms.extensions import db
 from lms.models import Agency, Certificate, ExternalCeEntry, SentReminder, User
 from tests.conftest import Auth
 from tests.smtp import DeliveredInbox, smtp_server
-from tests.web.helpers import GOOD_EVALUATION, COURSE, finish_lessons, pass_check, pdf_text
+from tests.web.helpers import COURSE, GOOD_EVALUATION, finish_lessons, pass_check, pdf_text
 
 PDF = b"%PDF-1.4\n% an outside certificate\n"
 TODAY = date.today()

@@ -5,9 +5,9 @@ from datetime import date
 from flask import abort, render_template
 from flask_login import current_user
 
+from lms.domain import compliance_report
 from lms.domain.evaluation import MIN_RESPONSES_TO_SHOW
 from lms.domain.roles import ADMIN
-from lms.domain import compliance_report
 from lms.services import team_matrix
 from lms.services.agency_dashboard import agency_counts
 from lms.services.evaluations import response_counts, summary_for

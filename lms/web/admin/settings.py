@@ -3,9 +3,9 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from lms.domain.markdown import render as render_markdown
 from lms.domain.roles import ADMIN
 from lms.extensions import db
-from lms.domain.markdown import render as render_markdown
 from lms.services.agency_settings import (
     CERTIFICATE_RETENTION_LABELS,
     COURSE_APPROVAL_FIELDS,
