@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -14,6 +15,7 @@ from lms.services import audit
 from lms.services.invalid_input import InvalidInput
 
 MAX_DAYS = 3650
+MAX_RENEWAL_NOTICE_DAYS = 180
 
 
 def rule_of(row: Assignment) -> Rule:
@@ -60,52 +62,36 @@ def agency_assignments(agency_id: int) -> list[Assignment]:
     )
 
 
-def create_assignment(agency_id: int, actor: User, catalog, form: dict) -> Assignment:
-    """Validate a submitted assignment form and add the rule. Raises InvalidInput."""
+@dataclass(frozen=True)
+class RuleTerms:
+    """Who must take a course and by when, as typed values: exactly one of role, team and person."""
+
+    role: str | None = None
+    team_id: int | None = None
+    user_id: int | None = None
+    due_on: date | None = None
+    due_days_after_joining: int | None = None
+    renew_yearly: bool = False
+    renew_days_before: int = 30
+
+
+def create_assignment(agency_id: int, actor: User, catalog, course_slug: str, terms: RuleTerms) -> Assignment:
+    """Add the rule for one course of the catalog. Raises InvalidInput."""
+    course = catalog.get(course_slug)
     errors = {}
-    course = catalog.get(form.get("course", ""))
     if course is None:
         errors["course"] = "Choose a course."
-    target = form.get("target")
-    row = Assignment(agency_id=agency_id, created_by_id=actor.id)
-    if target == "role":
-        if form.get("role") not in ROLES:
-            errors["role"] = "Choose a role."
-        row.role = form.get("role")
-    elif target == "team":
-        team = _agency_row(Team, form.get("team_id"), agency_id)
-        if team is None:
-            errors["team_id"] = "Choose a team."
-        row.team_id = team.id if team else None
-    elif target == "person":
-        person = _agency_row(User, form.get("user_id"), agency_id)
-        if person is None:
-            errors["user_id"] = "Choose a person."
-        row.user_id = person.id if person else None
-    else:
+    if [terms.role, terms.team_id, terms.user_id].count(None) != 2:
         errors["target"] = "Choose who must take the course: a role, a team or one person."
-    due_rule = form.get("due_rule")
-    if due_rule == "date":
-        try:
-            row.due_on = date.fromisoformat(form.get("due_on", ""))
-        except ValueError:
-            errors["due_on"] = "Enter the due date as year-month-day, for example 2027-03-01."
-    elif due_rule == "after-joining":
-        days = _whole_number(form.get("due_days", ""))
-        if days is None or not 1 <= days <= MAX_DAYS:
-            errors["due_days"] = f"Enter a number of days from 1 to {MAX_DAYS}."
-        row.due_days_after_joining = days
-    elif due_rule != "none":
-        errors["due_rule"] = "Choose when the course is due."
-    row.renew_yearly = form.get("renew_yearly") == "yes"
-    if row.renew_yearly:
-        before = _whole_number(form.get("renew_days_before", "30"))
-        if before is None or not 0 <= before <= 180:
-            errors["renew_days_before"] = "Enter a number of days from 0 to 180."
-        row.renew_days_before = before if before is not None else 30
+    elif terms.role is not None and terms.role not in ROLES:
+        errors["role"] = "Choose a role."
+    elif terms.team_id is not None and _agency_row(Team, terms.team_id, agency_id) is None:
+        errors["team_id"] = "Choose a team."
+    elif terms.user_id is not None and _agency_row(User, terms.user_id, agency_id) is None:
+        errors["user_id"] = "Choose a person."
     if errors:
         raise InvalidInput(errors)
-    row.course_slug = course.slug
+    row = Assignment(agency_id=agency_id, created_by_id=actor.id, course_slug=course.slug, **asdict(terms))
     db.session.add(row)
     db.session.flush()
     audit.record(
@@ -138,12 +124,6 @@ def describe_target(row: Assignment) -> str:
     return f"person {db.session.get(User, row.user_id).email}"
 
 
-def _agency_row(model, raw_id, agency_id):
-    number = _whole_number(raw_id or "")
-    row = db.session.get(model, number) if number else None
+def _agency_row(model, row_id: int, agency_id: int):
+    row = db.session.get(model, row_id)
     return row if row is not None and row.agency_id == agency_id else None
-
-
-def _whole_number(text):
-    text = (text or "").strip()
-    return int(text) if text.isdigit() else None

@@ -11,7 +11,7 @@ from lms.domain.courses import Course
 from lms.extensions import db
 from lms.models import Assignment, LearningPath, User
 from lms.services import audit
-from lms.services.assignments import create_assignment
+from lms.services.assignments import RuleTerms, create_assignment
 from lms.services.invalid_input import InvalidInput
 
 MAX_STEPS = 8
@@ -57,11 +57,11 @@ def create_path(agency_id: int, actor: User, catalog, title: str, course_slugs: 
     return path
 
 
-def assign_path(agency_id: int, actor: User, catalog, path: LearningPath, form: dict) -> list[Assignment]:
+def assign_path(agency_id: int, actor: User, catalog, path: LearningPath, terms: RuleTerms) -> list[Assignment]:
     """One assignment rule per course of the path, for the same people and due date."""
     rows = []
     for slug in path.course_slugs:
-        row = create_assignment(agency_id, actor, catalog, {**form, "course": slug})
+        row = create_assignment(agency_id, actor, catalog, slug, terms)
         row.path_id = path.id
         rows.append(row)
     db.session.flush()

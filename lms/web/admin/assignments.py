@@ -10,6 +10,7 @@ from lms.services.invalid_input import InvalidInput
 from lms.services.people import active_people, active_teams
 from lms.web.access import catalog, role_required
 from lms.web.admin import bp
+from lms.web.admin.forms import AssignmentForm
 
 
 def _page(values, errors, status=200):
@@ -38,8 +39,9 @@ def assignments():
 @bp.post("/assignments")
 @role_required(ADMIN)
 def add_assignment():
+    form = AssignmentForm()
     try:
-        create_assignment(current_user.agency_id, current_user, catalog(), request.form)
+        create_assignment(current_user.agency_id, current_user, catalog(), form.course.data, form.checked())
     except InvalidInput as error:
         return _page(request.form, error.errors, 422)
     db.session.commit()

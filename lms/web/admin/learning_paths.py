@@ -10,6 +10,7 @@ from lms.services.invalid_input import InvalidInput
 from lms.services.people import active_people, active_teams
 from lms.web.access import catalog, role_required
 from lms.web.admin import bp
+from lms.web.admin.forms import RuleForm
 
 STEP_FIELDS = [f"step-{number}" for number in range(1, learning_paths.MAX_STEPS + 1)]
 
@@ -61,7 +62,7 @@ def assign_learning_path(path_id):
     if path is None:
         abort(404)
     try:
-        learning_paths.assign_path(current_user.agency_id, current_user, catalog(), path, request.form.to_dict())
+        learning_paths.assign_path(current_user.agency_id, current_user, catalog(), path, RuleForm().checked())
     except InvalidInput as error:
         db.session.rollback()
         return _page(request.form, error.errors, 422)
