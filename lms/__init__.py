@@ -52,6 +52,7 @@ def create_app(config=None) -> Flask:
     app.extensions["default_role_card_html"] = markdown.render(DEFAULT_ROLE_CARD_PATH.read_text(encoding="utf-8")).html
 
     from lms import cli, models  # noqa: F401  (models registers the tables)
+
     app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added: every <int:…> uses it
     from lms.web import (
         account,
