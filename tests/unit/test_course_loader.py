@@ -203,6 +203,15 @@ def test_markdown_is_sanitized():
     assert [line for line, _ in rendered.issues] == [1, 3]
 
 
+def test_markdown_records_headings_and_prose_but_not_agency_blocks():
+    rendered = markdown.render("# Title\n\nOur words.\n\n## Next step\n\n[[agency:crisis-steps]]\n\n- A list item\n")
+    assert rendered.headings == [(1, 1, "Title"), (5, 2, "Next step")]
+    assert rendered.issues == [(1, "use '##' headings: the page title is the only '#' heading")]
+    assert rendered.paragraphs == [(3, "Our words."), (9, "A list item")]
+    assert rendered.prose == "Our words.\nA list item"
+    assert markdown.blocks_in(rendered.html) == ("crisis-steps",)
+
+
 def test_relative_links_that_are_not_lessons_are_reported(courses_copy):
     _break(courses_copy, "01-welcome.md", "Read on in", "[notes](../secret.txt) Read on in")
     assert any("must be a lesson file" in str(p) for p in load_catalog(courses_copy).problems)
