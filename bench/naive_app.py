@@ -149,7 +149,6 @@ def show_lesson(slug, lesson_id):
 
 @login_required
 def my_learning():
-    offered = [course for course in _catalog() if course.is_for(current_user.roles)]
     progress = {course.slug: course_progress(course, ()) for course in _catalog()}
     today = date.today()
     return render_template(
@@ -158,7 +157,9 @@ def my_learning():
         progress_by_course=progress,
         hours_this_year=0,
         year=today.year,
-        home=plan_home([], offered, progress, {}, {}, today),
+        home=plan_home(
+            _catalog(), roles=current_user.roles, requirements={}, progress=progress, completed_on={}, last_activity={}, today=today
+        ),
         paths=[],
     )
 

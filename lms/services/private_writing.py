@@ -19,12 +19,8 @@ from lms.services import pdf_cache
 from lms.services.upsert import insert_on_conflict
 from lms.vault import Vault
 
-MAX_REFLECTION = 10_000
+MAX_REFLECTION = 10_000  # characters: the forms refuse longer writing (lms/web/learn/forms.py)
 MAX_PLAN_SECTION = 2_000
-
-
-class WritingTooLong(ValueError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -39,8 +35,6 @@ class ReflectionText:
 def save_reflection(vault: Vault, user_id: int, course_slug: str, lesson_id: str, text: str) -> ReflectionText | None:
     """Save (or, when empty, delete) the learner's reflection on a lesson."""
     text = (text or "").strip()
-    if len(text) > MAX_REFLECTION:
-        raise WritingTooLong(f"A reflection can be up to {MAX_REFLECTION:,} characters; this one has {len(text):,}.")
     pdf_cache.forget(user_id, pdf_cache.REFLECTIONS)
     if not text:
         db.session.execute(
@@ -113,9 +107,6 @@ def plan_of(vault: Vault, user_id: int) -> PlanText:
 
 def save_plan(vault: Vault, user_id: int, sections: dict[str, str], review_on: date | None) -> PlanText:
     cleaned = {key: (value or "").strip() for key, value in sections.items()}
-    too_long = [key for key, value in cleaned.items() if len(value) > MAX_PLAN_SECTION]
-    if too_long:
-        raise WritingTooLong(f"Each part of the plan can be up to {MAX_PLAN_SECTION:,} characters.")
     pdf_cache.forget(user_id, pdf_cache.SELF_CARE_PLAN)
     now = utcnow()
     statement = insert_on_conflict(SelfCarePlan).values(

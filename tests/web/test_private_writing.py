@@ -50,6 +50,26 @@ def test_too_long_is_refused_and_the_text_kept(app, client, token):
     assert len(stored_reflections(app)) == 1
 
 
+def test_too_long_by_autosave_answers_with_the_status_line_and_keeps_the_saved_text(app, client, token):
+    save(client, token, SECRET)
+    response = save(client, token, "y" * 10_001, headers={**HTMX, "X-CSRFToken": token})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "<html" not in page
+    assert "A reflection can be up to 10,000 characters; this one has 10,001." in page
+    with app.app_context():
+        [row] = db.session.scalars(sa.select(Reflection)).all()
+        assert app.extensions["vault"].decrypt(row.body_encrypted) == SECRET
+
+
+def test_spaces_around_a_reflection_do_not_count_and_blank_deletes_it(app, client, token):
+    response = save(client, token, "  " + "z" * 10_000 + "\n\n")
+    assert response.status_code == 303
+    assert "Your reflection is saved." in client.get(LESSON).get_data(as_text=True)
+    save(client, token, "  \n ")
+    assert "Your reflection is deleted." in client.get(LESSON).get_data(as_text=True)
+    assert stored_reflections(app) == []
+
+
 def test_reflections_are_stored_encrypted(app, client, token):
     save(client, token, SECRET)
     [row] = stored_reflections(app)
@@ -159,3 +179,43 @@ def test_key_rotation_keeps_reflections_readable(app, client, token, runner, mak
         user = db.session.scalar(sa.select(User))
     Auth(other).login(user)
     assert SECRET in other.get("/learn/reflections").get_data(as_text=True)
+
+
+def plan_rows(app):
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(SelfCarePlan))
+
+
+def test_self_care_plan_part_too_long_is_refused_beside_it_and_keeps_the_answers(app, client, token):
+    long_part = "w" * 2_001
+    response = client.post(
+        "/learn/self-care-plan",
+        data={"warning-signs": long_part, "commitment": "Walk at noon.", "review_on": "2027-03-01", "csrf_token": token},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert page.count("Each part of the plan can be up to 2,000 characters.") == 2  # in the summary and beside the part
+    assert 'aria-describedby="hint-warning-signs section-warning-signs-error" aria-invalid="true"' in page
+    assert long_part in page and "Walk at noon." in page and 'value="2027-03-01"' in page
+    assert plan_rows(app) == 0
+
+
+def test_self_care_plan_reports_every_problem_at_once(app, client, token):
+    response = client.post(
+        "/learn/self-care-plan",
+        data={"warning-signs": "w" * 2_001, "commitment": "c" * 2_001, "review_on": "soon", "csrf_token": token},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    summary = page.split('class="error-summary"')[1].split("</div>")[0]
+    assert summary.count("Each part of the plan can be up to 2,000 characters.") == 1
+    assert "Enter the date as year-month-day, for example 2027-03-01." in summary
+    assert plan_rows(app) == 0
+
+
+def test_self_care_plan_without_a_review_date_saves_the_answers(app, client, token):
+    response = client.post("/learn/self-care-plan", data={"commitment": "  Walk at noon.  ", "review_on": " ", "csrf_token": token})
+    assert response.status_code == 303
+    page = client.get("/learn/self-care-plan").get_data(as_text=True)
+    assert "Walk at noon.</textarea>" in page and 'name="review_on" value=""' in page
+    assert plan_rows(app) == 1

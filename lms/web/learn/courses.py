@@ -5,15 +5,13 @@ from datetime import date
 from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from lms.domain.assignments import standing as requirement_standing
-from lms.domain.learner_home import plan_home
 from lms.domain.markdown import ROLE_CARD_MARKER, fill_blocks
 from lms.domain.roles import ADMIN, CLINICIAN, PEER, SUPERVISOR
 from lms.extensions import db
-from lms.services import learning_paths, progress
+from lms.services import progress
 from lms.services.agency_blocks import blocks_html
 from lms.services.completion import complete_if_done, standing
-from lms.services.overview import overview_of
+from lms.services.learning import learner_home
 from lms.services.role_card import role_card_html
 from lms.web.access import catalog
 from lms.web.htmx import push_url, render_page, wants_fragment
@@ -40,43 +38,10 @@ def index():
 @bp.get("/")
 @login_required
 def my_learning():
-    today = date.today()
-    courses = catalog()
-    learner = overview_of(current_user, courses, today)
-    paths = learning_paths.paths_for(learner.path_ids, courses, learner.completed_on)
-
-    def context():
-        assigned, offered = [], []
-        for course in courses:
-            if course.slug in learner.requirements:
-                completed_on = learner.completed_on.get(course.slug)
-                status = requirement_standing(learner.requirements[course.slug], completed_on, learner.progress[course.slug].started, today)
-                assigned.append((course, status))
-            elif course.is_for(current_user.roles):
-                offered.append(course)
-        return dict(
-            home=plan_home(assigned, offered, learner.progress, learner.completed_on, learner.last_activity, today),
-            progress_by_course=learner.progress,
-            hours_this_year=learner.hours_this_year,
-            year=today.year,
-            paths=paths,
-        )
-
+    home = learner_home(current_user, catalog(), date.today())
     if not may_keep():
-        return render_page("learn/my_learning.html", ["content"], **context())
-    # Everything the page is made from: the person's facts, the catalog's versions, the paths' steps, the day.
-    key = (
-        current_user.id,
-        current_user.agency_id,
-        current_user.team_id,
-        current_user.joined_on,
-        current_user.roles,
-        learner.facts,
-        today,
-        tuple((course.slug, course.version) for course in courses),
-        tuple((item.path.id, item.path.title, tuple(item.path.course_slugs)) for item in paths),
-    )
-    return render_kept("learn/my_learning.html", ["content"], key, context, {})
+        return render_page("learn/my_learning.html", ["content"], **home.page())
+    return render_kept("learn/my_learning.html", ["content"], home.key, home.page, {})
 
 
 @bp.get("/agency-logo")

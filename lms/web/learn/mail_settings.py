@@ -1,6 +1,6 @@
 """A supervisor's email settings: the weekly digest of their teams' overdue training."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from lms.domain.roles import SUPERVISOR
@@ -8,6 +8,7 @@ from lms.extensions import db
 from lms.services import reminders
 from lms.web.access import role_required
 from lms.web.learn import bp
+from lms.web.learn.forms import EmailSettingsForm
 
 
 @bp.get("/settings/email")
@@ -19,7 +20,7 @@ def email_settings():
 @bp.post("/settings/email")
 @role_required(SUPERVISOR)
 def save_email_settings():
-    wanted = request.form.get("digest") == "yes"
+    wanted = EmailSettingsForm().checked()
     reminders.set_digest_wanted(current_user, wanted)
     db.session.commit()
     flash(

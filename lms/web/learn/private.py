@@ -1,20 +1,19 @@
 """A learner's private writing: reflections and the self-care plan. Only the author sees it."""
 
-from datetime import date
-
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from lms.domain.wording import counted
 from lms.extensions import db, limiter
 from lms.services import pdf_cache, private_writing
-from lms.services.private_writing import WritingTooLong
+from lms.services.invalid_input import InvalidInput
 from lms.web.access import catalog, safe_next
 from lms.web.downloads import attachment, pdf_rate_limit, pdf_user_key, private_pdf_from_template
 from lms.web.errors import render_error
 from lms.web.htmx import render_page, wants_fragment
 from lms.web.learn import bp
 from lms.web.learn.courses import lesson_context
+from lms.web.learn.forms import ReflectionForm, self_care_plan_form
 from lms.web.learn.lookup import lesson_for_current_user, vault
 
 NO_STORE = "private, no-store"  # private writing must not linger in shared caches
@@ -24,23 +23,17 @@ NO_STORE = "private, no-store"  # private writing must not linger in shared cach
 @login_required
 def save_reflection(slug, lesson_id):
     course, lesson = lesson_for_current_user(slug, lesson_id)
-    text = request.form.get("reflection", "")
-    error = None
+    form = ReflectionForm()
     try:
-        private_writing.save_reflection(vault(), current_user.id, course.slug, lesson.id, text)
-        db.session.commit()
-    except WritingTooLong as too_long:
-        db.session.rollback()
-        error = str(too_long)
-    if wants_fragment():
-        context = lesson_context(course, lesson, reflection_error=error, reflection_draft=text if error else None)
-        response = render_page("learn/lesson.html", ["reflection_status"], **context)
-        response.status_code = 422 if error else 200
-        return response
-    if error:
-        context = lesson_context(course, lesson, reflection_error=error, reflection_draft=text)
-        return render_template("learn/lesson.html", fragment=False, **context), 422
-    flash("Your reflection is saved." if text.strip() else "Your reflection is deleted.", "success")
+        text = form.checked()
+    except InvalidInput as error:  # the whole lesson page, or for htmx its status line: render_page decides
+        draft = {"reflection_error": error.errors["reflection"], "reflection_draft": form.reflection.data}
+        return render_page("learn/lesson.html", ["reflection_status"], **lesson_context(course, lesson, **draft)), 422
+    private_writing.save_reflection(vault(), current_user.id, course.slug, lesson.id, text)
+    db.session.commit()
+    if wants_fragment():  # the autosave: htmx swaps in the "Saved" line
+        return render_page("learn/lesson.html", ["reflection_status"], **lesson_context(course, lesson))
+    flash("Your reflection is saved." if text else "Your reflection is deleted.", "success")
     return redirect(url_for("learn.show_lesson", slug=slug, lesson_id=lesson_id, _anchor="reflection"), code=303)
 
 
@@ -109,19 +102,14 @@ def show_plan():
 @bp.post("/self-care-plan")
 @login_required
 def save_plan():
-    sections = _plan_sections()
-    answers = {section.id: request.form.get(section.id, "") for section in sections}
-    review_on, errors = _review_date(request.form.get("review_on", ""))
-    if not errors:
-        try:
-            private_writing.save_plan(vault(), current_user.id, answers, review_on)
-            db.session.commit()
-        except WritingTooLong as too_long:
-            db.session.rollback()
-            errors["plan"] = str(too_long)
-    if errors:
-        draft = private_writing.PlanText(answers, None, None)
-        return _plan_page(draft, errors, review_text=request.form.get("review_on", "")), 422
+    form = self_care_plan_form(_plan_sections())
+    try:
+        plan = form.checked()
+    except InvalidInput as error:
+        draft = private_writing.PlanText(form.answers(), None, None)
+        return _plan_page(draft, error.errors, review_text=form.review_text()), 422
+    private_writing.save_plan(vault(), current_user.id, plan.sections, plan.review_on)
+    db.session.commit()
     flash("Your self-care plan is saved.", "success")
     return redirect(url_for("learn.show_plan"), code=303)
 
@@ -156,16 +144,6 @@ def _plan_sections():
     if course is None:
         abort(404)
     return course.plan_sections
-
-
-def _review_date(text):
-    text = text.strip()
-    if not text:
-        return None, {}
-    try:
-        return date.fromisoformat(text), {}
-    except ValueError:
-        return None, {"review_on": "Enter the date as year-month-day, for example 2027-03-01."}
 
 
 def _reflection_groups():
