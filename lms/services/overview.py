@@ -71,6 +71,7 @@ LEARNER_FACTS = sa.union_all(
         *RULE_NULLS,
     ).where(
         CourseCompletion.user_id == _LEARNER,
+        CourseCompletion.voided_at.is_(None),  # a revoked certificate's course earns no hours
         CourseCompletion.completed_at >= sa.bindparam("year_starts"),
         CourseCompletion.completed_at < sa.bindparam("next_year_starts"),
     ),

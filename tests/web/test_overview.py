@@ -69,3 +69,16 @@ def test_overview_reads_one_learners_progress_completions_hours_and_paths(app, a
         unassigned = overview_of(db.session.get(User, no_team.id), catalog, TODAY)
         assert unassigned.path_ids == frozenset() and unassigned.requirements == {}
         assert unassigned.hours_this_year == 0.0 and unassigned.last_activity == {} and unassigned.completed_on == {}
+
+
+def test_a_completion_voided_by_a_revoked_certificate_earns_no_hours(app, make_user):
+    peer = make_user("peer")
+    with app.app_context():
+        kept = completion(peer.id, "starting-out", date(2026, 2, 1), 1.5)
+        voided = completion(peer.id, "team-orientation", date(2026, 3, 1), 2.0)
+        voided.voided_at = at(date(2026, 3, 2))
+        db.session.add_all([kept, voided])
+        db.session.commit()
+        learner = overview_of(db.session.get(User, peer.id), app.extensions["catalog"], TODAY)
+    assert learner.hours_this_year == 1.5
+    assert learner.completed_on == {"starting-out": date(2026, 2, 1)}
