@@ -256,13 +256,13 @@ def read_zip(data: bytes) -> tuple[str | None, dict[str, str]]:
     folders, texts, errors = set(), {}, []
     for member in files:
         parts = PurePosixPath(member.filename).parts
+        if _added_by_zip_tool(parts):
+            continue  # never read, wherever it sits
         if not _is_safe_path(member, parts):
             errors.append(f"'{member.filename}' is not allowed: course files sit at the top or in one folder.")
             continue
         if len(parts) == 2:
             folders.add(parts[0])
-        if _added_by_zip_tool(parts):
-            continue
         text, problem = _course_file_text(archive, member, parts[-1])
         if problem:
             errors.append(problem)
@@ -304,7 +304,7 @@ def _is_safe_path(member: zipfile.ZipInfo, parts: tuple[str, ...]) -> bool:
 
 
 def _added_by_zip_tool(parts: tuple[str, ...]) -> bool:
-    """Hidden files and the __MACOSX folder that desktop ZIP tools add; not part of the course."""
+    """Hidden files and the __MACOSX folder (at any depth within it) that desktop ZIP tools add."""
     return parts[-1].startswith(".") or parts[0] == "__MACOSX"
 
 

@@ -255,6 +255,17 @@ def test_read_zip_skips_hidden_files_and_refuses_backslashes_and_large_files():
         read_zip(zip_of({f"{SLUG}/course.md": "-" * (MAX_FILE_CHARS * 4 + 1)}))
 
 
+def test_read_zip_skips_what_the_mac_zip_tool_adds():
+    """macOS's "Compress" adds __MACOSX/<folder>/._<file> beside the folder: never part of the course."""
+    made_on_a_mac = {
+        f"{SLUG}/course.md": "---\n",
+        f"__MACOSX/{SLUG}/._course.md": "x",
+        f"__MACOSX/._{SLUG}": "x",
+    }
+    assert read_zip(zip_of(made_on_a_mac)) == (SLUG, {"course.md": "---\n"})
+    assert read_zip(zip_of({"course.md": "---\n", "__MACOSX/._course.md": "x"})) == (None, {"course.md": "---\n"})
+
+
 def test_the_zip_export_passes_flask_courses_check_as_a_folder(app, admin, tmp_path):
     client, token = admin
     upload(client, token, course_zip())
