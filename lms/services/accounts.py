@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 
 from lms.domain.agencies import is_slug, name_key, slugify
 from lms.extensions import db
 from lms.models import Agency, Team, User
 from lms.passwords import no_account_hash, password_matches
+from lms.services.invalid_input import InvalidInput
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -113,3 +116,17 @@ def agency_named(name: str) -> Agency:
     """Demo and benchmark data only: the agency with this name, created if it does not exist yet."""
     agency = db.session.scalar(sa.select(Agency).where(Agency.name_key == name_key(name)))
     return agency if agency is not None else create_agency(name)
+
+
+@dataclass(frozen=True)
+class PasswordChange:
+    current: str
+    new: str
+
+
+def change_password(user: User, change: PasswordChange) -> None:
+    """Set the new password (its length and repetition already checked) once the current one is right."""
+    if not user.check_password(change.current):
+        raise InvalidInput({"current_password": "That is not your current password."})  # noqa: S105  (a field name)
+    user.set_password(change.new)
+    db.session.flush()

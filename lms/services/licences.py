@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from lms.extensions import db
 from lms.models import ProfessionalCredential, User
 from lms.services import audit
-from lms.services.invalid_input import InvalidInput
 
 FIELDS = (("kind", "Type, for example CPS, CPRS or LCSW", 40), ("number", "Number", 100), ("issuer", "Issuing state or board", 200))
 
@@ -28,12 +27,6 @@ class LicenceValues:
     number: str
     issuer: str
     expires_on: date | None = None
-
-
-@dataclass(frozen=True)
-class PasswordChange:
-    current: str
-    new: str
 
 
 def licences_of(user_id: int) -> list[ProfessionalCredential]:
@@ -105,11 +98,3 @@ def record_imported(holder: User, actor: User | None, values: dict) -> None:
         same.issuer, same.expires_on = values["issuer"], expires_on
     db.session.flush()
     _record(holder, actor, "licence.import", same)
-
-
-def change_password(user: User, change: PasswordChange) -> None:
-    """Set the new password (its length and repetition already checked) once the current one is right."""
-    if not user.check_password(change.current):
-        raise InvalidInput({"current_password": "That is not your current password."})  # noqa: S105  (a field name)
-    user.set_password(change.new)
-    db.session.flush()

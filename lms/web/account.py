@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from lms.extensions import db
-from lms.services import licences, renewal
+from lms.services import accounts, licences, renewal
 from lms.services.accounts import MIN_PASSWORD_LENGTH
 from lms.services.invalid_input import InvalidInput
 from lms.web.access import catalog
@@ -39,7 +39,7 @@ def profile():
 @login_required
 def change_password():
     try:
-        licences.change_password(current_user, PasswordForm().checked())
+        accounts.change_password(current_user, PasswordForm().checked())
     except InvalidInput as error:
         return _page(password_errors=error.errors, status=422)
     db.session.commit()

@@ -3,8 +3,7 @@
 from wtforms import PasswordField, ValidationError
 from wtforms.validators import Length
 
-from lms.services.accounts import MIN_PASSWORD_LENGTH
-from lms.services.licences import PasswordChange
+from lms.services.accounts import MIN_PASSWORD_LENGTH, PasswordChange
 from lms.web.forms import Form
 
 
