@@ -1,4 +1,4 @@
-"""Professional credentials (licences, certifications) a learner holds, and their password.
+"""Professional credentials (licences, certifications) a learner holds.
 
 A learner keeps their own; their agency's admins can see and change them too (audit-
 logged). Certificates copy the licences on the day of completion, so a later change
