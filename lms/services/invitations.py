@@ -89,3 +89,22 @@ def resend_invitations(agency: Agency, actor: User, user_ids: list[int], now: da
             skipped_not_needed=[person.email for person in result.not_needed],
         )
     return result
+
+
+def resend_invitation(actor: User, person: User) -> bool:
+    """Queue a fresh invitation for one person, audit-logged; False when they do not need one.
+
+    Asked for on the person's own page, so no pause applies: the admin means this person, now."""
+    if not person.active or person.password_hash is not None:
+        return False
+    account_links.queue_link_mails([person], account_links.INVITATION)
+    audit.record(
+        person.agency_id,
+        actor.id,
+        "invitations.resend",
+        counted(1, "person", "people"),
+        sent_to=[person.email],
+        skipped_recent=[],
+        skipped_not_needed=[],
+    )
+    return True

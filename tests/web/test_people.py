@@ -333,6 +333,9 @@ def test_an_invitation_can_be_sent_again(app, client, token, teams, inbox):
     resent = client.post(f"/admin/people/{user.id}/invitation", data={"csrf_token": token})
     assert "A new invitation is on its way to pat.jones@example.org." in client.get(resent.headers["Location"]).get_data(as_text=True)
     assert [m["to"] for m in inbox.messages] == [["pat.jones@example.org"]] * 2
+    with app.app_context():
+        logged = db.session.scalars(sa.select(AuditEvent.details).where(AuditEvent.action == "invitations.resend")).all()
+    assert [details["sent_to"] for details in logged] == [["pat.jones@example.org"]]
 
 
 def test_no_invitation_for_someone_who_has_a_password(client, token, make_user, inbox):

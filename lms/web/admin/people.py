@@ -9,7 +9,7 @@ from lms.domain.roles import ADMIN, ROLE_LABELS, ROLES
 from lms.domain.user_import import role_list
 from lms.extensions import db
 from lms.models import ProfessionalCredential
-from lms.services import account_links, licences, people
+from lms.services import account_links, invitations, licences, people
 from lms.services.invalid_input import InvalidInput
 from lms.web.access import role_required
 from lms.web.admin import bp
@@ -152,12 +152,11 @@ def _set_person_active(person, active):
 @role_required(ADMIN)
 def resend_invitation(user_id):
     person = _person_or_404(user_id)
-    if person.password_hash is not None or not person.active:
-        flash(f"{person.name} does not need an invitation: they can log in, or use “Forgot your password?”.", "error")
-    else:
-        invite([person])
+    if invitations.resend_invitation(current_user, person):
         db.session.commit()
         flash(f"A new invitation is on its way to {person.email}.", "success")
+    else:
+        flash(f"{person.name} does not need an invitation: they can log in, or use “Forgot your password?”.", "error")
     return redirect(url_for("admin.show_person", user_id=person.id), code=303)
 
 
