@@ -9,9 +9,12 @@ template one way to show errors (`error_summary` and `field_error` in `macros/fo
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import Field
+from wtforms import Field, StringField
+from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
 
+from lms.services.certificate_export import ExportFilters
+from lms.services.certificates import EXPORT_STATUSES
 from lms.services.invalid_input import InvalidInput
 
 
@@ -65,3 +68,61 @@ class DayField(Field):
 
     def _value(self):
         return self.raw_data[0] if self.raw_data else (self.data.isoformat() if self.data else "")
+
+
+def given(field) -> bool:
+    """Whether the field was sent with something in it (a field left empty means "any")."""
+    return bool(field.raw_data and field.raw_data[0].strip())
+
+
+class ExportFilterForm(Form):
+    """Which certificates an audit export holds, from the query string (admins and supervisors).
+
+    A team outside `team_ids` is refused, so no one exports beyond their teams. Without a
+    team, an admin (`whole_agency`) exports the whole agency and a supervisor all of `team_ids`."""
+
+    team = WholeNumberField()
+    course = StringField(filters=[stripped])
+    date_from = DayField()
+    date_to = DayField()
+    status = StringField(filters=[stripped])
+
+    def __init__(self, team_ids: set[int], catalog, whole_agency: bool, **kwargs):
+        super().__init__(**kwargs)
+        self.team_ids, self.catalog, self.whole_agency = team_ids, catalog, whole_agency
+
+    def validate_team(self, field):
+        if given(field) and field.data not in self.team_ids:
+            raise ValidationError("Choose one of the teams in the list.")
+
+    def validate_course(self, field):
+        if field.data and self.catalog.get(field.data) is None:
+            raise ValidationError("Choose one of the courses in the list.")
+
+    def validate_date_from(self, field):
+        if given(field) and field.data is None:
+            raise ValidationError("Enter a date like 2026-03-31.")
+
+    def validate_date_to(self, field):
+        if given(field) and field.data is None:
+            raise ValidationError("Enter a date like 2026-03-31.")
+        if field.data and self.date_from.data and self.date_from.data > field.data:
+            raise ValidationError("The end date must be on or after the start date.")
+
+    def validate_status(self, field):
+        if field.data and field.data not in EXPORT_STATUSES:
+            raise ValidationError("Choose one of the statuses in the list.")
+
+    def values(self) -> ExportFilters:
+        if given(self.team):
+            team_ids = [self.team.data]
+        else:
+            team_ids = None if self.whole_agency else sorted(self.team_ids)
+        return ExportFilters(
+            team_ids,
+            self.course.data or "",
+            self.date_from.data,
+            self.date_to.data,
+            self.status.data or "",
+            licence_details=self.whole_agency,
+        )

@@ -1,13 +1,17 @@
 """The admin area's forms: each reads what was sent and gives its service typed values."""
 
 import re
+from datetime import date
 
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, Field, PasswordField, StringField, TextAreaField
 from wtforms.utils import unset_value
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, StopValidation, ValidationError
 
 from lms.domain.data_rights import CERTIFICATE_RETENTION
 from lms.services.accounts import AccountError, normalize_email
+from lms.services.agency_blocks import MAX_CHARS as MAX_BLOCK_CHARS
+from lms.services.agency_courses import MAX_ZIP_BYTES
 from lms.services.agency_settings import (
     MAX_LENGTH,
     MAX_ROLE_CARD,
@@ -18,9 +22,10 @@ from lms.services.agency_settings import (
     CourseApproval,
 )
 from lms.services.assignments import MAX_DAYS, MAX_RENEWAL_NOTICE_DAYS, RuleTerms
+from lms.services.audit import AuditFilters
 from lms.services.learning_paths import MAX_STEPS, NewPath
 from lms.services.lrs_settings import MAX_KEY, MAX_SECRET, LrsAccess
-from lms.web.forms import DayField, Form, WholeNumberField, stripped
+from lms.web.forms import DayField, Form, WholeNumberField, given, stripped
 
 TARGETS = ("role", "team", "person")
 DUE_RULES = ("after-joining", "date", "none")
@@ -235,3 +240,115 @@ class LearningPathForm(Form):
 
     def values(self) -> NewPath:
         return NewPath(self.title.data, tuple(self.steps.data))
+
+
+class ErasureForm(Form):
+    """The name the admin types to confirm an erasure; the service compares it with the person's."""
+
+    confirm_name = StringField()
+
+    def values(self) -> str:
+        return self.confirm_name.data or ""
+
+
+class RevokeForm(Form):
+    reason = TextAreaField(
+        filters=[stripped], validators=[DataRequired("Give a reason for revoking the certificate; it is kept in the audit log.")]
+    )
+
+    def values(self) -> str:
+        return self.reason.data
+
+
+def unix_lines(text: str | None) -> str | None:
+    """A WTForms filter: line breaks as a browser sends them (CR LF) made plain LF."""
+    return text.replace("\r\n", "\n") if isinstance(text, str) else text
+
+
+class AgencyBlockForm(Form):
+    """An agency's text for one block of the lessons. The "preview" action shows it without saving."""
+
+    text = TextAreaField(
+        filters=[unix_lines, stripped],
+        validators=[Length(max=MAX_BLOCK_CHARS, message=f"Keep it under {MAX_BLOCK_CHARS:,} characters.")],
+    )
+    action = StringField()
+
+    def values(self) -> str:
+        return self.text.data or ""
+
+
+class NewAgencyCourseForm(Form):
+    """An agency's new course: its web address (checked by the service, which knows the addresses
+    in use) and its title."""
+
+    slug = StringField(filters=[stripped])
+    title = StringField(filters=[stripped], validators=[DataRequired("Enter a title.")])
+
+    def values(self) -> tuple[str, str]:
+        return self.slug.data or "", self.title.data
+
+
+class CourseUploadForm(Form):
+    """A course folder as a ZIP, and the web address to put it at (or the folder's name)."""
+
+    zip = FileField(validators=[FileRequired("Choose a ZIP file of the course folder.")])
+    slug = StringField(filters=[stripped])
+
+    def values(self) -> tuple[bytes, str]:
+        """The ZIP's bytes, one more than the service accepts at most (so it can say the file is too large)."""
+        with self.zip.data.stream:  # a large upload is spooled to a temporary file: close it
+            data = self.zip.data.read(MAX_ZIP_BYTES + 1)
+        return data, self.slug.data or ""
+
+
+class IdListField(Field):
+    """The ids of the boxes ticked (checkboxes sharing a name); anything not a whole number is left out."""
+
+    def process_formdata(self, valuelist):
+        self.data = [int(value) for value in valuelist if value.isascii() and value.isdigit()]
+
+
+class ResendInvitationsForm(Form):
+    person = IdListField(default=list)
+
+    def validate_person(self, field):
+        if not field.data:
+            raise ValidationError("Tick at least one person to send their invitation again.")
+
+    def values(self) -> list[int]:
+        return self.person.data
+
+
+# Dates outside these years are typing mistakes; they would also overflow date arithmetic.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(9998, 12, 31)
+MAX_PAGE = 100_000
+MAX_ACTOR_ID = 999_999_999  # a number too big for the database is no one
+
+
+def day_between_first_and_last(form, field):
+    label = field.name.title()
+    if given(field) and field.data is None:
+        raise ValidationError(f"“{label}” must be a date, like 2026-03-01.")
+    if field.data is not None and not FIRST_DAY <= field.data <= LAST_DAY:
+        raise ValidationError(f"“{label}” must be a date between {FIRST_DAY.year} and {LAST_DAY.year}.")
+
+
+class AuditFilterForm(Form):
+    """The audit log's filters, from the query string. An actor that is not an id shows everyone's actions."""
+
+    action = StringField()
+    actor = WholeNumberField()
+    since = DayField(name="from", validators=[day_between_first_and_last])
+    until = DayField(name="to", validators=[day_between_first_and_last])
+    page = WholeNumberField(
+        default=1, validators=[NumberRange(1, MAX_PAGE, message=f"The page number must be a whole number from 1 to {MAX_PAGE:,}.")]
+    )
+
+    def validate_until(self, field):
+        if field.data and self.since.data and self.since.data > field.data:
+            raise ValidationError("“From” must be on or before “To”.")
+
+    def values(self) -> AuditFilters:
+        actor_id = self.actor.data if self.actor.data is not None and self.actor.data <= MAX_ACTOR_ID else None
+        return AuditFilters(self.action.data or "", actor_id, self.since.data, self.until.data, self.page.data)
