@@ -28,10 +28,12 @@ install-test: $(BIN)/.installed-test
 run: install
 	$(BIN)/flask serve --host $(HOST) --port $(PORT)
 
+# The suite shares the two cores (pytest-xdist): each worker has its own databases, and its
+# own live server and browser for the browser tests.
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 check-courses: install
 	$(BIN)/flask courses check --verbose

@@ -13,6 +13,7 @@ from lms.domain.course_loader import load_catalog
 from lms.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from lms.services.role_card import DEFAULT_ROLE_CARD_PATH
 from lms.vault import Vault, new_key, parse_keys
+from lms.web.database_ids import DatabaseIdConverter
 
 
 def create_app(config=None) -> Flask:
@@ -51,6 +52,8 @@ def create_app(config=None) -> Flask:
     app.extensions["default_role_card_html"] = markdown.render(DEFAULT_ROLE_CARD_PATH.read_text(encoding="utf-8")).html
 
     from lms import cli, models  # noqa: F401  (models registers the tables)
+
+    app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added: every <int:…> uses it
     from lms.web import (
         account,
         admin,

@@ -391,13 +391,7 @@ def send_mail_command(loop, interval, batch):
     Several senders may run at once: each mail is claimed by one of them and sent once.
     """
     settings = SmtpSettings.from_config(current_app.config)
-    stop = _stop_on_signals() if loop else None
-    while True:
-        report = _send_due(settings, batch)
-        if report.sent or report.failed or report.cancelled or not loop:
-            click.echo(f"Sent {report.sent}, failed {report.failed} (of which {report.dead} now dead), cancelled {report.cancelled}.")
-        if not loop or stop.wait(interval):
-            return
+    _send_in_rounds(lambda: _send_due(settings, batch), loop, interval)
 
 
 def _send_due(settings, batch):
@@ -415,6 +409,17 @@ def _send_due(settings, batch):
                     return report
             if len(claimed) < batch:
                 return report
+
+
+def _send_in_rounds(send_round, loop, interval):
+    """One round of sending, or (a worker) a round every `interval` seconds until stopped."""
+    stop = _stop_on_signals() if loop else None
+    while True:
+        report = send_round()
+        if report.sent or report.failed or report.cancelled or not loop:
+            click.echo(f"Sent {report.sent}, failed {report.failed} (of which {report.dead} now dead), cancelled {report.cancelled}.")
+        if not loop or stop.wait(interval):
+            return
 
 
 def _stop_on_signals():
@@ -441,20 +446,18 @@ def send_xapi_command(loop, interval, batch):
     Several senders may run at once: each statement is claimed by one of them.
     """
     vault = current_app.extensions["vault"]
-    stop = _stop_on_signals() if loop else None
+    _send_in_rounds(lambda: _send_due_statements(vault, batch), loop, interval)
+
+
+def _send_due_statements(vault, batch):
+    report = xapi_outbox.Delivery()
     while True:
-        report = xapi_outbox.Delivery()
-        while True:
-            claimed = xapi_outbox.claim(batch)
-            db.session.commit()  # the claim is visible to other senders before anything is sent
-            xapi_outbox.deliver(claimed, vault, report)
-            db.session.commit()
-            if len(claimed) < batch:
-                break
-        if report.sent or report.failed or report.cancelled or not loop:
-            click.echo(f"Sent {report.sent}, failed {report.failed} (of which {report.dead} now dead), cancelled {report.cancelled}.")
-        if not loop or stop.wait(interval):
-            return
+        claimed = xapi_outbox.claim(batch)
+        db.session.commit()  # the claim is visible to other senders before anything is sent
+        xapi_outbox.deliver(claimed, vault, report)
+        db.session.commit()
+        if len(claimed) < batch:
+            return report
 
 
 @xapi_group.command("export")

@@ -7,8 +7,9 @@ import sqlalchemy as sa
 
 from lms.config import PROJECT_ROOT
 from lms.extensions import db
-from lms.models import Certificate, RenewalTemplate, User
+from lms.models import Certificate, LessonProgress, RenewalTemplate, Team, User, team_supervisors
 from lms.services.demo import DEMO_TEAM
+from lms.services.seed import SEED_PASSWORD
 from tests.conftest import FIXTURE_COURSES
 
 COMPLETE_COURSES = PROJECT_ROOT / "tests" / "fixtures" / "complete-courses"
@@ -138,6 +139,38 @@ def test_demo_load_is_refused_in_production(make_app):
     result = app.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code != 0
     assert "never loaded in production" in result.output
+
+
+def test_demo_seed_loads_learners_in_teams_with_roles_and_progress(app, runner):
+    result = runner.invoke(args=["demo", "seed", "--learners", "12", "--teams", "3"])
+    assert result.exit_code == 0, result.output
+    # Ten peers and supervisors open the three lessons of starting-out, two clinicians the one of team-orientation.
+    assert "Seeded 12 learners in 3 teams, 32 progress rows." in result.output
+    with app.app_context():
+        team_names = dict(db.session.execute(sa.select(Team.id, Team.name)).all())
+        users = db.session.scalars(sa.select(User).order_by(User.id)).unique().all()
+        assert [user.email for user in users] == [f"learner{n}@seed.example.org" for n in range(12)]
+        assert [team_names[user.team_id] for user in users] == [f"Team {n % 3 + 1}" for n in range(12)]
+        clinicians = {4, 9}  # every fifth learner; the first of each team supervises it
+        expected_roles = [{"supervisor"} if n < 3 else {"clinician"} if n in clinicians else {"peer"} for n in range(12)]
+        assert [user.roles for user in users] == expected_roles
+        supervising = db.session.execute(sa.select(team_supervisors.c.team_id, team_supervisors.c.user_id)).all()
+        assert sorted((team_names[team_id], user_id) for team_id, user_id in supervising) == [
+            (f"Team {n + 1}", users[n].id) for n in range(3)
+        ]
+        for n, user in enumerate(users):
+            rows = db.session.scalars(sa.select(LessonProgress).where(LessonProgress.user_id == user.id)).all()
+            assert {row.course_slug for row in rows} == {"team-orientation" if n in clinicians else "starting-out"}
+            assert [row.completed_at is None for row in rows].count(True) == 1  # all but the last lesson finished
+        assert users[5].check_password(SEED_PASSWORD)
+    again = runner.invoke(args=["demo", "seed", "--learners", "1"])
+    assert again.exit_code != 0 and "already has users" in again.output
+
+
+def test_demo_seed_is_refused_in_production(make_app):
+    app = make_app(ENVIRONMENT="production", SINGLE_WORKER=True)
+    result = app.test_cli_runner().invoke(args=["demo", "seed", "--learners", "1"])
+    assert result.exit_code != 0 and "never loaded in production" in result.output
 
 
 def test_users_create_makes_a_first_admin(app, runner, client):

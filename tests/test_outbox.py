@@ -5,13 +5,13 @@ import threading
 from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from lms.extensions import db
 from lms.mail import Mail
 from lms.models import OutgoingMail, User, utcnow
 from lms.services import account_links, outbox
 from tests.smtp import refused_port, smtp_server
+from tests.sql_statements import recorded_statements
 
 
 def mails(app, **where):
@@ -104,15 +104,10 @@ def test_invitations_for_five_thousand_people_are_one_insert_and_no_mail_server(
         )
         db.session.commit()
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=refused_port())  # nothing listens there
-    statements = []
     with app.app_context():
         people = db.session.scalars(sa.select(User).where(User.email.like("new%"))).all()
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with recorded_statements(app) as statements:
             assert account_links.queue_link_mails(people, account_links.INVITATION) == 5000
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
         db.session.commit()
     assert len(statements) == 1
     assert len(mails(app, status="queued")) == 5000

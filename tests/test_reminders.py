@@ -6,13 +6,13 @@ from datetime import date, datetime, timezone
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from lms.extensions import db
 from lms.models import Agency, Assignment, CourseCompletion, OutgoingMail, SentReminder, Team, User, team_supervisors
 from lms.services import reminders
 from tests.conftest import Auth
 from tests.smtp import DeliveredInbox, Inbox, refused_port, smtp_server
+from tests.sql_statements import recorded_statements
 
 TODAY = "2030-03-06"  # a Wednesday, ISO week 10
 TITLE = "Starting out as a peer"
@@ -237,15 +237,8 @@ def test_a_mail_that_keeps_failing_ends_dead_and_admins_see_it(world, make_user)
 
 
 def count_statements(app, work):
-    statements = []
-    with app.app_context():
-        engine = db.engine
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            work()
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
+    with app.app_context(), recorded_statements(app) as statements:
+        work()
     return len(statements)
 
 

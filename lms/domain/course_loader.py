@@ -121,73 +121,34 @@ class _Collector:
 
 def load_course(folder: Path, root: Path) -> tuple[Course | None, list[Problem]]:
     found = _Collector(root)
-    if not SLUG.match(folder.name):
-        found.add(folder, 1, "course folder name must be lower-case letters, digits and dashes")
-        return None, found.problems
-    course_path = folder / COURSE_FILE
-    if not course_path.is_file():
-        found.add(course_path, 1, f"missing {COURSE_FILE}")
+    course_path = _course_file(folder, found)
+    if course_path is None:
         return None, found.problems
     meta, body, body_line = _read_front_matter(course_path, found)
     if meta is None:
         return None, found.problems
 
-    lesson_files = _lesson_files(folder, found)
-    lessons = tuple(sorted(_load_lessons(lesson_files, found), key=lambda lesson: lesson.order))
-    lesson_by_file = {lesson.path: lesson.id for lesson in lessons}
-    _check_lesson_ids_and_orders(lessons, folder, found)
-
-    intro = markdown.render(body, link_for_file=lambda name: _link(lesson_by_file, name, "lessons/"))
-    for line, message in intro.issues:
-        found.add(course_path, body_line + line - 1, message)
-
+    lessons = _lessons(folder, found)
+    intro = _intro(body, body_line, lessons, course_path, found)
     objectives = _objectives(meta, course_path, found)
     objective_ids = {o.id for o in objectives}
-    for lesson in lessons:
-        for objective_id in lesson.objectives:
-            if objective_id not in objective_ids:
-                found.add(folder / lesson.path, 1, f"lesson names unknown objective '{objective_id}'")
-
+    _check_lesson_objectives(lessons, objective_ids, folder, found)
     audiences = _audiences(meta, course_path, found)
     questions = _load_check(folder / CHECK_FILE, objective_ids, audiences, found)
     plan = _load_plan(folder / PLAN_FILE, found)
-
-    title = _text(meta, "title", course_path, found)
-    summary = _text(meta, "summary", course_path, found)
-    minutes = _whole_number(meta, "minutes", course_path, found, 10, 240)
-    ce_hours = _ce_hours(meta, course_path, found)
-    ce_categories = _ce_categories(meta, ce_hours, course_path, found)
-    valid_for_months = None
-    if "valid_for_months" in meta:
-        valid_for_months = _whole_number(meta, "valid_for_months", course_path, found, 1, 120)
-    pass_mark = None
-    if "pass_mark" in meta:
-        pass_mark = _whole_number(meta, "pass_mark", course_path, found, 50, 100)
-    requires_evaluation = meta.get("requires_evaluation", True)
-    if not isinstance(requires_evaluation, bool):
-        found.add(course_path, meta.line_of("requires_evaluation"), "requires_evaluation must be true or false")
-    references = _sources(meta, "references", course_path, found) or ()
-    if not references:
-        found.add(course_path, meta.line, "the course lists no references")
+    settings = _settings(meta, course_path, found)
+    references = _references(meta, course_path, found)
     if not lessons:
         found.add(course_path, 1, "the course has no lesson files (NN-name.md)")
     ce_facts = _ce_facts(meta, course_path, found)
-    requires = meta.get("requires", [])
-    if not isinstance(requires, list) or not all(isinstance(slug, str) and SLUG.match(slug) for slug in requires):
-        found.add(course_path, meta.line_of("requires"), "requires must be a list of course slugs, e.g. [self-care]")
-        requires = []
+    requires = _requires(meta, course_path, found)
 
     if any(p.severity == ERROR for p in found.problems):
         return None, found.problems
     course = Course(
         slug=folder.name,
-        title=title,
-        summary=summary,
+        **settings,
         audiences=audiences,
-        minutes=minutes,
-        ce_hours=ce_hours,
-        pass_mark=pass_mark,
-        requires_evaluation=requires_evaluation,
         objectives=objectives,
         references=references,
         **ce_facts,
@@ -199,12 +160,91 @@ def load_course(folder: Path, root: Path) -> tuple[Course | None, list[Problem]]
         plan_sections=plan,
         version=content_version(folder),
         path=found.rel(folder),
-        valid_for_months=valid_for_months,
-        ce_categories=MappingProxyType(ce_categories),
         key_lines=MappingProxyType(dict(meta.key_lines)),
-        requires=tuple(requires),
+        requires=requires,
     )
     return course, found.problems
+
+
+def _course_file(folder: Path, found: _Collector) -> Path | None:
+    """The folder's course.md, or None when the folder is not a course (the problem is recorded)."""
+    if not SLUG.match(folder.name):
+        found.add(folder, 1, "course folder name must be lower-case letters, digits and dashes")
+        return None
+    course_path = folder / COURSE_FILE
+    if not course_path.is_file():
+        found.add(course_path, 1, f"missing {COURSE_FILE}")
+        return None
+    return course_path
+
+
+def _lessons(folder: Path, found: _Collector) -> tuple[Lesson, ...]:
+    """The course's lessons in their order, with ids and orders checked to be unique."""
+    lessons = tuple(sorted(_load_lessons(_lesson_files(folder, found), found), key=lambda lesson: lesson.order))
+    _check_lesson_ids_and_orders(lessons, folder, found)
+    return lessons
+
+
+def _intro(body: str, body_line: int, lessons, course_path: Path, found: _Collector) -> markdown.RenderedMarkdown:
+    """The course page's text below the front matter; links to lesson files become lesson links."""
+    lesson_by_file = {lesson.path: lesson.id for lesson in lessons}
+    intro = markdown.render(body, link_for_file=lambda name: _link(lesson_by_file, name, "lessons/"))
+    for line, message in intro.issues:
+        found.add(course_path, body_line + line - 1, message)
+    return intro
+
+
+def _check_lesson_objectives(lessons, objective_ids: set[str], folder: Path, found: _Collector):
+    for lesson in lessons:
+        for objective_id in lesson.objectives:
+            if objective_id not in objective_ids:
+                found.add(folder / lesson.path, 1, f"lesson names unknown objective '{objective_id}'")
+
+
+def _settings(meta, path, found) -> dict:
+    """Title, summary, length, continuing-education credit and what completing takes."""
+    title = _text(meta, "title", path, found)
+    summary = _text(meta, "summary", path, found)
+    minutes = _whole_number(meta, "minutes", path, found, 10, 240)
+    ce_hours = _ce_hours(meta, path, found)
+    ce_categories = _ce_categories(meta, ce_hours, path, found)
+    return {
+        "title": title,
+        "summary": summary,
+        "minutes": minutes,
+        "ce_hours": ce_hours,
+        "ce_categories": MappingProxyType(ce_categories),
+        "valid_for_months": _optional_whole_number(meta, "valid_for_months", path, found, 1, 120),
+        "pass_mark": _optional_whole_number(meta, "pass_mark", path, found, 50, 100),
+        "requires_evaluation": _requires_evaluation(meta, path, found),
+    }
+
+
+def _optional_whole_number(meta, key, path, found, low, high) -> int | None:
+    return _whole_number(meta, key, path, found, low, high) if key in meta else None
+
+
+def _requires_evaluation(meta, path, found):
+    value = meta.get("requires_evaluation", True)
+    if not isinstance(value, bool):
+        found.add(path, meta.line_of("requires_evaluation"), "requires_evaluation must be true or false")
+    return value
+
+
+def _references(meta, path, found) -> tuple[str, ...]:
+    references = _sources(meta, "references", path, found) or ()
+    if not references:
+        found.add(path, meta.line, "the course lists no references")
+    return references
+
+
+def _requires(meta, path, found) -> tuple[str, ...]:
+    """The slugs of the courses to finish first."""
+    requires = meta.get("requires", [])
+    if not isinstance(requires, list) or not all(isinstance(slug, str) and SLUG.match(slug) for slug in requires):
+        found.add(path, meta.line_of("requires"), "requires must be a list of course slugs, e.g. [self-care]")
+        return ()
+    return tuple(requires)
 
 
 def content_version(folder: Path) -> str:

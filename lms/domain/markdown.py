@@ -100,28 +100,37 @@ def render(text: str, link_for_file=None) -> RenderedMarkdown:
         if token.type == "html_block" and not token.meta.get("callout"):
             result.issues.append((line, "raw HTML is not allowed; the site would remove it"))
         elif token.type == "heading_open":
-            level = int(token.tag[1])
-            heading_text = tokens[index + 1].content
-            result.headings.append((line, level, heading_text))
-            if level == 1:
-                result.issues.append((line, "use '##' headings: the page title is the only '#' heading"))
+            _check_heading(token, tokens[index + 1], line, result)
         elif token.type == "inline":
             parent = tokens[index - 1].type if index else ""
-            block = AGENCY_BLOCK_LINE.match(token.content.strip()) if parent == "paragraph_open" else None
-            if block:  # the agency's text goes here; it is not the course's prose
-                if block[1] not in AGENCY_BLOCKS:
-                    result.issues.append((line, f"unknown agency block '{block[1]}' (use: {', '.join(AGENCY_BLOCKS)})"))
-                continue
-            if parent == "paragraph_open":
-                result.paragraphs.append((line, token.content))
-            for child in token.children or []:
-                if child.type == "html_inline":
-                    result.issues.append((line, "raw HTML is not allowed; the site would remove it"))
-                elif child.type == "link_open":
-                    _check_link(child, line, result, link_for_file)
+            _check_inline(token, parent, line, result, link_for_file)
     result.prose = "\n".join(text for _, text in result.paragraphs)
     result.html = sanitize(_parser.renderer.render(tokens, _parser.options, {}))
     return result
+
+
+def _check_heading(opening: Token, inline: Token, line: int, result: RenderedMarkdown) -> None:
+    level = int(opening.tag[1])
+    result.headings.append((line, level, inline.content))
+    if level == 1:
+        result.issues.append((line, "use '##' headings: the page title is the only '#' heading"))
+
+
+def _check_inline(token: Token, parent: str, line: int, result: RenderedMarkdown, link_for_file) -> None:
+    """A run of text: an agency block line, or the course's own words with their links checked."""
+    in_paragraph = parent == "paragraph_open"
+    block = AGENCY_BLOCK_LINE.match(token.content.strip()) if in_paragraph else None
+    if block:  # the agency's text goes here; it is not the course's prose
+        if block[1] not in AGENCY_BLOCKS:
+            result.issues.append((line, f"unknown agency block '{block[1]}' (use: {', '.join(AGENCY_BLOCKS)})"))
+        return
+    if in_paragraph:
+        result.paragraphs.append((line, token.content))
+    for child in token.children or []:
+        if child.type == "html_inline":
+            result.issues.append((line, "raw HTML is not allowed; the site would remove it"))
+        elif child.type == "link_open":
+            _check_link(child, line, result, link_for_file)
 
 
 def _check_link(token, line, result, link_for_file):

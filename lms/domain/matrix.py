@@ -104,43 +104,56 @@ def build_matrix(members, courses, rules, progress, completions, today: date, fi
     required_anywhere = {slug for requirements in requirements_by_person.values() for slug in requirements}
     # By default only required training is shown and counted; every course while nothing is required.
     every_course = filters.all_courses or not required_anywhere
-    shown_courses = [
-        c for c in courses if filters.course_slug in (None, c.slug) and (every_course or filters.course_slug or c.slug in required_anywhere)
-    ]
+    shown_courses = _shown_courses(courses, filters, every_course, required_anywhere)
     rows = []
     for member in members:
         requirements = requirements_by_person[member.person.id]
-        cells = []
-        for course in shown_courses:
-            done, opened = progress.get((member.person.id, course.slug), (0, 0))
-            requirement = requirements.get(course.slug)
-            cells.append(
-                Cell(
-                    standing(requirement, completions.get((member.person.id, course.slug)), opened > 0, today),
-                    requirement is not None,
-                    done,
-                    len(course.lessons),
-                    counted=every_course or requirement is not None,
-                )
-            )
-        counted = [cell for cell in cells if cell.counted]
-        if filters.state and not any(cell.standing.state == filters.state for cell in counted):
-            continue
-        if filters.overdue_only and not any(cell.standing.state == OVERDUE for cell in counted):
-            continue
-        rows.append(Row(member.person.id, member.name, member.email, member.team_name, tuple(cells)))
-    rows.sort(key=_sort_key(filters.sort))
-    columns = tuple(
-        Column(
-            course.slug,
-            course.title,
-            sum(row.cells[i].counted and row.cells[i].standing.state == COMPLETE for row in rows),
-            sum(row.cells[i].counted and row.cells[i].standing.state == OVERDUE for row in rows),
-            sum(row.cells[i].counted for row in rows),
+        cells = tuple(
+            _cell(member.person.id, course, requirements.get(course.slug), progress, completions, today, every_course)
+            for course in shown_courses
         )
-        for i, course in enumerate(shown_courses)
-    )
+        if _passes_state_filters(cells, filters):
+            rows.append(Row(member.person.id, member.name, member.email, member.team_name, cells))
+    rows.sort(key=_sort_key(filters.sort))
+    columns = tuple(_column(course, index, rows) for index, course in enumerate(shown_courses))
     return Matrix(columns, tuple(rows), nothing_required=not required_anywhere)
+
+
+def _shown_courses(courses, filters: Filters, every_course: bool, required_anywhere: set[str]) -> list:
+    """The one course asked for, else every course or only the required ones."""
+    if filters.course_slug is not None:
+        return [course for course in courses if course.slug == filters.course_slug]
+    return [course for course in courses if every_course or course.slug in required_anywhere]
+
+
+def _cell(user_id: int, course, requirement, progress, completions, today: date, every_course: bool) -> Cell:
+    done, opened = progress.get((user_id, course.slug), (0, 0))
+    return Cell(
+        standing(requirement, completions.get((user_id, course.slug)), opened > 0, today),
+        requirement is not None,
+        done,
+        len(course.lessons),
+        counted=every_course or requirement is not None,
+    )
+
+
+def _passes_state_filters(cells: tuple[Cell, ...], filters: Filters) -> bool:
+    """A person is shown when a counted course is in the state asked for (and overdue, if asked)."""
+    states = {cell.standing.state for cell in cells if cell.counted}
+    if filters.state and filters.state not in states:
+        return False
+    return not (filters.overdue_only and OVERDUE not in states)
+
+
+def _column(course, index: int, rows: list[Row]) -> Column:
+    counted = [row.cells[index] for row in rows if row.cells[index].counted]
+    return Column(
+        course.slug,
+        course.title,
+        sum(cell.standing.state == COMPLETE for cell in counted),
+        sum(cell.standing.state == OVERDUE for cell in counted),
+        len(counted),
+    )
 
 
 def _sort_key(sort: str):

@@ -265,47 +265,58 @@ def build_report(
     month_numbers = list(range(1, months + 1))
     agency = agency if agency in agency_ids else ALL
     course = course if course in slugs else ALL
+    tables = _Tables.counted(agency_ids, slugs, month_numbers, requirements, completions)
+    by_agency = [tables.line(name, a, course) for a, name in agencies] + [tables.line("All agencies", ALL, course, True)]
+    by_course = [tables.line(title, agency, s) for s, title in courses] + [tables.line("All courses", agency, ALL, True)]
+    by_month = []
+    if agency is ALL or course is ALL:  # one agency's one course month by month is too fine: never published
+        year_label = f"All of {year}" if months == 12 else f"{year} so far"
+        by_month = [tables.month_line(MONTH_NAMES[m - 1], agency, course, m) for m in month_numbers]
+        by_month.append(tables.month_line(year_label, agency, course, ALL, is_total=True))
+    return Report(year, agency, course, tuple(by_agency), tuple(by_course), tuple(by_month))
 
-    assigned, overdue = Table([agency_ids, slugs]), Table([agency_ids, slugs])
-    for fact in requirements:
-        assigned.add((fact.agency, fact.course), fact.person, 1)
-        if fact.overdue:
-            overdue.add((fact.agency, fact.course), fact.person, 1)
-    planes = ((0, 1), (0, 2), (1, 2))  # agency × course, agency × month, course × month
-    completed, hours = (Table([agency_ids, slugs, month_numbers], planes) for _ in range(2))
-    for fact in completions:
-        completed.add((fact.agency, fact.course, fact.month), fact.person, fact.completions)
-        hours.add((fact.agency, fact.course, fact.month), fact.person, float(fact.hours))
-    for table in (assigned, overdue, completed):
-        table.choose_hidden()
-    hours.hidden = completed.hidden  # hours come from the same people as the completions
 
-    def line(label, agency_key, course_key, is_total=False):
+@dataclass(frozen=True)
+class _Tables:
+    """The report's four measures, counted and with their hidden cells chosen."""
+
+    assigned: Table  # agency × course
+    overdue: Table  # agency × course
+    completed: Table  # agency × course × month
+    hours: Table  # agency × course × month, hidden where completed is
+
+    @classmethod
+    def counted(cls, agency_ids, slugs, month_numbers, requirements, completions) -> _Tables:
+        assigned, overdue = Table([agency_ids, slugs]), Table([agency_ids, slugs])
+        for fact in requirements:
+            assigned.add((fact.agency, fact.course), fact.person, 1)
+            if fact.overdue:
+                overdue.add((fact.agency, fact.course), fact.person, 1)
+        planes = ((0, 1), (0, 2), (1, 2))  # agency × course, agency × month, course × month
+        completed, hours = (Table([agency_ids, slugs, month_numbers], planes) for _ in range(2))
+        for fact in completions:
+            completed.add((fact.agency, fact.course, fact.month), fact.person, fact.completions)
+            hours.add((fact.agency, fact.course, fact.month), fact.person, float(fact.hours))
+        for table in (assigned, overdue, completed):
+            table.choose_hidden()
+        hours.hidden = completed.hidden  # hours come from the same people as the completions
+        return cls(assigned, overdue, completed, hours)
+
+    def line(self, label: str, agency_key, course_key, is_total: bool = False) -> Line:
+        """A row of the by-agency or by-course table: every figure, over the whole year so far."""
         return Line(
             label,
-            assigned.figure((agency_key, course_key)),
-            overdue.figure((agency_key, course_key)),
-            completed.figure((agency_key, course_key, ALL)),
-            hours.figure((agency_key, course_key, ALL), 2),
+            self.assigned.figure((agency_key, course_key)),
+            self.overdue.figure((agency_key, course_key)),
+            self.completed.figure((agency_key, course_key, ALL)),
+            self.hours.figure((agency_key, course_key, ALL), 2),
             is_total,
         )
 
-    by_agency = [line(name, a, course) for a, name in agencies] + [line("All agencies", ALL, course, True)]
-    by_course = [line(title, agency, s) for s, title in courses] + [line("All courses", agency, ALL, True)]
-    by_month = []
-    if agency is ALL or course is ALL:  # one agency's one course month by month is too fine: never published
-        by_month = [
-            Line(MONTH_NAMES[m - 1], completions=completed.figure((agency, course, m)), hours=hours.figure((agency, course, m), 2))
-            for m in month_numbers
-        ] + [
-            Line(
-                f"All of {year}" if months == 12 else f"{year} so far",
-                completions=completed.figure((agency, course, ALL)),
-                hours=hours.figure((agency, course, ALL), 2),
-                is_total=True,
-            )
-        ]
-    return Report(year, agency, course, tuple(by_agency), tuple(by_course), tuple(by_month))
+    def month_line(self, label: str, agency_key, course_key, month, is_total: bool = False) -> Line:
+        """A row of the by-month table: completions and hours only."""
+        key = (agency_key, course_key, month)
+        return Line(label, completions=self.completed.figure(key), hours=self.hours.figure(key, 2), is_total=is_total)
 
 
 CSV_HEADER = ("table", "row", "people assigned", "people overdue", "completions", "CE hours")

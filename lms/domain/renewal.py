@@ -6,6 +6,7 @@ Plain values in, plain values out; lms.services.renewal does the queries.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -308,7 +309,7 @@ def parse_categories(text: str) -> dict[str, float]:
             hours = float(number) if colon else None
         except ValueError:
             hours = None
-        if hours is None or hours <= 0:
+        if hours is None or not math.isfinite(hours) or hours <= 0:  # float() reads 'nan' and 'inf' too
             raise ValueError(f"Write each category as a name, a colon and hours, such as 'ethics: 1' (not '{part}').")
         problem = category_problem(name)
         if problem:

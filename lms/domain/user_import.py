@@ -238,48 +238,82 @@ def _plan_row(row: Row, directory: Directory, teams: dict[str, str], inactive_te
     plan = RowPlan(
         row.line, values["name"], values["email"], roles, None, values["supervisor_email"].lower() or None, team_as_written=values["team"]
     )
+    # Each check adds to one list, so the problems read in the order of the columns.
     problems = plan.problems
     if row.extra_values:
         problems.append("This line has more values than there are columns. Put a name that has a comma in double quotes.")
-    if not plan.name:
-        problems.append("The name is missing.")
-    elif len(plan.name) > MAX_NAME_LENGTH:
-        problems.append(f"The name is longer than {MAX_NAME_LENGTH} characters.")
-    try:
-        plan.email = clean_email(values["email"])
-    except ValueError as error:
-        problems.append(str(error))
-    if unknown_roles:
-        problems.append(f"Unknown role: {', '.join(unknown_roles)}. Use {_role_choices()}.")
-    elif not roles:
-        problems.append(f"The roles are missing. Use one or more of {_role_choices()}, separated by “{ROLE_SEPARATOR}”.")
-    if values["team"]:
-        plan.team = teams.get(values["team"].lower())
-        if plan.team is None:
-            problems.append(
-                f"The team “{values['team']}” is deactivated."
-                if values["team"].lower() in inactive_teams
-                else f"There is no team called “{values['team']}”. Check the spelling, or add the team first."
-            )
-    if plan.supervisor_email:
-        try:
-            plan.supervisor_email = clean_email(plan.supervisor_email)
-        except ValueError as error:
-            problems.append(f"Supervisor: {error}")
-        if not values["team"]:
-            problems.append("A supervisor_email needs a team on the same line: the supervisor is linked to that team.")
+    _check_name(plan.name, problems)
+    plan.email = _email(values["email"], problems)
+    _check_roles(roles, unknown_roles, problems)
+    plan.team = _team(values["team"], teams, inactive_teams, problems)
+    plan.supervisor_email = _supervisor_email(plan.supervisor_email, values["team"], problems)
     plan.licence = _licence(row, problems)
     if plan.email in directory.other_agency_emails:
         problems.append("This email belongs to an account in another agency.")
     existing = directory.people.get(plan.email)
     if existing is not None:
-        plan.action = UPDATE
-        plan.changes = _changes(existing, plan)
-        if not existing.active:
-            plan.notes.append("This person is deactivated and stays deactivated.")
-        if plan.email == directory.actor_email and ADMIN in existing.roles and ADMIN not in roles:
-            problems.append("You cannot remove the admin role from your own account.")
+        _plan_update(plan, existing, directory.actor_email)
     return plan
+
+
+def _check_name(name: str, problems: list[str]) -> None:
+    if not name:
+        problems.append("The name is missing.")
+    elif len(name) > MAX_NAME_LENGTH:
+        problems.append(f"The name is longer than {MAX_NAME_LENGTH} characters.")
+
+
+def _email(text: str, problems: list[str]) -> str:
+    """The clean address, or the text as written when it is not one."""
+    try:
+        return clean_email(text)
+    except ValueError as error:
+        problems.append(str(error))
+        return text
+
+
+def _check_roles(roles: frozenset[str], unknown_roles: list[str], problems: list[str]) -> None:
+    if unknown_roles:
+        problems.append(f"Unknown role: {', '.join(unknown_roles)}. Use {_role_choices()}.")
+    elif not roles:
+        problems.append(f"The roles are missing. Use one or more of {_role_choices()}, separated by “{ROLE_SEPARATOR}”.")
+
+
+def _team(written: str, teams: dict[str, str], inactive_teams: set[str], problems: list[str]) -> str | None:
+    """The active team named (any case), or None."""
+    if not written:
+        return None
+    team = teams.get(written.lower())
+    if team is None:
+        problems.append(
+            f"The team “{written}” is deactivated."
+            if written.lower() in inactive_teams
+            else f"There is no team called “{written}”. Check the spelling, or add the team first."
+        )
+    return team
+
+
+def _supervisor_email(email: str | None, team_written: str, problems: list[str]) -> str | None:
+    """The clean address of the team's supervisor; a supervisor is linked to the team on the same line."""
+    if not email:
+        return email
+    try:
+        email = clean_email(email)
+    except ValueError as error:
+        problems.append(f"Supervisor: {error}")
+    if not team_written:
+        problems.append("A supervisor_email needs a team on the same line: the supervisor is linked to that team.")
+    return email
+
+
+def _plan_update(plan: RowPlan, existing: Person, actor_email: str | None) -> None:
+    """The line names someone already in the agency: what changes for them."""
+    plan.action = UPDATE
+    plan.changes = _changes(existing, plan)
+    if not existing.active:
+        plan.notes.append("This person is deactivated and stays deactivated.")
+    if plan.email == actor_email and ADMIN in existing.roles and ADMIN not in plan.roles:
+        plan.problems.append("You cannot remove the admin role from your own account.")
 
 
 def _licence(row: Row, problems: list[str]) -> dict | None:

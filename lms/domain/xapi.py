@@ -164,27 +164,39 @@ def statement_problems(built: dict) -> list[str]:
         problems.append(f"unexpected properties: {', '.join(sorted(extra))}")
     if not _is_uuid(built.get("id")):
         problems.append("id is not a UUID")
-    actor = built.get("actor") or {}
-    account = actor.get("account") or {}
-    if actor.get("objectType") != "Agent" or set(actor) != {"objectType", "account"}:
-        problems.append("actor must be an Agent identified by an account only")
-    if not _is_absolute_iri(account.get("homePage")) or not _is_uuid(account.get("name")):
-        problems.append("actor account needs an absolute homePage and an opaque UUID name")
+    problems.extend(_actor_problems(built.get("actor") or {}))
     verb = built.get("verb") or {}
     if not _is_absolute_iri(verb.get("id")) or not verb.get("display"):
         problems.append("verb needs an absolute IRI id and a display")
-    target = built.get("object") or {}
-    if target.get("objectType") == "StatementRef":
-        if verb.get("id") != VOIDED.id or not _is_uuid(target.get("id")):
-            problems.append("a StatementRef object belongs to a voiding statement and names a UUID")
-    elif target.get("objectType") != "Activity" or not _is_absolute_iri(target.get("id")):
-        problems.append("object must be an Activity with an absolute IRI id")
+    problems.extend(_object_problems(built.get("object") or {}, verb.get("id")))
     if not _TIMESTAMP.match(built.get("timestamp") or ""):
         problems.append("timestamp is not ISO 8601 with a time zone")
     result = built.get("result")
     if result is not None:
         problems.extend(_result_problems(result, verb.get("id")))
     return problems
+
+
+def _actor_problems(actor: dict) -> list[str]:
+    """The learner is named by an opaque account only: no name, no email."""
+    problems = []
+    account = actor.get("account") or {}
+    if actor.get("objectType") != "Agent" or set(actor) != {"objectType", "account"}:
+        problems.append("actor must be an Agent identified by an account only")
+    if not _is_absolute_iri(account.get("homePage")) or not _is_uuid(account.get("name")):
+        problems.append("actor account needs an absolute homePage and an opaque UUID name")
+    return problems
+
+
+def _object_problems(target: dict, verb_id: str | None) -> list[str]:
+    """An activity, or (for voiding only) a reference to the statement voided."""
+    if target.get("objectType") == "StatementRef":
+        if verb_id != VOIDED.id or not _is_uuid(target.get("id")):
+            return ["a StatementRef object belongs to a voiding statement and names a UUID"]
+        return []
+    if target.get("objectType") != "Activity" or not _is_absolute_iri(target.get("id")):
+        return ["object must be an Activity with an absolute IRI id"]
+    return []
 
 
 def _result_problems(result: dict, verb_id: str | None) -> list[str]:

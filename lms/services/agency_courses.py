@@ -249,6 +249,31 @@ def read_zip(data: bytes) -> tuple[str | None, dict[str, str]]:
     Refuses anything else: other file types, deeper folders, paths that climb out,
     links, files too large or too many.
     """
+    archive, files = _open_zip(data)
+    folders, texts, errors = set(), {}, []
+    for member in files:
+        parts = PurePosixPath(member.filename).parts
+        if not _is_safe_path(member, parts):
+            errors.append(f"'{member.filename}' is not allowed: course files sit at the top or in one folder.")
+            continue
+        if len(parts) == 2:
+            folders.add(parts[0])
+        if _added_by_zip_tool(parts):
+            continue
+        text, problem = _course_file_text(archive, member, parts[-1])
+        if problem:
+            errors.append(problem)
+        else:
+            texts[parts[-1]] = text
+    if len(folders) > 1:
+        errors.append("The ZIP holds more than one folder; upload one course at a time.")
+    if errors:
+        raise AgencyCourseError({f"zip{i}": message for i, message in enumerate(errors)})
+    return (folders.pop() if folders else None), texts
+
+
+def _open_zip(data: bytes) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
+    """The archive and its files, refused before anything is read when it is too big to handle."""
     if len(data) > MAX_ZIP_BYTES:
         raise AgencyCourseError({"zip": f"The ZIP is larger than {MAX_ZIP_BYTES // 1_000_000} MB."})
     try:
@@ -261,41 +286,37 @@ def read_zip(data: bytes) -> tuple[str | None, dict[str, str]]:
         raise AgencyCourseError({"zip": f"The ZIP holds more than {MAX_FILES} files."})
     if sum(m.file_size for m in files) > MAX_ZIP_TOTAL:
         raise AgencyCourseError({"zip": f"The files in the ZIP add up to more than {MAX_ZIP_TOTAL // 1_000_000} MB."})
-    folders, texts, errors = set(), {}, []
-    for member in files:
-        parts = PurePosixPath(member.filename).parts
-        unsafe = (
-            "\\" in member.filename
-            or member.filename.startswith("/")
-            or ".." in parts
-            or len(parts) > 2
-            or (member.external_attr >> 16) & 0o170000 == 0o120000  # a symbolic link
-        )
-        if unsafe:
-            errors.append(f"'{member.filename}' is not allowed: course files sit at the top or in one folder.")
-            continue
-        name = parts[-1]
-        if len(parts) == 2:
-            folders.add(parts[0])
-        if name.startswith(".") or parts[0] == "__MACOSX":
-            continue  # what desktop ZIP tools add; not part of the course
-        if not ALLOWED_FILE.match(name):
-            errors.append(f"'{member.filename}' is not a course file (course.md, check.yaml, 01-name.md).")
-            continue
-        if member.file_size > MAX_FILE_CHARS * 4:
-            errors.append(f"'{member.filename}' is too large.")
-            continue
-        with archive.open(member) as handle:
-            raw = handle.read(MAX_FILE_CHARS * 4 + 1)
-        try:
-            texts[name] = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            errors.append(f"'{member.filename}' is not UTF-8 text.")
-    if len(folders) > 1:
-        errors.append("The ZIP holds more than one folder; upload one course at a time.")
-    if errors:
-        raise AgencyCourseError({f"zip{i}": message for i, message in enumerate(errors)})
-    return (folders.pop() if folders else None), texts
+    return archive, files
+
+
+def _is_safe_path(member: zipfile.ZipInfo, parts: tuple[str, ...]) -> bool:
+    """At the top or in one folder, never climbing out, and not a symbolic link."""
+    return not (
+        "\\" in member.filename
+        or member.filename.startswith("/")
+        or ".." in parts
+        or len(parts) > 2
+        or (member.external_attr >> 16) & 0o170000 == 0o120000  # a symbolic link
+    )
+
+
+def _added_by_zip_tool(parts: tuple[str, ...]) -> bool:
+    """Hidden files and the __MACOSX folder that desktop ZIP tools add; not part of the course."""
+    return parts[-1].startswith(".") or parts[0] == "__MACOSX"
+
+
+def _course_file_text(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) -> tuple[str | None, str | None]:
+    """(text, None) for a course file, or (None, the reason it is refused)."""
+    if not ALLOWED_FILE.match(name):
+        return None, f"'{member.filename}' is not a course file (course.md, check.yaml, 01-name.md)."
+    if member.file_size > MAX_FILE_CHARS * 4:
+        return None, f"'{member.filename}' is too large."
+    with archive.open(member) as handle:
+        raw = handle.read(MAX_FILE_CHARS * 4 + 1)
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError:
+        return None, f"'{member.filename}' is not UTF-8 text."
 
 
 def import_zip(agency_id: int, actor: User, data: bytes, slug: str = "") -> AgencyCourse:

@@ -45,8 +45,10 @@ def requirements_of(user: User) -> dict[str, Requirement]:
 
 
 def latest_completions(user_ids) -> dict[tuple[int, str], date]:
-    """{(user id, course slug): date of the latest completion}, in one query."""
-    if not user_ids:
+    """{(user id, course slug): date of the latest completion}, in one query.
+
+    user_ids: a collection of ids, or a SELECT of them that the database reads in the same query."""
+    if not isinstance(user_ids, sa.Select) and not user_ids:
         return {}
     rows = db.session.execute(
         sa.select(CourseCompletion.user_id, CourseCompletion.course_slug, sa.func.max(CourseCompletion.completed_at))

@@ -7,6 +7,7 @@ never alters an issued certificate.
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -14,32 +15,25 @@ import sqlalchemy as sa
 from lms.extensions import db
 from lms.models import ProfessionalCredential, User
 from lms.services import audit
-from lms.services.accounts import MIN_PASSWORD_LENGTH
 from lms.services.invalid_input import InvalidInput
 
 FIELDS = (("kind", "Type, for example CPS, CPRS or LCSW", 40), ("number", "Number", 100), ("issuer", "Issuing state or board", 200))
 
 
-def checked(values) -> dict:
-    """The cleaned fields of a licence form; InvalidInput with a message per wrong field."""
-    cleaned, errors = {}, {}
-    for field, label, limit in FIELDS:
-        text = " ".join((values.get(field) or "").split())
-        if not text:
-            errors[field] = f"Enter the {label.split(',')[0].lower()}."
-        elif len(text) > limit:
-            errors[field] = f"Keep this under {limit} characters."
-        cleaned[field] = text
-    expires_text = (values.get("expires_on") or "").strip()
-    cleaned["expires_on"] = None
-    if expires_text:
-        try:
-            cleaned["expires_on"] = date.fromisoformat(expires_text)
-        except ValueError:
-            errors["expires_on"] = "Enter the expiry date like 2027-03-31, or leave it empty."
-    if errors:
-        raise InvalidInput(errors)
-    return cleaned
+@dataclass(frozen=True)
+class LicenceValues:
+    """One licence as checked values: each text single-spaced and within its FIELDS limit."""
+
+    kind: str
+    number: str
+    issuer: str
+    expires_on: date | None = None
+
+
+@dataclass(frozen=True)
+class PasswordChange:
+    current: str
+    new: str
 
 
 def licences_of(user_id: int) -> list[ProfessionalCredential]:
@@ -68,16 +62,16 @@ def _record(holder: User, actor: User | None, action: str, licence: Professional
     )
 
 
-def add(holder: User, actor: User, values) -> ProfessionalCredential:
-    licence = ProfessionalCredential(user_id=holder.id, **checked(values))
+def add(holder: User, actor: User, values: LicenceValues) -> ProfessionalCredential:
+    licence = ProfessionalCredential(user_id=holder.id, **asdict(values))
     db.session.add(licence)
     db.session.flush()
     _record(holder, actor, "licence.add", licence)
     return licence
 
 
-def update(holder: User, actor: User, licence: ProfessionalCredential, values) -> None:
-    for field, value in checked(values).items():
+def update(holder: User, actor: User, licence: ProfessionalCredential, values: LicenceValues) -> None:
+    for field, value in asdict(values).items():
         setattr(licence, field, value)
     db.session.flush()
     _record(holder, actor, "licence.update", licence)
@@ -113,15 +107,9 @@ def record_imported(holder: User, actor: User | None, values: dict) -> None:
     _record(holder, actor, "licence.import", same)
 
 
-def change_password(user: User, current: str, new: str, again: str) -> None:
-    errors = {}
-    if not user.check_password(current or ""):
-        errors["current_password"] = "That is not your current password."  # noqa: S105  (a field name)
-    if len(new or "") < MIN_PASSWORD_LENGTH:
-        errors["new_password"] = f"Use at least {MIN_PASSWORD_LENGTH} characters."
-    elif new != again:
-        errors["new_password_again"] = "The two new passwords are not the same."  # noqa: S105  (a field name)
-    if errors:
-        raise InvalidInput(errors)
-    user.set_password(new)
+def change_password(user: User, change: PasswordChange) -> None:
+    """Set the new password (its length and repetition already checked) once the current one is right."""
+    if not user.check_password(change.current):
+        raise InvalidInput({"current_password": "That is not your current password."})  # noqa: S105  (a field name)
+    user.set_password(change.new)
     db.session.flush()

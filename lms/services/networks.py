@@ -234,7 +234,7 @@ def report(network: Network, courses: list[tuple[str, str]], today: date, filter
         year=year,
         months=months,
         requirements=_requirements(agency_ids, slugs, today) if agency_ids else (),
-        completions=_completions(agency_ids, slugs, year) if agency_ids and months else (),
+        completions=completion_facts(agency_ids, slugs, year) if agency_ids and months else (),
         agency=filters.agency,
         course=filters.course,
     )
@@ -273,9 +273,12 @@ def _requirements(agency_ids, slugs, today):
     return list(requirement_facts(persons, rules, completed_on, slugs, today))
 
 
-def _completions(agency_ids, slugs, year):
-    """Completions and hours per person, course and month of the year, counted by the database."""
-    month = sa.extract("month", CourseCompletion.completed_at)
+def completion_facts(agency_ids, slugs, year) -> list[CompletionFact]:
+    """Completions and hours per person, course and UTC month of the year, counted by the database."""
+    completed_at = CourseCompletion.completed_at
+    if db.session.get_bind().dialect.name == "postgresql":
+        completed_at = sa.func.timezone("UTC", completed_at)  # extract() would read the session's time zone
+    month = sa.extract("month", completed_at)
     start, end = datetime(year, 1, 1, tzinfo=timezone.utc), datetime(year + 1, 1, 1, tzinfo=timezone.utc)
     rows = db.session.execute(
         sa.select(

@@ -89,13 +89,28 @@ class Overview:
 
 
 def overview_of(user: User, catalog: Catalog, today: date) -> Overview:
-    completed: dict[str, list[str]] = {}
-    viewed: dict[str, list[str]] = {}
-    completed_on: dict[str, date] = {}
-    last_activity: dict[str, datetime] = {}
-    rules, path_rules, hours = [], [], 0.0
+    rows = _learner_facts(user, today)
+    lesson_rows = [row for row in rows if row.kind == PROGRESS]
+    rule_rows = [row for row in rows if row.kind == RULE]
+    completed, viewed = _lessons_by_course(lesson_rows)
+    progress = {course.slug: course_progress(course, completed.get(course.slug, ()), viewed.get(course.slug, ())) for course in catalog}
+    completed_on = {row.course_slug: row.moment.date() for row in rows if row.kind == COMPLETION}
+    hours = next((float(row.hours) for row in rows if row.kind == HOURS), 0.0)
+    rules = [Rule(course_slug=row.course_slug, **{name: getattr(row, name) for name in RULE_COLUMNS}) for row in rule_rows]
+    return Overview(
+        requirements_for(person_of(user), rules),
+        progress,
+        completed_on,
+        _last_activity(lesson_rows),
+        hours,
+        _path_ids(user, rule_rows),
+        rows,
+    )
+
+
+def _learner_facts(user: User, today: date) -> tuple:
     year_starts = datetime(today.year, 1, 1, tzinfo=timezone.utc)
-    rows = tuple(
+    return tuple(
         db.session.execute(
             LEARNER_FACTS,
             {
@@ -106,31 +121,39 @@ def overview_of(user: User, catalog: Catalog, today: date) -> Overview:
             },
         )
     )
-    for row in rows:
-        if row.kind == PROGRESS:
-            viewed.setdefault(row.course_slug, []).append(row.lesson_id)
-            if row.moment is not None:
-                completed.setdefault(row.course_slug, []).append(row.lesson_id)
-            for moment in (row.viewed_at, row.moment):
-                if moment is not None:
-                    moment = _aware(moment)
-                    last_activity[row.course_slug] = max(last_activity.get(row.course_slug, moment), moment)
-        elif row.kind == COMPLETION:
-            completed_on[row.course_slug] = row.moment.date()
-        elif row.kind == RULE:
-            rules.append(Rule(course_slug=row.course_slug, **{name: getattr(row, name) for name in RULE_COLUMNS}))
-            if row.path_id is not None:
-                path_rules.append(row)
-        else:
-            hours = float(row.hours)
-    progress = {course.slug: course_progress(course, completed.get(course.slug, ()), viewed.get(course.slug, ())) for course in catalog}
+
+
+def _lessons_by_course(lesson_rows) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """({slug: lessons finished}, {slug: lessons opened})."""
+    completed: dict[str, list[str]] = {}
+    viewed: dict[str, list[str]] = {}
+    for row in lesson_rows:
+        viewed.setdefault(row.course_slug, []).append(row.lesson_id)
+        if row.moment is not None:
+            completed.setdefault(row.course_slug, []).append(row.lesson_id)
+    return completed, viewed
+
+
+def _last_activity(lesson_rows) -> dict[str, datetime]:
+    """By course slug: the last time one of its lessons was opened or finished."""
+    last_activity: dict[str, datetime] = {}
+    for row in lesson_rows:
+        for moment in (row.viewed_at, row.moment):
+            if moment is not None:
+                moment = _aware(moment)
+                last_activity[row.course_slug] = max(last_activity.get(row.course_slug, moment), moment)
+    return last_activity
+
+
+def _path_ids(user: User, rule_rows) -> frozenset[int]:
+    """The learning paths whose rules name this person, their team or one of their roles."""
     roles = user.roles
-    path_ids = frozenset(
+    return frozenset(
         row.path_id
-        for row in path_rules
-        if row.user_id == user.id or (row.team_id is not None and row.team_id == user.team_id) or row.role in roles
+        for row in rule_rows
+        if row.path_id is not None
+        and (row.user_id == user.id or (row.team_id is not None and row.team_id == user.team_id) or row.role in roles)
     )
-    return Overview(requirements_for(person_of(user), rules), progress, completed_on, last_activity, hours, path_ids, rows)
 
 
 def _aware(moment: datetime) -> datetime:

@@ -8,8 +8,8 @@ from datetime import date
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from lms.domain.roles import ADMIN, ROLES, SUPERVISOR
-from lms.domain.user_import import MAX_NAME_LENGTH, clean_email, role_list
+from lms.domain.roles import ADMIN, SUPERVISOR
+from lms.domain.user_import import role_list
 from lms.extensions import db
 from lms.models import Agency, Team, User, utcnow
 from lms.services import audit
@@ -18,18 +18,24 @@ from lms.services.invalid_input import InvalidInput
 LIST_LIMIT = 500
 
 
-class TeamError(ValueError):
-    """Bad input for a team: the message is safe to show."""
-
-
 @dataclass(frozen=True)
 class PersonValues:
+    """A person's fields as checked values: the email clean, the teams this agency's."""
+
     name: str
     email: str
     roles: frozenset[str]
     team: Team | None
     supervised_teams: tuple[Team, ...]
     joined_on: date
+
+
+@dataclass(frozen=True)
+class TeamValues:
+    """A team's name, without the spaces around it, and who supervises it (from supervisor_choices)."""
+
+    name: str
+    supervisors: tuple[User, ...] = ()
 
 
 # Finding
@@ -101,74 +107,46 @@ def supervisor_choices(team: Team) -> list[User]:
 # People
 
 
-def checked_values(agency: Agency, actor: User, form, person: User | None = None) -> PersonValues:
-    """Read the person form (a MultiDict); InvalidInput names every field that is wrong."""
+def usable_teams(agency_id: int, person: User | None = None) -> list[Team]:
+    """The teams a person can be put in or supervise, by name: the active ones, and those they
+    already have (a deactivated team stays possible only there, so saving loses nothing)."""
+    current = {person.team_id, *(team.id for team in person.supervised_teams)} - {None} if person else set()
+    return list(
+        db.session.scalars(
+            sa.select(Team).where(Team.agency_id == agency_id, sa.or_(Team.active, Team.id.in_(current))).order_by(Team.name)
+        )
+    )
+
+
+def create_person(agency: Agency, actor: User, values: PersonValues) -> User:
+    """Add someone from the person form. Raises InvalidInput."""
+    _check_person(agency.id, actor, values)
+    person = add_person(agency, actor, values)
+    db.session.flush()
+    return person
+
+
+def update_person(person: User, actor: User, values: PersonValues) -> None:
+    """Save the person form. Raises InvalidInput."""
+    _check_person(person.agency_id, actor, values, person)
+    change_person(person, actor, values)
+    db.session.flush()
+
+
+def _check_person(agency_id: int, actor: User, values: PersonValues, person: User | None = None) -> None:
+    """What the form cannot see alone: who else has the email, and whose admin role it is."""
     errors = {}
-    name = (form.get("name") or "").strip()
-    if not name:
-        errors["name"] = "Enter the person’s name."
-    elif len(name) > MAX_NAME_LENGTH:
-        errors["name"] = f"Keep the name under {MAX_NAME_LENGTH} characters."
-    email = _checked_email(form.get("email"), agency.id, person, errors)
-    roles = frozenset(form.getlist("roles"))
-    if not roles:
-        errors["roles"] = "Choose at least one role."
-    elif not roles <= set(ROLES):
-        errors["roles"] = "Choose roles from the list."
-    elif person is not None and person.id == actor.id and ADMIN in person.roles and ADMIN not in roles:
-        errors["roles"] = "You cannot remove the admin role from your own account. Ask another admin to do it."
-    # A deactivated team stays possible only where it is already chosen, so saving loses nothing.
-    teams = {team.id: team for team in agency_teams(agency.id)}
-    current_ids = {person.team_id, *(t.id for t in person.supervised_teams)} if person else set()
-    usable = {team_id: team for team_id, team in teams.items() if team.active or team_id in current_ids}
-    team = None
-    if form.get("team"):
-        team = usable.get(_as_id(form.get("team")))
-        if team is None:
-            errors["team"] = "Choose a team from the list."
-    supervised = [usable.get(team_id) for team_id in dict.fromkeys(map(_as_id, form.getlist("supervised_teams")))]
-    if None in supervised:
-        errors["supervised_teams"] = "Choose teams from the list."
-    elif supervised and SUPERVISOR not in roles:
-        errors["supervised_teams"] = "Only supervisors supervise teams. Tick the supervisor role, or untick the teams."
-    try:
-        joined_on = date.fromisoformat((form.get("joined_on") or "").strip())
-    except ValueError:
-        errors["joined_on"] = "Enter the date they joined as year-month-day, for example 2025-03-14."
-    if errors:
-        raise InvalidInput(errors)
-    return PersonValues(name, email, roles, team, tuple(supervised), joined_on)
-
-
-def _checked_email(text: str | None, agency_id: int, person: User | None, errors: dict[str, str]) -> str:
-    try:
-        email = clean_email(text or "")
-    except ValueError as error:
-        errors["email"] = str(error)
-        return ""
-    holder = db.session.scalar(sa.select(User).where(User.email == email))
+    holder = db.session.scalar(sa.select(User).where(User.email == values.email))
     if holder is not None and holder is not person:
         errors["email"] = (
             "Another person in your agency already has this email."
             if holder.agency_id == agency_id
             else "This email belongs to an account in another agency."
         )
-    return email
-
-
-def _as_id(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
-def create_person(agency: Agency, actor: User, form) -> User:
-    person = add_person(agency, actor, checked_values(agency, actor, form))
-    db.session.flush()
-    return person
-
-
-def update_person(person: User, actor: User, form) -> None:
-    change_person(person, actor, checked_values(person.agency, actor, form, person))
-    db.session.flush()
+    if person is not None and person.id == actor.id and ADMIN in person.roles and ADMIN not in values.roles:
+        errors["roles"] = "You cannot remove the admin role from your own account. Ask another admin to do it."
+    if errors:
+        raise InvalidInput(errors)
 
 
 def add_person(agency: Agency, actor: User | None, values: PersonValues) -> User:
@@ -259,39 +237,31 @@ def add_supervised_team(supervisor: User, team: Team, actor: User | None) -> Non
 # Teams
 
 
-def _checked_team_name(agency_id: int, name: str, team: Team | None = None) -> str:
-    name = (name or "").strip()
-    if not name:
-        raise TeamError("Enter a name for the team.")
-    if len(name) > MAX_NAME_LENGTH:
-        raise TeamError(f"Keep the team name under {MAX_NAME_LENGTH} characters.")
+def _check_team_name(agency_id: int, name: str, team: Team | None = None) -> None:
     clash = db.session.scalar(sa.select(Team).where(Team.agency_id == agency_id, sa.func.lower(Team.name) == name.lower()))
     if clash is not None and clash is not team:
-        raise TeamError(f"There is already a team called “{clash.name}”.")
-    return name
+        raise InvalidInput({"name": f"There is already a team called “{clash.name}”."})
 
 
 def create_team(agency: Agency, actor: User, name: str) -> Team:
-    team = Team(agency_id=agency.id, name=_checked_team_name(agency.id, name))
+    """A new team (its supervisors are chosen on its own page, once it exists). Raises InvalidInput."""
+    _check_team_name(agency.id, name)
+    team = Team(agency_id=agency.id, name=name)
     db.session.add(team)
     db.session.flush()
     audit.record(agency.id, actor.id, "team.create", team.name)
     return team
 
 
-def update_team(team: Team, actor: User, name: str, supervisor_ids: list[str]) -> None:
-    """Rename the team and set who supervises it (from supervisor_choices only)."""
-    new_name = _checked_team_name(team.agency_id, name, team)
-    choices = {str(user.id): user for user in supervisor_choices(team)}
-    supervisor_ids = list(dict.fromkeys(supervisor_ids))
-    if not set(supervisor_ids) <= set(choices):
-        raise TeamError("Choose supervisors from the list.")
+def update_team(team: Team, actor: User, values: TeamValues) -> None:
+    """Rename the team and set who supervises it. Raises InvalidInput."""
+    _check_team_name(team.agency_id, values.name, team)
     changes = {}
-    if new_name != team.name:
-        changes["name"] = {"from": team.name, "to": new_name}
-        team.name = new_name
+    if values.name != team.name:
+        changes["name"] = {"from": team.name, "to": values.name}
+        team.name = values.name
     before = sorted(user.email for user in team.supervisors)
-    team.supervisors = [choices[user_id] for user_id in supervisor_ids]
+    team.supervisors = list(values.supervisors)
     after = sorted(user.email for user in team.supervisors)
     if before != after:
         changes["supervisors"] = {"from": before, "to": after}

@@ -19,11 +19,11 @@ from lms.domain.renewal import RENEWAL
 from lms.domain.roles import SUPERVISOR
 from lms.extensions import db
 from lms.mail import Mail
-from lms.models import Agency, Certificate, CourseCompletion, SentReminder, Team, User, UserRole, team_supervisors
+from lms.models import Agency, Certificate, SentReminder, Team, User, UserRole, team_supervisors
 from lms.public_urls import public_url
 from lms.services import outbox, renewal_reminders
 from lms.services.agency_catalog import with_agency_courses
-from lms.services.assignments import rules_of
+from lms.services.assignments import latest_completions, rules_of
 from lms.services.completion import EXPIRY_RENEWAL_DAYS
 
 REMINDER, DIGEST = "reminder", "digest"
@@ -98,7 +98,7 @@ def _agency_mails(agency: Agency, catalog, today: date, batch: int) -> Iterator[
                     reminders.Supervisor(person.id, person.name, person.email, frozenset(supervised[person.id]), person.digest_opt_out)
                 )
         found, batch_overdue = reminders.learner_reminders(
-            learners, rules, _completion_dates(ids), titles, _reminders_sent(ids), today, agency.reminder_days_before
+            learners, rules, latest_completions(ids), titles, _reminders_sent(ids), today, agency.reminder_days_before
         )
         overdue += batch_overdue
         for reminder in found:
@@ -120,17 +120,6 @@ def _people(agency_id: int, batch: int):
         if len(people) < batch:
             return
         after = people[-1].id
-
-
-def _completion_dates(user_ids: list[int]) -> dict[tuple[int, str], date]:
-    if not user_ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(CourseCompletion.user_id, CourseCompletion.course_slug, sa.func.max(CourseCompletion.completed_at))
-        .where(CourseCompletion.user_id.in_(user_ids), CourseCompletion.voided_at.is_(None))
-        .group_by(CourseCompletion.user_id, CourseCompletion.course_slug)
-    )
-    return {(user_id, slug): completed_at.date() for user_id, slug, completed_at in rows}
 
 
 def _reminders_sent(user_ids: list[int]) -> set[tuple[int, str, str]]:

@@ -6,19 +6,18 @@ Services flush; the request or command commits.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
 import sqlalchemy as sa
 
 from lms.domain import renewal
 from lms.domain.renewal import (
-    DELIVERY_FORMATS,
     EXTERNAL,
     IN_PERSON,
     OURS,
     PENDING,
-    REJECTED,
-    VERIFIED,
     Entry,
     Progress,
     Requirement,
@@ -40,41 +39,8 @@ from lms.services import audit
 from lms.services.certificates import issue_certificate, status
 from lms.services.invalid_input import InvalidInput
 
-
-def _text(values, field: str, label: str, limit: int, errors: dict) -> str:
-    text = " ".join((values.get(field) or "").split())
-    if not text:
-        errors[field] = f"Enter the {label}."
-    elif len(text) > limit:
-        errors[field] = f"Keep the {label} under {limit} characters."
-    return text
-
-
-def _number(values, field: str, label: str, errors: dict, low: float, high: float) -> float:
-    try:
-        number = float((values.get(field) or "").strip())
-    except ValueError:
-        errors[field] = f"Enter the {label} as a number, such as 2 or 1.5."
-        return 0.0
-    if not low <= number <= high:
-        errors[field] = f"Enter {label} from {low:g} to {high:g}."
-    return number
-
-
-def _day(values, field: str, label: str, errors: dict) -> date | None:
-    try:
-        return date.fromisoformat((values.get(field) or "").strip())
-    except ValueError:
-        errors[field] = f"Enter the {label} like 2027-06-30."
-        return None
-
-
-def _categories(values, field: str, errors: dict) -> dict[str, float]:
-    try:
-        return renewal.parse_categories(values.get(field) or "")
-    except ValueError as error:
-        errors[field] = str(error)
-        return {}
+CHOOSE_REQUIREMENT = "Choose the requirement your board sets."
+CHOOSE_ATTENDEES = "Choose at least one person from your teams who attended."
 
 
 # Requirement templates (agency admins)
@@ -101,33 +67,33 @@ def template_in(agency_id: int, template_id: int | None) -> RenewalTemplate | No
     return template if template is not None and template.agency_id == agency_id else None
 
 
-def checked_template(values) -> dict:
-    errors: dict[str, str] = {}
-    cleaned = dict(
-        name=_text(values, "name", "name of the board and credential", 200, errors),
-        period_months=int(_number(values, "period_months", "the period in months", errors, 1, 120)),
-        total_hours=_number(values, "total_hours", "total hours", errors, 0.25, 500),
-        category_minimums=_categories(values, "category_minimums", errors),
-        delivery_formats=[key for key in DELIVERY_FORMATS if key in values.getlist("delivery_formats")],
-        outside_hours_count=values.get("outside_hours_count") == "yes",
-        outside_hours_need_verification=values.get("outside_hours_need_verification") == "yes",
-    )
-    if "period_months" not in errors and float(values.get("period_months")) != cleaned["period_months"]:
-        errors["period_months"] = "Enter the period as a whole number of months."
-    if not cleaned["delivery_formats"]:
-        errors["delivery_formats"] = "Choose at least one kind of training whose hours count."
-    if "total_hours" not in errors and sum(cleaned["category_minimums"].values()) > cleaned["total_hours"]:
-        errors["category_minimums"] = "The category minimums add up to more than the total hours."
-    if errors:
-        raise InvalidInput(errors)
-    return cleaned
+@dataclass(frozen=True)
+class TemplateTerms:
+    """A board's renewal requirement, as typed values."""
+
+    name: str
+    period_months: int
+    total_hours: float
+    category_minimums: Mapping[str, float]
+    delivery_formats: tuple[str, ...]
+    outside_hours_count: bool
+    outside_hours_need_verification: bool
 
 
-def create_template(agency_id: int, actor: User, values) -> RenewalTemplate:
-    cleaned = checked_template(values)
-    if any(t.name.lower() == cleaned["name"].lower() for t in templates_of(agency_id)):
+def create_template(agency_id: int, actor: User, terms: TemplateTerms) -> RenewalTemplate:
+    """Add the agency's requirement. Raises InvalidInput when the agency has one of that name."""
+    if any(t.name.lower() == terms.name.lower() for t in templates_of(agency_id)):
         raise InvalidInput({"name": "Your agency already has a requirement with this name."})
-    template = RenewalTemplate(agency_id=agency_id, **cleaned)
+    template = RenewalTemplate(
+        agency_id=agency_id,
+        name=terms.name,
+        period_months=terms.period_months,
+        total_hours=terms.total_hours,
+        category_minimums=dict(terms.category_minimums),
+        delivery_formats=list(terms.delivery_formats),
+        outside_hours_count=terms.outside_hours_count,
+        outside_hours_need_verification=terms.outside_hours_need_verification,
+    )
     db.session.add(template)
     db.session.flush()
     audit.record(
@@ -156,16 +122,23 @@ def certification_of(user_id: int, certification_id: int) -> LearnerCertificatio
     return found if found is not None and found.user_id == user_id else None
 
 
-def add_certification(holder: User, values) -> LearnerCertification:
-    errors: dict[str, str] = {}
-    template = template_in(holder.agency_id, values.get("template_id", type=int))
+@dataclass(frozen=True)
+class CertificationTerms:
+    """A certification a learner tracks: the agency's requirement it follows, as typed values."""
+
+    template_id: int
+    number: str
+    period_ends_on: date
+
+
+def add_certification(holder: User, terms: CertificationTerms) -> LearnerCertification:
+    """Raises InvalidInput unless the requirement is one of the holder's agency."""
+    template = template_in(holder.agency_id, terms.template_id)
     if template is None:
-        errors["template_id"] = "Choose the requirement your board sets."
-    number = _text(values, "number", "certification number", 100, errors)
-    ends_on = _day(values, "period_ends_on", "date your current period ends", errors)
-    if errors:
-        raise InvalidInput(errors)
-    certification = LearnerCertification(user_id=holder.id, template_id=template.id, number=number, period_ends_on=ends_on)
+        raise InvalidInput({"template_id": CHOOSE_REQUIREMENT})
+    certification = LearnerCertification(
+        user_id=holder.id, template_id=template.id, number=terms.number, period_ends_on=terms.period_ends_on
+    )
     db.session.add(certification)
     db.session.flush()
     return certification
@@ -286,38 +259,43 @@ def owned_entry(user_id: int, entry_id: int) -> ExternalCeEntry | None:
     return entry if entry is not None and entry.user_id == user_id else None
 
 
-def add_entry(holder: User, values, data: bytes, today: date) -> ExternalCeEntry:
-    """The stored file is named by its date and real type, never by what the upload called it."""
-    errors: dict[str, str] = {}
-    title = _text(values, "title", "title of the training", 300, errors)
-    provider = _text(values, "provider", "provider (who gave the training)", 200, errors)
-    taken_on = _day(values, "taken_on", "date of the training", errors)
-    if taken_on and taken_on > today:
-        errors["taken_on"] = "The date is in the future. Log training after you take it."
-    hours = _number(values, "hours", "hours", errors, 0.25, 100)
-    categories = _categories(values, "categories", errors)
-    if "hours" not in errors and "categories" not in errors and sum(categories.values()) > hours:
-        errors["categories"] = "The category hours add up to more than the hours of the training."
-    delivery_format = values.get("delivery_format", "")
-    if delivery_format not in DELIVERY_FORMATS:
-        errors["delivery_format"] = "Choose how the training was given."
-    problem = renewal.attachment_problem(data)
-    if problem:
-        errors["file"] = problem
-    if errors:
-        raise InvalidInput(errors)
+@dataclass(frozen=True)
+class EntryTerms:
+    """Training a learner took somewhere else, as typed values (its certificate file comes beside)."""
+
+    title: str
+    provider: str
+    taken_on: date
+    hours: float
+    categories: Mapping[str, float]
+    delivery_format: str
+
+
+def add_entry(holder: User, terms: EntryTerms, data: bytes, today: date) -> ExternalCeEntry:
+    """Log the training with its certificate file. Raises InvalidInput for a day after `today`
+    or a file that is missing, too large, or not a PDF, PNG or JPEG.
+
+    The stored file is named by its date and real type, never by what the upload called it."""
+    problems: dict[str, str] = {}
+    if terms.taken_on > today:
+        problems["taken_on"] = "The date is in the future. Log training after you take it."
+    file_problem = renewal.attachment_problem(data)
+    if file_problem:
+        problems["file"] = file_problem
+    if problems:
+        raise InvalidInput(problems)
     mimetype, extension = renewal.attachment_type(data)
     entry = ExternalCeEntry(
         user_id=holder.id,
-        title=title,
-        provider=provider,
-        taken_on=taken_on,
-        hours=hours,
-        categories=categories,
-        delivery_format=delivery_format,
+        title=terms.title,
+        provider=terms.provider,
+        taken_on=terms.taken_on,
+        hours=terms.hours,
+        categories=dict(terms.categories),
+        delivery_format=terms.delivery_format,
         file=data,
         file_mimetype=mimetype,
-        file_name=f"certificate-{taken_on.isoformat()}.{extension}",
+        file_name=f"certificate-{terms.taken_on.isoformat()}.{extension}",
         status=PENDING,
     )
     db.session.add(entry)
@@ -376,25 +354,28 @@ def file_entry(viewer: User, entry_id: int) -> ExternalCeEntry | None:
     return entry if viewer.has_role("admin") and learner.agency_id == viewer.agency_id else None
 
 
-def review(entry: ExternalCeEntry, reviewer: User, decision: str, reason: str) -> None:
-    reason = " ".join((reason or "").split())
-    if decision not in (VERIFIED, REJECTED):
-        raise InvalidInput({"decision": "Choose whether to verify or reject the entry."})
-    if decision == REJECTED and not reason:
-        raise InvalidInput({"reason": "Give a reason for rejecting the entry. The learner sees it."})
-    entry.status = decision
+@dataclass(frozen=True)
+class Decision:
+    """A reviewer's decision on an external entry: VERIFIED or REJECTED, and why ("" if no reason)."""
+
+    status: str
+    reason: str
+
+
+def review(entry: ExternalCeEntry, reviewer: User, decision: Decision) -> None:
+    entry.status = decision.status
     entry.reviewed_by_id = reviewer.id
     entry.reviewer_name = reviewer.name
     entry.reviewed_at = utcnow()
-    entry.review_reason = reason or None
+    entry.review_reason = decision.reason or None
     audit.record(
         reviewer.agency_id,
         reviewer.id,
-        f"renewal.entry.{decision}",
+        f"renewal.entry.{decision.status}",
         f"external CE entry {entry.id}",
         title=entry.title,
         hours=float(entry.hours),
-        reason=reason,
+        reason=decision.reason,
     )
     db.session.flush()
 
@@ -409,48 +390,70 @@ def training_named(agency_id: int, slug: str) -> AgencyTraining | None:
     return training if training is not None and training.agency_id == agency_id else None
 
 
-def record_training(supervisor: User, values, attendee_ids, allowed_ids: set[int], today: date) -> AgencyTraining:
-    errors: dict[str, str] = {}
-    title = _text(values, "title", "title of the training", 300, errors)
-    held_on = _day(values, "held_on", "date of the training", errors)
-    if held_on and held_on > today:
-        errors["held_on"] = "The date is in the future. Record attendance after the training."
-    hours = _number(values, "hours", "hours", errors, 0.25, 24)
-    categories = _categories(values, "categories", errors)
-    if "hours" not in errors and "categories" not in errors and sum(categories.values()) > hours:
-        errors["categories"] = "The category hours add up to more than the hours of the training."
-    attendees = sorted({int(i) for i in attendee_ids if str(i).isdigit()} & allowed_ids)
+@dataclass(frozen=True)
+class TrainingTerms:
+    """An in-person training the agency held and who the supervisor says attended, as typed values."""
+
+    title: str
+    held_on: date
+    hours: float
+    categories: Mapping[str, float]
+    attendee_ids: tuple[int, ...]
+
+
+def _attendees_on_teams(supervisor: User, user_ids) -> list[int]:
+    """The chosen people who are active on the supervisor's teams; anyone else is left out."""
+    on_teams = set(db.session.scalars(_supervised_user_ids(supervisor).where(User.active)))
+    return sorted(on_teams & set(user_ids))
+
+
+def record_training(supervisor: User, terms: TrainingTerms, today: date) -> AgencyTraining:
+    """Record the training and give each attendee a certificate of attendance. Raises InvalidInput
+    for a day after `today`, or when no one chosen is on the supervisor's teams."""
+    problems: dict[str, str] = {}
+    if terms.held_on > today:
+        problems["held_on"] = "The date is in the future. Record attendance after the training."
+    attendees = _attendees_on_teams(supervisor, terms.attendee_ids)
     if not attendees:
-        errors["attendees"] = "Choose at least one person from your teams who attended."
-    if errors:
-        raise InvalidInput(errors)
+        problems["attendees"] = CHOOSE_ATTENDEES
+    if problems:
+        raise InvalidInput(problems)
     training = AgencyTraining(
-        agency_id=supervisor.agency_id, title=title, held_on=held_on, hours=hours, categories=categories, recorded_by_id=supervisor.id
+        agency_id=supervisor.agency_id,
+        title=terms.title,
+        held_on=terms.held_on,
+        hours=terms.hours,
+        categories=dict(terms.categories),
+        recorded_by_id=supervisor.id,
     )
     db.session.add(training)
     db.session.flush()
-    attended_at = datetime.combine(held_on, time(12), tzinfo=timezone.utc)  # midday: the same date in any US zone
     for user_id in attendees:
-        completion = CourseCompletion(
-            user_id=user_id,
-            course_slug=renewal.training_slug(training.id),
-            round=1,
-            course_title=title,
-            course_version="in-person",
-            completed_at=attended_at,
-            ce_hours=hours,
-        )
-        db.session.add(completion)
-        db.session.flush()
-        issue_certificate(completion, [], ce_categories=categories, delivery_format=IN_PERSON)
+        _certify_attendance(training, user_id)
     audit.record(
         supervisor.agency_id,
         supervisor.id,
         "renewal.training.record",
-        title,
-        held_on=held_on.isoformat(),
-        hours=hours,
+        training.title,
+        held_on=training.held_on.isoformat(),
+        hours=terms.hours,
         attendees=len(attendees),
     )
     db.session.flush()
     return training
+
+
+def _certify_attendance(training: AgencyTraining, user_id: int) -> None:
+    attended_at = datetime.combine(training.held_on, time(12), tzinfo=timezone.utc)  # midday: the same date in any US zone
+    completion = CourseCompletion(
+        user_id=user_id,
+        course_slug=renewal.training_slug(training.id),
+        round=1,
+        course_title=training.title,
+        course_version="in-person",
+        completed_at=attended_at,
+        ce_hours=training.hours,
+    )
+    db.session.add(completion)
+    db.session.flush()
+    issue_certificate(completion, [], ce_categories=dict(training.categories), delivery_format=IN_PERSON)

@@ -33,7 +33,6 @@ def outgoing(agency: Agency, today: date, sent: set, outgoing_type, render) -> l
     )
     if not certifications:  # one query for an agency that does not use the tracker
         return []
-    learners = {user.id: user for user in db.session.scalars(sa.select(User).where(User.agency_id == agency.id, User.active))}
     found = renewal.progress_of_people({c.user_id for c in certifications}, today, certifications)
     items = [
         (user_id, certification.id, certification.template.name, progress)
@@ -43,6 +42,9 @@ def outgoing(agency: Agency, today: date, sent: set, outgoing_type, render) -> l
     notices = renewal_notices(items, sent, today)
     if not notices:
         return []
+    supervision = _supervision(agency)
+    # Only the people a mail is for or about: the learners told, and the supervisors who may be.
+    learners = _active_people(agency.id, {notice.user_id for notice in notices} | set(supervision))
     url = public_url("renewal.my_certifications")
     mails = []
     for notice in notices:
@@ -62,7 +64,7 @@ def outgoing(agency: Agency, today: date, sent: set, outgoing_type, render) -> l
                 (f"renewal: {notice.certification_name} ends {notice.found.period.ends_on.isoformat()}",),
             )
         )
-    for supervisor, notice in _supervisor_notices(agency, notices, learners, sent):
+    for supervisor, notice in _supervisor_notices(supervision, notices, learners, sent):
         learner = learners[notice.user_id]
         mails.append(
             outgoing_type(
@@ -94,8 +96,8 @@ def _subject(notice: RenewalNotice) -> str:
     return f"Your {notice.certification_name} renewal period ends on {ends_on:%B} {ends_on.day}: hours still to earn"
 
 
-def _supervisor_notices(agency: Agency, notices, learners: dict, sent: set):
-    """(supervisor, notice) for supervisors who asked for renewal alerts, about their own teams only."""
+def _supervision(agency: Agency) -> dict[int, set[int]]:
+    """{supervisor's user id: ids of the active teams they supervise} in the agency."""
     links = db.session.execute(
         sa.select(team_supervisors.c.user_id, team_supervisors.c.team_id)
         .join(Team, Team.id == team_supervisors.c.team_id)
@@ -104,12 +106,25 @@ def _supervisor_notices(agency: Agency, notices, learners: dict, sent: set):
     teams_of: dict[int, set[int]] = {}
     for user_id, team_id in links:
         teams_of.setdefault(user_id, set()).add(team_id)
-    for supervisor_id, team_ids in sorted(teams_of.items()):
-        supervisor = learners.get(supervisor_id)
+    return teams_of
+
+
+def _active_people(agency_id: int, user_ids: set[int]) -> dict[int, User]:
+    """The active people of the agency among these ids, with their roles (one statement for the roles)."""
+    if not user_ids:
+        return {}
+    query = sa.select(User).where(User.agency_id == agency_id, User.active, User.id.in_(sorted(user_ids)))
+    return {user.id: user for user in db.session.scalars(query)}
+
+
+def _supervisor_notices(supervision: dict[int, set[int]], notices, people: dict, sent: set):
+    """(supervisor, notice) for supervisors who asked for renewal alerts, about their own teams only."""
+    for supervisor_id, team_ids in sorted(supervision.items()):
+        supervisor = people.get(supervisor_id)
         if supervisor is None or not supervisor.renewal_alerts_wanted or not supervisor.has_role(SUPERVISOR):
             continue
         for notice in notices:
-            learner = learners[notice.user_id]
+            learner = people[notice.user_id]
             key = f"{notice.key}:{learner.id}"
             if learner.team_id in team_ids and learner.id != supervisor.id and (supervisor.id, RENEWAL, key) not in sent:
                 yield supervisor, notice

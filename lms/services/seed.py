@@ -56,38 +56,18 @@ def role_of(n: int, teams: int) -> str:
 
 
 def seed(environment: str, catalog: Catalog, learners: int, teams: int | None = None) -> Seeded:
-    if environment == "production":
-        raise SeedRefused("seed data is never loaded in production: its password is public")
-    if not database_is_empty():
-        raise SeedRefused("the database already has users; seed data is only loaded into an empty one")
+    _refuse_unless_safe(environment)
     teams = teams or max(1, learners // LEARNERS_PER_TEAM)
     agency = agency_named(SEED_AGENCY)
     team_ids = _insert_returning_ids(Team, [{"agency_id": agency.id, "name": f"Team {t + 1}"} for t in range(teams)])
-    lessons = {
-        role: [(c.slug, lesson_id) for c in catalog if c.is_for({role}) for lesson_id in c.lesson_ids]
-        for role in (PEER, CLINICIAN, SUPERVISOR)
-    }
+    lessons = _lessons_by_role(catalog)
     password_hash = hash_password(SEED_PASSWORD)
     rng = random.Random(1)  # noqa: S311  (repeatable benchmark data, not a secret)
     now = utcnow()
     progress_rows = 0
     for start in range(0, learners, CHUNK):
         numbers = range(start, min(start + CHUNK, learners))
-        user_ids = _insert_returning_ids(
-            User,
-            [
-                {
-                    "agency_id": agency.id,
-                    "team_id": team_ids[n % teams],
-                    "email": seed_email(n),
-                    "name": f"Seeded Learner {n}",
-                    "password_hash": password_hash,
-                    "active": True,
-                    "created_at": now,
-                }
-                for n in numbers
-            ],
-        )
+        user_ids = _insert_returning_ids(User, [_learner(n, agency.id, team_ids, password_hash, now) for n in numbers])
         roles = [role_of(n, teams) for n in numbers]
         _bulk_insert(UserRole.__table__, [{"user_id": u, "role": r} for u, r in zip(user_ids, roles)])
         supervisors = [{"team_id": team_ids[n], "user_id": u} for n, u in zip(numbers, user_ids) if n < teams]
@@ -96,6 +76,33 @@ def seed(environment: str, catalog: Catalog, learners: int, teams: int | None = 
         _bulk_insert(LessonProgress.__table__, progress)
         progress_rows += len(progress)
     return Seeded(learners, teams, progress_rows)
+
+
+def _refuse_unless_safe(environment: str) -> None:
+    if environment == "production":
+        raise SeedRefused("seed data is never loaded in production: its password is public")
+    if not database_is_empty():
+        raise SeedRefused("the database already has users; seed data is only loaded into an empty one")
+
+
+def _lessons_by_role(catalog: Catalog) -> dict[str, list[tuple[str, str]]]:
+    """(course slug, lesson id) of every lesson in the courses meant for each role."""
+    return {
+        role: [(c.slug, lesson_id) for c in catalog if c.is_for({role}) for lesson_id in c.lesson_ids]
+        for role in (PEER, CLINICIAN, SUPERVISOR)
+    }
+
+
+def _learner(n: int, agency_id: int, team_ids: list[int], password_hash: str, now) -> dict:
+    return {
+        "agency_id": agency_id,
+        "team_id": team_ids[n % len(team_ids)],
+        "email": seed_email(n),
+        "name": f"Seeded Learner {n}",
+        "password_hash": password_hash,
+        "active": True,
+        "created_at": now,
+    }
 
 
 def _insert_returning_ids(model, rows: list[dict]) -> list[int]:

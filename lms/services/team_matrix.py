@@ -7,10 +7,12 @@ from datetime import date
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from lms.domain.assignments import standing
 from lms.domain.matrix import Filters, Matrix, Member, build_matrix
 from lms.extensions import db
-from lms.models import CheckAttempt, CourseCompletion, LessonProgress, Team, User, team_supervisors
-from lms.services.assignments import person_of, rules_of
+from lms.models import CheckAttempt, LessonProgress, Team, User, team_supervisors
+from lms.services.assignments import latest_completions, person_of, requirements_of, rules_of
+from lms.services.progress import progress_in_all
 
 
 def supervised_teams(supervisor: User) -> list[Team]:
@@ -63,16 +65,7 @@ def _progress_counts(member_ids, catalog) -> dict[tuple[int, str], tuple[int, in
 
 
 def completion_dates(team_ids) -> dict[tuple[int, str], date]:
-    return _completion_dates(_member_ids(team_ids)) if team_ids else {}
-
-
-def _completion_dates(member_ids) -> dict[tuple[int, str], date]:
-    rows = db.session.execute(
-        sa.select(CourseCompletion.user_id, CourseCompletion.course_slug, sa.func.max(CourseCompletion.completed_at))
-        .where(CourseCompletion.user_id.in_(member_ids), CourseCompletion.voided_at.is_(None))
-        .group_by(CourseCompletion.user_id, CourseCompletion.course_slug)
-    )
-    return {(user_id, slug): completed_at.date() for user_id, slug, completed_at in rows}
+    return latest_completions(_member_ids(team_ids)) if team_ids else {}
 
 
 def team_matrix(supervisor: User, teams: list[Team], catalog, filters: Filters, today: date) -> Matrix:
@@ -99,7 +92,7 @@ def agency_matrix(agency_id: int, catalog, today: date) -> Matrix:
     members = [Member(person_of(user), user.name, user.email, user.team.name if user.team else "") for user in users]
     people = sa.select(User.id).where(User.agency_id == agency_id, User.active)
     return build_matrix(
-        members, list(catalog), rules_of(agency_id), _progress_counts(people, catalog), _completion_dates(people), today, Filters()
+        members, list(catalog), rules_of(agency_id), _progress_counts(people, catalog), latest_completions(people), today, Filters()
     )
 
 
@@ -117,6 +110,23 @@ def supervised_member(supervisor: User, user_id: int) -> User | None:
             Team.active,
         )
     )
+
+
+def courses_of(learner: User, catalog, today: date) -> list[tuple]:
+    """(course, progress, standing) for each course a supervisor sees on a learner's page: the
+    courses required of them, and any other they have started."""
+    requirements = requirements_of(learner)
+    completions = latest_completions([learner.id])
+    progress = progress_in_all(learner.id, catalog)
+    return [
+        (
+            course,
+            progress[course.slug],
+            standing(requirements.get(course.slug), completions.get((learner.id, course.slug)), progress[course.slug].started, today),
+        )
+        for course in catalog
+        if course.slug in requirements or progress[course.slug].started
+    ]
 
 
 def attempts_of(user_id: int) -> list[CheckAttempt]:

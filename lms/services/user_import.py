@@ -44,6 +44,22 @@ class ImportRefused(Exception):
 
 
 @dataclass(frozen=True)
+class Upload:
+    """A file as sent: its name, and its bytes up to one past MAX_FILE_BYTES."""
+
+    file_name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """The preview's confirmation: the file as sealed in the preview, and which of its lines to import."""
+
+    sealed: str
+    only_valid_rows: bool
+
+
+@dataclass(frozen=True)
 class Preview:
     file_name: str
     plan: ImportPlan
@@ -86,11 +102,11 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="user-import")
 
 
-def preview_upload(agency: Agency, actor: User, file_name: str, data: bytes) -> Preview:
+def preview_upload(agency: Agency, actor: User, upload: Upload) -> Preview:
     """Check an uploaded file; nothing is written. Raises FileProblem for an unusable file."""
-    text = read_text(data)
+    text = read_text(upload.data)
     # Some browsers send the whole path; the audit log keeps a short name.
-    short_name = file_name.replace("\\", "/").rsplit("/", 1)[-1][:MAX_FILE_NAME_LENGTH]
+    short_name = upload.file_name.replace("\\", "/").rsplit("/", 1)[-1][:MAX_FILE_NAME_LENGTH]
     return _preview(agency, short_name, text, plan_for_text(agency, actor, text))
 
 
@@ -103,14 +119,14 @@ def _preview(agency: Agency, file_name: str, text: str, plan: ImportPlan) -> Pre
     return Preview(file_name, plan, sealed)
 
 
-def import_previewed(agency: Agency, actor: User, sealed: str, only_valid_rows: bool) -> ImportResult:
+def import_previewed(agency: Agency, actor: User, confirmation: Confirmation) -> ImportResult:
     """Write the previewed file: every row, or only its valid rows when the admin chose that.
 
     Refused, with nothing written, when what would be written is not what the admin saw in
     the preview: someone changed people or teams meanwhile, or the form was sent twice.
     """
     try:
-        payload = _serializer().loads(sealed)
+        payload = _serializer().loads(confirmation.sealed)
     except BadSignature as error:
         raise FileProblem("This import form was changed or is incomplete. Upload the file again.") from error
     if payload["agency"] != agency.id:
@@ -123,7 +139,7 @@ def import_previewed(agency: Agency, actor: User, sealed: str, only_valid_rows: 
             "Things changed since you saw the preview: maybe this import was already done, or someone changed people "
             "or teams. Nothing was imported this time. Check the new preview below.",
         )
-    if plan.has_errors and not only_valid_rows:
+    if plan.has_errors and not confirmation.only_valid_rows:
         raise ImportRefused(preview, "Some lines have errors, so nothing was imported. Fix the file, or import only the valid lines.")
     if not plan.valid_rows:
         raise ImportRefused(preview, "No line can be imported, so nothing was imported.")

@@ -10,6 +10,8 @@ from lms.services import licences, renewal
 from lms.services.accounts import MIN_PASSWORD_LENGTH
 from lms.services.invalid_input import InvalidInput
 from lms.web.access import catalog
+from lms.web.account_forms import PasswordForm
+from lms.web.forms import LicenceForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -36,11 +38,8 @@ def profile():
 @bp.post("/password")
 @login_required
 def change_password():
-    form = request.form
     try:
-        licences.change_password(
-            current_user, form.get("current_password", ""), form.get("new_password", ""), form.get("new_password_again", "")
-        )
+        licences.change_password(current_user, PasswordForm().checked())
     except InvalidInput as error:
         return _page(password_errors=error.errors, status=422)
     db.session.commit()
@@ -52,7 +51,7 @@ def change_password():
 @login_required
 def add_licence():
     try:
-        licences.add(current_user, current_user, request.form)
+        licences.add(current_user, current_user, LicenceForm().checked())
     except InvalidInput as error:
         return _page(licence_values=request.form, licence_errors=error.errors, status=422)
     db.session.commit()

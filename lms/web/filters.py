@@ -53,4 +53,4 @@ def init_app(app):
     app.add_template_filter(hours)
     # Global, so that a block rendered on its own for htmx has them too.
     forms = app.jinja_env.get_template("macros/forms.html").module
-    app.jinja_env.globals.update(error_summary=forms.error_summary, field_error=forms.field_error)
+    app.jinja_env.globals.update(error_summary=forms.error_summary, field_error=forms.field_error, described_by=forms.described_by)

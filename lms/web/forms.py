@@ -9,13 +9,15 @@ template one way to show errors (`error_summary` and `field_error` in `macros/fo
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import Field, StringField
-from wtforms.validators import ValidationError
+from wtforms import Field, StringField, ValidationError
+from wtforms.validators import DataRequired, Length
 from wtforms.widgets import TextInput
 
 from lms.services.certificate_export import ExportFilters
 from lms.services.certificates import EXPORT_STATUSES
 from lms.services.invalid_input import InvalidInput
+from lms.services.licences import FIELDS as LICENCE_FIELDS
+from lms.services.licences import LicenceValues
 
 
 class Form(FlaskForm):
@@ -68,6 +70,40 @@ class DayField(Field):
 
     def _value(self):
         return self.raw_data[0] if self.raw_data else (self.data.isoformat() if self.data else "")
+
+
+# Licences: a learner adds their own on their profile, an admin on the person's page.
+
+
+def single_spaced(text: str | None) -> str | None:
+    """A WTForms filter: the text with each run of spaces (line breaks too) made one space."""
+    return " ".join(text.split()) if isinstance(text, str) else text
+
+
+def _licence_text(name: str) -> StringField:
+    label, limit = next((label, limit) for field, label, limit in LICENCE_FIELDS if field == name)
+    what = label.split(",")[0].lower()
+    return StringField(
+        filters=[single_spaced],
+        validators=[DataRequired(f"Enter the {what}."), Length(max=limit, message=f"Keep this under {limit} characters.")],
+    )
+
+
+class LicenceForm(Form):
+    kind = _licence_text("kind")
+    number = _licence_text("number")
+    issuer = _licence_text("issuer")
+    expires_on = DayField()
+
+    def validate_expires_on(self, field):
+        if field.data is None and (field.raw_data or [""])[0].strip():
+            raise ValidationError("Enter the expiry date like 2027-03-31, or leave it empty.")
+
+    def values(self) -> LicenceValues:
+        return LicenceValues(self.kind.data, self.number.data, self.issuer.data, self.expires_on.data)
+
+
+# Audit exports and reports: filters read from a query string.
 
 
 def given(field) -> bool:

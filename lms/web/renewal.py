@@ -15,6 +15,7 @@ from lms.services import renewal, renewal_reminders, renewal_report, team_matrix
 from lms.services.invalid_input import InvalidInput
 from lms.web.access import catalog, role_required
 from lms.web.downloads import attachment, pdf_from_template
+from lms.web.renewal_forms import AlertsForm, AttendanceForm, CertificationForm, EntryForm, ReviewForm, TemplateForm
 
 bp = Blueprint("renewal", __name__, url_prefix="/renewal")
 
@@ -52,7 +53,7 @@ def my_certifications():
 @login_required
 def add_certification():
     try:
-        renewal.add_certification(current_user, request.form)
+        renewal.add_certification(current_user, CertificationForm().checked())
     except InvalidInput as error:
         return _page(certification_values=request.form, certification_errors=error.errors, status=422)
     db.session.commit()
@@ -75,18 +76,23 @@ def remove_certification(certification_id):
 @bp.post("/entries")
 @login_required
 def add_entry():
-    upload = request.files.get("file")
-    data = b""
-    if upload:
-        with upload.stream:  # a large upload is spooled to a temporary file: close it now
-            data = upload.read(rules.MAX_ATTACHMENT_BYTES + 1)
+    data = _uploaded_file()  # read first, so the upload is closed whatever the form says
     try:
-        renewal.add_entry(current_user, request.form, data, _today())
+        renewal.add_entry(current_user, EntryForm().checked(), data, _today())
     except InvalidInput as error:
         return _page(entry_values=request.form, entry_errors=error.errors, status=422)
     db.session.commit()
     flash("Your training is logged. It counts once it is verified, if your board's requirement says so.", "success")
     return redirect(url_for("renewal.my_certifications"), code=303)
+
+
+def _uploaded_file() -> bytes:
+    """The uploaded certificate's bytes, one past the limit at most, so a larger file is refused."""
+    upload = request.files.get("file")
+    if not upload:
+        return b""
+    with upload.stream:  # a large upload is spooled to a temporary file: close it now
+        return upload.read(rules.MAX_ATTACHMENT_BYTES + 1)
 
 
 @bp.post("/entries/<int:entry_id>/delete")
@@ -186,7 +192,7 @@ def templates():
 @role_required(ADMIN)
 def create_template():
     try:
-        renewal.create_template(current_user.agency_id, current_user, request.form)
+        renewal.create_template(current_user.agency_id, current_user, TemplateForm().checked())
     except InvalidInput as error:
         return _templates_page(request.form, error.errors, 422)
     db.session.commit()
@@ -209,16 +215,20 @@ def remove_template(template_id):
 # Admins (their agency) and supervisors (their teams): reviewing external entries
 
 
-@bp.get("/review")
-@role_required(ADMIN, SUPERVISOR)
-def review_queue():
+def _review_page(errors=None, status=200):
     return render_template(
         "renewal/review.html",
         pending=renewal.reviewable_entries(current_user),
         formats=rules.DELIVERY_FORMATS,
         is_admin=current_user.has_role(ADMIN),
-        errors={},
-    )
+        errors=errors or {},
+    ), status
+
+
+@bp.get("/review")
+@role_required(ADMIN, SUPERVISOR)
+def review_queue():
+    return _review_page()
 
 
 @bp.post("/review/<int:entry_id>")
@@ -228,15 +238,9 @@ def review_entry(entry_id):
     if entry is None:
         abort(404)
     try:
-        renewal.review(entry, current_user, request.form.get("decision", ""), request.form.get("reason", ""))
+        renewal.review(entry, current_user, ReviewForm().checked())
     except InvalidInput as error:
-        return render_template(
-            "renewal/review.html",
-            pending=renewal.reviewable_entries(current_user),
-            formats=rules.DELIVERY_FORMATS,
-            is_admin=current_user.has_role(ADMIN),
-            errors={entry.id: error},
-        ), 422
+        return _review_page({entry.id: error}, 422)
     db.session.commit()
     flash(f"“{entry.title}” is marked {entry.status}.", "success")
     return redirect(url_for("renewal.review_queue"), code=303)
@@ -245,7 +249,7 @@ def review_entry(entry_id):
 @bp.post("/alerts")
 @role_required(SUPERVISOR)
 def save_alerts():
-    wanted = request.form.get("renewal_alerts") == "yes"
+    wanted = AlertsForm().renewal_alerts.data
     renewal_reminders.set_alerts_wanted(current_user, wanted)
     db.session.commit()
     flash(
@@ -260,13 +264,13 @@ def save_alerts():
 # Supervisors: attendance at an in-person agency training
 
 
-def _attendance_page(values=None, errors=None, status=200):
+def _attendance_page(values=None, chosen=(), errors=None, status=200):
     teams = team_matrix.supervised_teams(current_user)
     return render_template(
         "renewal/attendance.html",
         members=team_matrix.members_of(teams),
         values=values or {},
-        chosen={int(i) for i in (values.getlist("attendees") if values else []) if i.isdigit()},
+        chosen=set(chosen),
         errors=errors or {},
     ), status
 
@@ -280,12 +284,11 @@ def attendance_form():
 @bp.post("/trainings")
 @role_required(SUPERVISOR)
 def record_attendance():
-    teams = team_matrix.supervised_teams(current_user)
-    allowed = {member.person.id for member in team_matrix.members_of(teams)}
+    form = AttendanceForm()
     try:
-        renewal.record_training(current_user, request.form, request.form.getlist("attendees"), allowed, _today())
+        renewal.record_training(current_user, form.checked(), _today())
     except InvalidInput as error:
-        return _attendance_page(request.form, error.errors, 422)
+        return _attendance_page(request.form, form.attendees.data, error.errors, 422)
     db.session.commit()
     flash("Attendance is recorded. Each attendee has a certificate of attendance under My certificates.", "success")
     return redirect(url_for("renewal.attendance_form"), code=303)

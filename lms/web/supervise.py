@@ -7,15 +7,13 @@ from datetime import date
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 
-from lms.domain.assignments import STATE_LABELS, STATES, standing
+from lms.domain.assignments import STATE_LABELS, STATES
 from lms.domain.matrix import Filters
 from lms.domain.roles import SUPERVISOR
 from lms.domain.spreadsheet import safe_row
 from lms.extensions import db
 from lms.services import licences, renewal, supervisor_reminders, team_matrix
-from lms.services.assignments import latest_completions, requirements_of
 from lms.services.invalid_input import InvalidInput
-from lms.services.progress import progress_in_all
 from lms.web import certificate_export
 from lms.web.access import catalog, role_required
 from lms.web.forms import ExportFilterForm
@@ -110,23 +108,10 @@ def person(user_id):
     learner = team_matrix.supervised_member(current_user, user_id)
     if learner is None:
         abort(404)
-    requirements = requirements_of(learner)
-    completions = latest_completions([learner.id])
-    today = date.today()
-    progress = progress_in_all(learner.id, catalog())
-    courses = [
-        (
-            course,
-            progress[course.slug],
-            standing(requirements.get(course.slug), completions.get((learner.id, course.slug)), progress[course.slug].started, today),
-        )
-        for course in catalog()
-        if course.slug in requirements or progress[course.slug].started
-    ]
     return render_template(
         "supervise/person.html",
         learner=learner,
-        courses=courses,
+        courses=team_matrix.courses_of(learner, catalog(), date.today()),
         attempts=team_matrix.attempts_of(learner.id),
         catalog=catalog(),
         state_labels=STATE_LABELS,

@@ -28,7 +28,6 @@ import traceback
 import pytest
 from flask import got_request_exception, request
 from flask_migrate import upgrade
-from werkzeug.security import generate_password_hash
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from lms import create_app
@@ -70,12 +69,9 @@ class LiveServer:
                 f"{'-'.join(roles)}-{number}@e2e.example.org",
                 f"Sam {'-'.join(roles).title()} {number}",
                 roles,
-                None,
+                PASSWORD,  # hashed the test configuration's cheap way
                 db.session.get(Team, self.team_id),
             )
-            # A deliberately cheap hash (any werkzeug method verifies): the default scrypt costs
-            # about half a second per user and per log-in, on every test. tests/web covers hashing.
-            user.password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
             db.session.commit()
             return Person(email=user.email, name=user.name)
 

@@ -247,6 +247,16 @@ def test_admin_pages(page, axe_scan, make_person):
         team_link.first.click()
         problems += check_page(page, axe_scan, "admin team page")
 
+    page.goto("/admin/people/new")
+    page.get_by_label("Date they joined the agency").fill("")
+    page.get_by_role("button", name="Add this person and send the invitation").click()  # empty: each field says what is missing
+    expect(page.get_by_label("Email")).to_have_attribute("aria-invalid", "true")
+    problems += check_page(page, axe_scan, "admin new person (not saved)")
+    page.goto("/admin/teams")
+    page.get_by_role("button", name="Add the team").click()
+    expect(page.get_by_label("Team name")).to_have_attribute("aria-invalid", "true")
+    problems += check_page(page, axe_scan, "admin teams (team not added)")
+
     page.goto("/admin/people/import")
     problems += check_page(page, axe_scan, "people import", heading="Import people from a file")
     page.get_by_label("CSV file").set_input_files(PROJECT_ROOT / "docs" / "examples" / "users.csv")

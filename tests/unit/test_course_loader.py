@@ -170,6 +170,11 @@ def _break(courses_copy, file, old, new):
             "ce_categories: categories must map each category to its hours",
         ),
         ("02-listening.md", "> [!key-point]", "> [!warning]", 19, "unknown callout '[!warning]'"),
+        ("01-welcome.md", "objectives: [O1]", "objectives: [O7]", 1, "lesson names unknown objective 'O7'"),
+        ("course.md", "minutes: 30", "minutes: 30\npass_mark: 40", 6, "pass_mark must be a whole number from 50 to 100"),
+        ("course.md", "minutes: 30", "minutes: 30\nvalid_for_months: 0", 6, "valid_for_months must be a whole number from 1 to 120"),
+        ("course.md", "minutes: 30", "minutes: 30\nrequires_evaluation: maybe", 6, "requires_evaluation must be true or false"),
+        ("course.md", "minutes: 30", "minutes: 30\nrequires: [Self Care]", 6, "requires must be a list of course slugs"),
     ],
 )
 def test_problems_name_the_file_and_line(courses_copy, file, old, new, line, message):
@@ -184,6 +189,30 @@ def test_problems_name_the_file_and_line(courses_copy, file, old, new, line, mes
     assert "starting-out" in catalog.broken
     assert catalog.get("starting-out") is None
     assert catalog.get("team-orientation") is not None
+
+
+def test_optional_settings_are_kept_when_given(courses_copy):
+    _break(
+        courses_copy,
+        "course.md",
+        "minutes: 30",
+        "minutes: 30\npass_mark: 80\nvalid_for_months: 24\nrequires_evaluation: false\nrequires: [team-orientation]",
+    )
+    course = load_catalog(courses_copy).get("starting-out")
+    assert (course.pass_mark, course.valid_for_months, course.requires_evaluation, course.requires) == (
+        80,
+        24,
+        False,
+        ("team-orientation",),
+    )
+
+
+def test_a_course_without_lessons_is_reported(courses_copy):
+    for lesson in (courses_copy / "starting-out").glob("0*.md"):
+        lesson.unlink()
+    catalog = load_catalog(courses_copy)
+    assert "courses/starting-out/course.md:1: the course has no lesson files (NN-name.md)" in [str(p) for p in catalog.problems]
+    assert "starting-out" in catalog.broken
 
 
 def test_missing_course_file_and_bad_folder_name(courses_copy):
@@ -201,6 +230,15 @@ def test_markdown_is_sanitized():
     assert "<script" not in rendered.html and 'href="javascript' not in rendered.html
     assert "<img" not in rendered.html and "onerror" not in rendered.html
     assert [line for line, _ in rendered.issues] == [1, 3]
+
+
+def test_markdown_records_headings_and_prose_but_not_agency_blocks():
+    rendered = markdown.render("# Title\n\nOur words.\n\n## Next step\n\n[[agency:crisis-steps]]\n\n- A list item\n")
+    assert rendered.headings == [(1, 1, "Title"), (5, 2, "Next step")]
+    assert rendered.issues == [(1, "use '##' headings: the page title is the only '#' heading")]
+    assert rendered.paragraphs == [(3, "Our words."), (9, "A list item")]
+    assert rendered.prose == "Our words.\nA list item"
+    assert markdown.blocks_in(rendered.html) == ("crisis-steps",)
 
 
 def test_relative_links_that_are_not_lessons_are_reported(courses_copy):

@@ -91,6 +91,21 @@ def test_one_agencys_one_course_is_never_shown_month_by_month():
     assert report(facts, agency=2).by_month and report(facts, course="self-care").by_month
 
 
+def test_the_month_table_ends_with_the_year_so_far_or_the_whole_year():
+    facts = completions(1, "boundaries", 2, 6)
+    months = report(facts, course="boundaries").by_month
+    assert [(line.label, line.is_total) for line in months] == [
+        ("January", False),
+        ("February", False),
+        ("March", False),
+        ("2026 so far", True),
+    ]
+    assert (months[1].completions.text, months[1].hours.text, months[-1].completions.text) == ("6", "9", "6")
+    assert months[0].assigned is None  # requirements are not counted month by month
+    whole_year = build_report(agencies=AGENCIES, courses=COURSES, year=2026, months=12, requirements=(), completions=facts)
+    assert whole_year.by_month[-1].label == "All of 2026" and len(whole_year.by_month) == 13
+
+
 @pytest.mark.parametrize("seed", range(20))
 def test_no_hidden_completion_figure_can_be_worked_out_from_the_published_planes(seed):
     chance = random.Random(seed)

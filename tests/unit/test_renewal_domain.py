@@ -170,7 +170,7 @@ def test_categories_are_read_from_what_an_admin_or_learner_types():
         "cultural-responsiveness": 2.0,
     }
     assert renewal.parse_categories("") == {}
-    for bad in ("ethics", "ethics: lots", "ethics: -1", "law_and_order: 1"):
+    for bad in ("ethics", "ethics: lots", "ethics: -1", "law_and_order: 1", "ethics: nan", "ethics: inf"):
         with pytest.raises(ValueError):
             renewal.parse_categories(bad)
     assert renewal.parse_categories(renewal.categories_text({"ethics": 1.0, "law": 0.5})) == {"ethics": 1.0, "law": 0.5}

@@ -90,6 +90,25 @@ def test_each_bad_row_says_why(line, reason):
     assert any(reason in problem for problem in row.problems), row.problems
 
 
+def test_problems_are_listed_in_the_order_of_the_columns():
+    row = only_row(",pat(at)example.org,counselor,Night Shift,sue(at)example.org,extra\n")
+    assert [problem.split(" ")[:3] for problem in row.problems] == [
+        ["This", "line", "has"],
+        ["The", "name", "is"],
+        ["“pat(at)example.org”", "is", "not"],
+        ["Unknown", "role:", "counselor."],
+        ["There", "is", "no"],
+        ["Supervisor:", "“sue(at)example.org”", "is"],
+    ]
+    problems = only_row("Pat,pat@example.org,peer,,sue(at)example.org\n").problems
+    assert len(problems) == 2 and problems[0].startswith("Supervisor:") and problems[1].startswith("A supervisor_email needs a team")
+
+
+def test_a_deactivated_person_is_updated_and_stays_deactivated():
+    row = only_row("Gone Away,gone@example.org,supervisor,,\n")
+    assert row.result == UPDATE and row.details() == ["No changes.", "This person is deactivated and stays deactivated."]
+
+
 def test_every_line_with_a_repeated_email_is_an_error():
     result = plan("A,pat@example.org,peer,,\nB,bo@example.org,peer,,\nC,PAT@example.org,clinician,,\n")
     assert [row.result for row in result.rows] == [ERROR, CREATE, ERROR]

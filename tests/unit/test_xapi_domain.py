@@ -118,10 +118,17 @@ def broken(change):
         (lambda s: s["result"].update(response="my private answer"), "unexpected result properties"),
         (lambda s: s.update(attachments=[]), "unexpected properties"),
         (lambda s: s.update(verb=xapi.EXPERIENCED.as_json()), "score and success go only with passed or failed"),
+        (lambda s: s.update(object={"objectType": "StatementRef", "id": str(uuid.uuid4())}), "belongs to a voiding statement"),
     ],
 )
 def test_a_statement_of_the_wrong_shape_is_caught(change, problem):
     assert any(problem in found for found in broken(change)), broken(change)
+
+
+def test_a_voiding_statement_names_the_voided_statement_by_its_uuid():
+    voiding = every_kind()[-1]
+    voiding["object"]["id"] = "earned-statement"
+    assert xapi.statement_problems(voiding) == ["a StatementRef object belongs to a voiding statement and names a UUID"]
 
 
 def test_ralphs_models_refuse_what_our_rules_refuse():

@@ -14,7 +14,7 @@ from lms.extensions import db
 from lms.models import Agency, AgencyCourse, AuditEvent, Certificate
 from lms.services.accounts import create_user
 from lms.services.agency_catalog import with_agency_courses
-from lms.services.agency_courses import MAX_ZIP_BYTES, MAX_ZIP_TOTAL, AgencyCourseError, read_zip
+from lms.services.agency_courses import MAX_FILE_CHARS, MAX_ZIP_BYTES, MAX_ZIP_TOTAL, AgencyCourseError, read_zip
 from tests.conftest import PASSWORD
 from tests.web.helpers import logged_in
 
@@ -243,6 +243,16 @@ def test_a_zip_with_a_link_or_too_large_or_not_a_zip_is_refused(app, admin):
         read_zip(b"PK" + b"\0" * MAX_ZIP_BYTES)
     bomb = zip_of({f"{SLUG}/course.md": "-" * (MAX_ZIP_TOTAL + 1)})  # compresses to a few kilobytes
     assert "add up to more than" in refused_upload_message(client, token, bomb, "")
+
+
+def test_read_zip_skips_hidden_files_and_refuses_backslashes_and_large_files():
+    assert read_zip(zip_of({f"{SLUG}/course.md": "---\n", f"{SLUG}/.DS_Store": "x"})) == (SLUG, {"course.md": "---\n"})
+    assert read_zip(zip_of({"course.md": "---\n", "._course.md": "x"})) == (None, {"course.md": "---\n"})
+    with pytest.raises(AgencyCourseError, match="is not allowed") as refused:
+        read_zip(zip_of({f"{SLUG}\\course.md": "---\n"}))
+    assert len(refused.value.errors) == 1
+    with pytest.raises(AgencyCourseError, match="is too large"):
+        read_zip(zip_of({f"{SLUG}/course.md": "-" * (MAX_FILE_CHARS * 4 + 1)}))
 
 
 def test_the_zip_export_passes_flask_courses_check_as_a_folder(app, admin, tmp_path):

@@ -11,29 +11,16 @@ import shutil
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from lms.extensions import db
 from lms.models import Agency, AgencyBlock, LessonProgress
 from tests.conftest import PASSWORD
+from tests.sql_statements import statements_of
 from tests.web.helpers import COURSE, HTMX
 
 LESSON = COURSE + "lessons/welcome"
 ROLE_CARD_LESSON = COURSE + "lessons/listening"
 CSRF_VALUE = re.compile(r'(name="csrf_token" value="|"X-CSRFToken": ")[^"]+')
-
-
-def statements_of(app, client, url, headers=None):
-    statements = []
-    with app.app_context():
-        engine = db.engine
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(url, headers=headers or {}).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    return statements
 
 
 def is_write(statement):

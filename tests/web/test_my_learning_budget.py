@@ -13,12 +13,12 @@ import pytest
 from lms.extensions import db
 from lms.models import Assignment, LearningPath, User
 from tests.conftest import csrf_token_from
+from tests.sql_statements import statements_of
 from tests.web.helpers import COURSE
 from tests.web.test_lesson_budget import (
     is_write,
     log_in,
     page_without_tokens,
-    statements_of,
 )
 
 HOME = "/learn/"

@@ -341,3 +341,88 @@ def test_no_invitation_for_someone_who_has_a_password(client, token, make_user, 
     response = client.post(f"/admin/people/{person.id}/invitation", data={"csrf_token": token})
     assert "does not need an invitation" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert not inbox.messages
+
+
+def people_count(app):
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(User))
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"name": "x" * 201}, "Keep the name under 200 characters."),
+        ({"email": ""}, "The email is missing."),
+        ({"roles": ["peer", "owner"]}, "Choose roles from the list."),
+        ({"team": "North"}, "Choose a team from the list."),
+        ({"roles": ["supervisor"], "supervised_teams": ["999999"]}, "Choose teams from the list."),
+        ({"joined_on": ""}, "Enter the date they joined as year-month-day"),
+    ],
+)
+def test_each_refused_person_field_is_explained_and_nothing_is_saved(app, client, token, teams, inbox, changes, message):
+    before = people_count(app)
+    response = client.post("/admin/people", data=person_form(token, teams, **changes))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Nothing was saved yet" in page and message in page
+    assert people_count(app) == before and not inbox.messages and audit_events(app, "person.create") == []
+
+
+def test_a_deactivated_team_cannot_be_chosen_for_someone_who_does_not_have_it(app, client, token, teams):
+    client.post(f"/admin/teams/{teams['South'].id}/deactivate", data={"csrf_token": token})
+    as_team = client.post("/admin/people", data=person_form(token, teams, team=str(teams["South"].id)))
+    assert as_team.status_code == 422 and "Choose a team from the list." in as_team.get_data(as_text=True)
+    supervised = person_form(token, teams, roles=["supervisor"], supervised_teams=[str(teams["South"].id)])
+    as_supervised = client.post("/admin/people", data=supervised)
+    assert as_supervised.status_code == 422 and "Choose teams from the list." in as_supervised.get_data(as_text=True)
+    assert get_user(app, "pat.jones@example.org") is None
+
+
+def test_a_refused_change_leaves_the_person_as_they_were(app, client, token, teams, make_user):
+    make_user("peer", email="taken@example.org")
+    person = make_user("peer", email="sam@example.org")
+    refused = client.post(
+        f"/admin/people/{person.id}", data=person_form(token, teams, name="Sam Rivera", email="taken@example.org", roles=["clinician"])
+    )
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "Another person in your agency already has this email." in page and 'value="Sam Rivera"' in page  # what they typed is kept
+    user, roles, team, _ = get_user(app, "sam@example.org")
+    assert (user.name, roles, team) == ("Test Peer", {"peer"}, "North") and audit_events(app, "person.update") == []
+
+
+def test_the_email_is_kept_in_lower_case_without_spaces(app, client, token, teams):
+    assert client.post("/admin/people", data=person_form(token, teams, email="  Pat.Jones@Example.org ")).status_code == 303
+    assert get_user(app, "pat.jones@example.org") is not None
+
+
+def test_a_person_who_stops_supervising_loses_their_teams_only_with_the_role(app, client, token, teams, make_user):
+    boss = make_user("supervisor", email="boss@example.org")
+    form = person_form(token, teams, name="Boss", email="boss@example.org", roles=["supervisor"], supervised_teams=[str(teams["South"].id)])
+    assert client.post(f"/admin/people/{boss.id}", data=form).status_code == 303
+    assert get_user(app, "boss@example.org")[3] == ["South"]
+    no_role = client.post(f"/admin/people/{boss.id}", data={**form, "roles": ["peer"]})
+    assert no_role.status_code == 422 and "Only supervisors supervise teams." in no_role.get_data(as_text=True)
+    assert client.post(f"/admin/people/{boss.id}", data={**form, "roles": ["peer"], "supervised_teams": []}).status_code == 303
+    assert get_user(app, "boss@example.org")[1:] == ({"peer"}, "North", [])
+
+
+@pytest.mark.parametrize("name, message", [("   ", "Enter a name for the team."), ("T" * 201, "Keep the team name under 200 characters.")])
+def test_a_refused_team_name_is_explained_and_nothing_is_saved(app, client, token, teams, name, message):
+    added = client.post("/admin/teams", data={"csrf_token": token, "name": name})
+    assert added.status_code == 422 and "The team was not added" in added.get_data(as_text=True)
+    assert message in added.get_data(as_text=True)
+    renamed = client.post(f"/admin/teams/{teams['North'].id}", data={"csrf_token": token, "name": name})
+    assert renamed.status_code == 422 and message in renamed.get_data(as_text=True)
+    with app.app_context():
+        assert sorted(db.session.scalars(sa.select(Team.name))) == ["North", "South"]
+    assert audit_events(app, "team.create") == [] and audit_events(app, "team.update") == []
+
+
+def test_a_refused_team_change_keeps_its_supervisors(app, client, token, teams, make_user):
+    boss = make_user("supervisor", team=None, email="boss@example.org")
+    north = f"/admin/teams/{teams['North'].id}"
+    assert client.post(north, data={"csrf_token": token, "name": "North", "supervisors": [str(boss.id)]}).status_code == 303
+    refused = client.post(north, data={"csrf_token": token, "name": "south", "supervisors": []})
+    assert refused.status_code == 422 and "There is already a team called “South”." in refused.get_data(as_text=True)
+    assert get_user(app, "boss@example.org")[3] == ["North"]

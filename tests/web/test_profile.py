@@ -1,6 +1,7 @@
 """A learner's own profile: licences, password; what admins and supervisors see of licences;
 licences from an import file; licences on CE certificates only."""
 
+import pytest
 import sqlalchemy as sa
 
 from lms.extensions import db
@@ -116,3 +117,70 @@ def test_import_file_may_carry_a_licence(app, runner, agency, teams):
         plan = user_import.plan_for_text(db.session.get(Agency, agency.id), None, broken)
     [row] = plan.rows
     assert any("licence_number is empty" in p for p in row.problems) and any("someday" in p for p in row.problems)
+
+
+def saved_licences(app):
+    with app.app_context():
+        return db.session.execute(
+            sa.select(
+                ProfessionalCredential.kind, ProfessionalCredential.number, ProfessionalCredential.issuer, ProfessionalCredential.expires_on
+            )
+        ).all()
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"kind": "  "}, "Enter the type."),
+        ({"issuer": ""}, "Enter the issuing state or board."),
+        ({"kind": "C" * 41}, "Keep this under 40 characters."),
+        ({"number": "9" * 101}, "Keep this under 100 characters."),
+        ({"expires_on": "31/03/2027"}, "Enter the expiry date like 2027-03-31, or leave it empty."),
+    ],
+)
+def test_a_refused_licence_is_explained_and_nothing_is_saved(app, client, token, peer, changes, message):
+    refused = client.post("/account/licences", data={**LICENCE, **changes, "csrf_token": token})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "The licence is not saved" in page and message in page
+    assert saved_licences(app) == []
+
+
+def test_a_licence_is_saved_single_spaced_and_may_have_no_expiry(app, client, token, peer):
+    sent = {**LICENCE, "kind": " CPS ", "issuer": "Pennsylvania \n Certification  Board", "expires_on": "", "csrf_token": token}
+    assert client.post("/account/licences", data=sent).status_code == 303
+    assert saved_licences(app) == [("CPS", "PA-55821", "Pennsylvania Certification Board", None)]
+
+
+def test_an_admin_refused_licence_change_is_explained_and_keeps_the_licence(app, client, token, peer, make_user):
+    client.post("/account/licences", data={**LICENCE, "csrf_token": token})
+    with app.app_context():
+        licence_id = db.session.scalar(sa.select(ProfessionalCredential.id))
+    admin = app.test_client()
+    admin_auth = Auth(admin)
+    admin_auth.login(make_user("admin"))
+    admin_token = admin_auth.token()
+    refused = admin.post(f"/admin/licences/{licence_id}", data={**LICENCE, "number": "", "csrf_token": admin_token})
+    assert "The licence is not saved: Enter the number." in admin.get(refused.headers["Location"]).get_data(as_text=True)
+    added = admin.post(f"/admin/people/{peer.id}/licences", data={**LICENCE, "expires_on": "soon", "csrf_token": admin_token})
+    assert "Enter the expiry date like 2027-03-31" in admin.get(added.headers["Location"]).get_data(as_text=True)
+    assert [row.number for row in saved_licences(app)] == ["PA-55821"]
+
+
+@pytest.mark.parametrize(
+    "new, again, message, not_shown",
+    [
+        ("short", "short", "Use at least 10 characters.", None),
+        ("short", "other", "Use at least 10 characters.", "not the same"),
+        ("a-new-password-1", "a-new-password-2", "The two new passwords are not the same.", None),
+    ],
+)
+def test_a_refused_new_password_is_explained_and_the_old_one_still_works(app, client, token, peer, new, again, message, not_shown):
+    refused = client.post(
+        "/account/password", data={"current_password": PASSWORD, "new_password": new, "new_password_again": again, "csrf_token": token}
+    )
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "Your password is not changed" in page and message in page
+    assert not_shown is None or not_shown not in page
+    assert Auth(app.test_client()).login(peer).status_code == 303

@@ -2,6 +2,7 @@
 its review, attendance at agency trainings, reports and reminders."""
 
 import csv
+import html
 import io
 import json
 import zipfile
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from werkzeug.test import EnvironBuilder
 
 from lms.extensions import db
-from lms.models import Agency, Certificate, ExternalCeEntry, SentReminder, User
+from lms.models import Agency, AgencyTraining, Certificate, ExternalCeEntry, LearnerCertification, RenewalTemplate, SentReminder, User
 from tests.conftest import Auth
 from tests.smtp import DeliveredInbox, smtp_server
 from tests.web.helpers import COURSE, GOOD_EVALUATION, finish_lessons, pass_check, pdf_text
@@ -44,8 +45,6 @@ def add_template(client, token, **changes):
 
 
 def template_id(app):
-    from lms.models import RenewalTemplate
-
     with app.app_context():
         return db.session.scalar(sa.select(RenewalTemplate.id))
 
@@ -279,3 +278,158 @@ def test_renewal_reminders_go_once_at_90_and_30_days(app, make_user):
     with app.app_context():
         kinds = db.session.scalars(sa.select(SentReminder.kind)).all()
         assert kinds == ["renewal"] * 4
+
+
+# Each form's refusals: the message a person reads, and nothing saved.
+
+
+def refusal(response) -> str:
+    assert response.status_code == 422
+    return html.unescape(response.get_data(as_text=True))
+
+
+def count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_the_requirement_form_explains_each_refusal_and_saves_nothing(app, make_user):
+    _, admin, token = client_for(app, make_user, "admin", team=None)
+    refused = [
+        ({"name": "   "}, "Enter the name of the board and credential."),
+        ({"name": "B" * 201}, "Keep the name of the board and credential under 200 characters."),
+        ({"period_months": "two years"}, "Enter the period as a whole number of months."),
+        ({"period_months": "1.5"}, "Enter the period as a whole number of months."),
+        ({"period_months": "nan"}, "Enter the period as a whole number of months."),
+        ({"period_months": "0"}, "Enter the period in months from 1 to 120."),
+        ({"total_hours": "lots"}, "Enter the total hours as a number, such as 2 or 1.5."),
+        ({"total_hours": "501"}, "Enter total hours from 0.25 to 500."),
+        ({"category_minimums": "Ethics 3"}, "Write each category as a name, a colon and hours, such as 'ethics: 1' (not 'Ethics 3')."),
+        ({"category_minimums": "ethics: 15, law: 6"}, "The category minimums add up to more than the total hours."),
+        ({"delivery_formats": []}, "Choose at least one kind of training whose hours count."),
+        ({"delivery_formats": ["by-carrier-pigeon"]}, "Choose at least one kind of training whose hours count."),
+    ]
+    for changes, message in refused:
+        assert message in refusal(add_template(admin, token, **changes)), changes
+    assert count(app, RenewalTemplate) == 0
+
+    saved = add_template(
+        admin, token, name="  Demo   Board ", period_months="24.0", delivery_formats=["in-person", "self-paced-online", "fax"]
+    )
+    assert saved.status_code == 303
+    with app.app_context():
+        template = db.session.scalar(sa.select(RenewalTemplate))
+        assert (template.name, template.period_months) == ("Demo Board", 24)
+        assert template.delivery_formats == ["self-paced-online", "in-person"]
+    assert "Your agency already has a requirement with this name." in refusal(add_template(admin, token, name="demo board"))
+    assert count(app, RenewalTemplate) == 1
+
+
+def test_the_certification_form_explains_each_refusal_and_saves_nothing(app, make_user):
+    _, admin, admin_token = client_for(app, make_user, "admin", team=None)
+    add_template(admin, admin_token)
+    _, peer, token = client_for(app, make_user, "peer")
+    with app.app_context():
+        elsewhere = Agency(name="Another Agency")
+        db.session.add(elsewhere)
+        db.session.flush()
+        theirs = RenewalTemplate(
+            agency_id=elsewhere.id, name="Their board", period_months=12, total_hours=10, delivery_formats=["in-person"]
+        )
+        db.session.add(theirs)
+        db.session.commit()
+        their_template_id = theirs.id
+    good = {"template_id": str(template_id(app)), "number": "CPS-0042", "period_ends_on": "2027-06-30", "csrf_token": token}
+    refused = [
+        ({"template_id": ""}, "Choose the requirement your board sets."),
+        ({"template_id": "999999"}, "Choose the requirement your board sets."),
+        ({"template_id": "99999999999999999999"}, "Choose the requirement your board sets."),
+        ({"template_id": str(their_template_id)}, "Choose the requirement your board sets."),
+        ({"number": " "}, "Enter the certification number."),
+        ({"number": "9" * 101}, "Keep the certification number under 100 characters."),
+        ({"period_ends_on": "30/06/2027"}, "Enter the date your current period ends like 2027-06-30."),
+    ]
+    for changes, message in refused:
+        assert message in refusal(peer.post("/renewal/certifications", data={**good, **changes})), changes
+    assert count(app, LearnerCertification) == 0
+
+
+def test_the_outside_training_form_explains_each_refusal_and_saves_nothing(app, make_user):
+    _, peer, token = client_for(app, make_user, "peer")
+    refused = [
+        ({"title": ""}, "Enter the title of the training."),
+        ({"provider": "P" * 201}, "Keep the provider (who gave the training) under 200 characters."),
+        ({"taken_on": "last week"}, "Enter the date of the training like 2027-06-30."),
+        ({"hours": "two"}, "Enter the hours as a number, such as 2 or 1.5."),
+        ({"hours": "0.1"}, "Enter hours from 0.25 to 100."),
+        ({"categories": "ethics: 3"}, "The category hours add up to more than the hours of the training."),
+        ({"delivery_format": "by-fax"}, "Choose how the training was given."),
+    ]
+    for changes, message in refused:
+        page = refusal(log_training(peer, token, **changes))
+        assert message in page and "The training is not logged" in page, changes
+    assert 'value="Ethics in peer work"' in refusal(log_training(peer, token, hours="two"))  # what was typed is kept
+    no_file = refusal(log_training(peer, token, data=b""))
+    assert "Attach the certificate you were given (a PDF, PNG or JPEG file)." in no_file
+    assert entry(app) is None
+
+
+def supervisor_of_north(app, make_user):
+    supervisor_user, supervisor, token = client_for(app, make_user, "supervisor", team=None)
+    with app.app_context():
+        from lms.models import Team
+
+        user = db.session.get(User, supervisor_user.id)
+        user.supervised_teams.append(db.session.scalar(sa.select(Team).where(Team.name == "North")))
+        db.session.commit()
+    return supervisor, token
+
+
+def test_the_attendance_form_explains_each_refusal_and_saves_nothing(app, make_user):
+    north_user = make_user("peer", team="North")
+    south_user = make_user("peer", team="South")
+    supervisor, token = supervisor_of_north(app, make_user)
+    good = {
+        "title": "Agency ethics refresher",
+        "held_on": (TODAY - timedelta(days=1)).isoformat(),
+        "hours": "1.5",
+        "categories": "ethics: 1.5",
+        "attendees": [str(north_user.id)],
+        "csrf_token": token,
+    }
+    refused = [
+        ({"title": " "}, "Enter the title of the training."),
+        ({"held_on": "yesterday"}, "Enter the date of the training like 2027-06-30."),
+        ({"held_on": (TODAY + timedelta(days=1)).isoformat()}, "The date is in the future. Record attendance after the training."),
+        ({"hours": "25"}, "Enter hours from 0.25 to 24."),
+        ({"categories": "ethics: 2"}, "The category hours add up to more than the hours of the training."),
+        ({"attendees": []}, "Choose at least one person from your teams who attended."),
+        ({"attendees": [str(south_user.id), "²"]}, "Choose at least one person from your teams who attended."),
+    ]
+    for changes, message in refused:
+        assert message in refusal(supervisor.post("/renewal/trainings", data={**good, **changes})), changes
+    assert count(app, AgencyTraining) == 0 and count(app, Certificate) == 0
+
+    kept = refusal(supervisor.post("/renewal/trainings", data={**good, "title": ""}))
+    assert f'value="{north_user.id}" checked' in kept  # the people ticked stay ticked
+
+
+def test_a_review_needs_a_decision_and_a_rejection_needs_a_reason(app, make_user):
+    _, peer, token = client_for(app, make_user, "peer", team="North")
+    assert log_training(peer, token).status_code == 303
+    _, admin, admin_token = client_for(app, make_user, "admin", team=None)
+    entry_id = entry(app).id
+    refused = [
+        ({}, "Choose whether to verify or reject the entry."),
+        ({"decision": "approved"}, "Choose whether to verify or reject the entry."),
+        ({"decision": "rejected", "reason": "   "}, "Give a reason for rejecting the entry. The learner sees it."),
+    ]
+    for changes, message in refused:
+        assert message in refusal(admin.post(f"/renewal/review/{entry_id}", data={**changes, "csrf_token": admin_token})), changes
+    assert entry(app).status == "pending"
+
+    rejected = admin.post(
+        f"/renewal/review/{entry_id}", data={"decision": "rejected", "reason": " No  hours\non it ", "csrf_token": admin_token}
+    )
+    assert rejected.status_code == 303
+    assert "Not accepted: No hours on it" in peer.get("/renewal/").get_data(as_text=True)

@@ -6,12 +6,12 @@ import re
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from lms.extensions import db
 from lms.models import Assignment, Team, User
 from lms.services import progress
 from tests.conftest import Auth
+from tests.sql_statements import statements_of
 from tests.web.helpers import GOOD_EVALUATION, finish_lessons, pass_check
 
 COURSE = "/learn/courses/starting-out/"
@@ -124,19 +124,6 @@ def test_role_rule_assigns_orientation_to_a_clinician_created_later(app, make_us
     assert client.get(COURSE).status_code == 200  # assigned, so open to a clinician too
 
 
-def count_statements(app, client, url):
-    statements = []
-    with app.app_context():
-        engine = db.engine
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    return len(statements)
-
-
 def add_learners(app, agency_id, team_name, count, start=0):
     with app.app_context():
         team = db.session.scalar(sa.select(Team).where(Team.name == team_name))
@@ -155,9 +142,9 @@ def test_matrix_query_count_does_not_grow_with_team_size(app, make_user, agency)
     client, _ = supervise(app, make_user)
     client.get("/supervise/")  # warm up: session and user loading
     add_learners(app, agency.id, "North", 10)
-    small = count_statements(app, client, "/supervise/")
+    small = len(statements_of(app, client, "/supervise/"))
     add_learners(app, agency.id, "North", 590, start=10)  # past the 500-row batches of selectin loading
-    large = count_statements(app, client, "/supervise/")
+    large = len(statements_of(app, client, "/supervise/"))
     assert small == large
     # 1 to load the logged-in user with roles and agency, 1 for the agency's own published courses,
     # 5 for the matrix: teams, members with their roles, assignment rules, lesson progress,

@@ -4,11 +4,13 @@ import re
 from datetime import date
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, Field, PasswordField, StringField, TextAreaField
+from wtforms import BooleanField, Field, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField, ValidationError
 from wtforms.utils import unset_value
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, StopValidation, ValidationError
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, StopValidation
 
 from lms.domain.data_rights import CERTIFICATE_RETENTION
+from lms.domain.roles import ROLES, SUPERVISOR
+from lms.domain.user_import import MAX_FILE_BYTES, MAX_NAME_LENGTH, clean_email
 from lms.services.accounts import AccountError, normalize_email
 from lms.services.agency_blocks import MAX_CHARS as MAX_BLOCK_CHARS
 from lms.services.agency_courses import MAX_ZIP_BYTES
@@ -25,7 +27,9 @@ from lms.services.assignments import MAX_DAYS, MAX_RENEWAL_NOTICE_DAYS, RuleTerm
 from lms.services.audit import AuditFilters
 from lms.services.learning_paths import MAX_STEPS, NewPath
 from lms.services.lrs_settings import MAX_KEY, MAX_SECRET, LrsAccess
-from lms.web.forms import DayField, Form, WholeNumberField, given, stripped
+from lms.services.people import PersonValues, TeamValues
+from lms.services.user_import import Confirmation, Upload
+from lms.web.forms import DayField, Form, WholeNumberField, given, single_spaced, stripped
 
 TARGETS = ("role", "team", "person")
 DUE_RULES = ("after-joining", "date", "none")
@@ -91,16 +95,100 @@ class AssignmentForm(RuleForm):
     course = StringField(filters=[stripped], validators=[InputRequired("Choose a course.")])
 
 
+# People, teams and licences
+
+
+class PersonForm(Form):
+    """A person's page. The teams it offers are the ones the view gives (people.usable_teams)."""
+
+    name = StringField(
+        filters=[stripped],
+        validators=[
+            DataRequired("Enter the person’s name."),
+            Length(max=MAX_NAME_LENGTH, message=f"Keep the name under {MAX_NAME_LENGTH} characters."),
+        ],
+    )
+    email = StringField()
+    roles = SelectMultipleField(
+        choices=list(ROLES), invalid_choice_message="Choose roles from the list.", validators=[DataRequired("Choose at least one role.")]
+    )
+    team = SelectField(default="", invalid_choice_message="Choose a team from the list.")
+    supervised_teams = SelectMultipleField(invalid_choice_message="Choose teams from the list.")
+    joined_on = DayField(validators=[DataRequired("Enter the date they joined as year-month-day, for example 2025-03-14.")])
+
+    def __init__(self, teams, **kwargs):
+        super().__init__(**kwargs)
+        self.teams_by_id = {str(team.id): team for team in teams}
+        self.team.choices = ["", *self.teams_by_id]  # "" is "No team"
+        self.supervised_teams.choices = list(self.teams_by_id)
+
+    def validate_email(self, field):
+        """The address as it is kept: lower case, checked for its form (not whose it is)."""
+        try:
+            field.data = clean_email(field.data or "")
+        except ValueError as error:
+            raise ValidationError(str(error)) from error
+
+    def validate_supervised_teams(self, field):
+        if field.data and SUPERVISOR not in self.roles.data:
+            raise ValidationError("Only supervisors supervise teams. Tick the supervisor role, or untick the teams.")
+
+    def values(self) -> PersonValues:
+        return PersonValues(
+            name=self.name.data,
+            email=self.email.data,
+            roles=frozenset(self.roles.data),
+            team=self.teams_by_id.get(self.team.data),
+            supervised_teams=tuple(self.teams_by_id[team_id] for team_id in dict.fromkeys(self.supervised_teams.data)),
+            joined_on=self.joined_on.data,
+        )
+
+
+class TeamForm(Form):
+    """A team's name and, on its own page, its supervisors (from the choices the view gives)."""
+
+    name = StringField(
+        filters=[stripped],
+        validators=[
+            DataRequired("Enter a name for the team."),
+            Length(max=MAX_NAME_LENGTH, message=f"Keep the team name under {MAX_NAME_LENGTH} characters."),
+        ],
+    )
+    supervisors = SelectMultipleField(invalid_choice_message="Choose supervisors from the list.")
+
+    def __init__(self, supervisor_choices=(), **kwargs):
+        super().__init__(**kwargs)
+        self.supervisors_by_id = {str(user.id): user for user in supervisor_choices}
+        self.supervisors.choices = list(self.supervisors_by_id)
+
+    def values(self) -> TeamValues:
+        chosen = dict.fromkeys(self.supervisors.data)
+        return TeamValues(self.name.data, tuple(self.supervisors_by_id[user_id] for user_id in chosen))
+
+
+class ImportUploadForm(Form):
+    file = FileField(validators=[FileRequired("Choose a CSV file to upload.")])
+
+    def values(self) -> Upload:
+        # Read one byte past the limit: enough to tell the file is too large, without reading it all.
+        return Upload(self.file.data.filename, self.file.data.stream.read(MAX_FILE_BYTES + 1))
+
+
+class ImportConfirmForm(Form):
+    """The preview's confirmation. Any change to the sealed file is found by the service."""
+
+    upload = StringField(default="")
+    rows = StringField()  # "valid" for only the valid lines; otherwise every line, or nothing
+
+    def values(self) -> Confirmation:
+        return Confirmation(self.upload.data, self.rows.data == "valid")
+
+
 # Settings, approvals and reports
 
 PHONE = re.compile(r"\+?[0-9 ().-]{3,39}")  # digits, with the spaces, dots, dashes and brackets people write
 NUMBER_BOUNDS = {field: (low, high) for field, _label, low, high in (*NUMBER_FIELDS, *PRIVACY_NUMBER_FIELDS)}
 SHORT_TEXT = Length(max=MAX_LENGTH, message=f"Keep this under {MAX_LENGTH} characters.")
-
-
-def one_line(text: str | None) -> str | None:
-    """A WTForms filter: the text on one line, each run of spaces and line breaks made one space."""
-    return " ".join(text.split()) if isinstance(text, str) else text
 
 
 def left_out_stays(form, field):
@@ -166,9 +254,9 @@ class CourseApprovalForm(Form):
     """One course's CE approval: every part is needed."""
 
     course = StringField(filters=[stripped])
-    provider = StringField(filters=[one_line], validators=[DataRequired("Enter the CE provider name."), SHORT_TEXT])
-    approval_number = StringField(filters=[one_line], validators=[DataRequired("Enter the CE approval number."), SHORT_TEXT])
-    approving_body = StringField(filters=[one_line], validators=[DataRequired("Enter the approving body."), SHORT_TEXT])
+    provider = StringField(filters=[single_spaced], validators=[DataRequired("Enter the CE provider name."), SHORT_TEXT])
+    approval_number = StringField(filters=[single_spaced], validators=[DataRequired("Enter the CE approval number."), SHORT_TEXT])
+    approving_body = StringField(filters=[single_spaced], validators=[DataRequired("Enter the approving body."), SHORT_TEXT])
 
     def values(self) -> CourseApproval:
         return CourseApproval(self.provider.data, self.approval_number.data, self.approving_body.data)

@@ -13,6 +13,8 @@ from lms.services import account_links, licences, people
 from lms.services.invalid_input import InvalidInput
 from lms.web.access import role_required
 from lms.web.admin import bp
+from lms.web.admin.forms import PersonForm
+from lms.web.forms import LicenceForm
 
 
 def _person_or_404(user_id):
@@ -36,7 +38,7 @@ def _render_person_form(person, values, errors, status=200):
         person=person,
         values=values,
         errors=errors,
-        teams=people.agency_teams(current_user.agency_id),
+        teams=people.usable_teams(current_user.agency_id, person),
         roles=[(role, ROLE_LABELS[role]) for role in ROLES],
         licences=licences.licences_of(person.id) if person else [],
         licence_fields=licences.FIELDS,
@@ -85,8 +87,9 @@ def new_person():
 @bp.post("/people")
 @role_required(ADMIN)
 def create_person():
+    form = PersonForm(teams=people.usable_teams(current_user.agency_id))
     try:
-        person = people.create_person(current_user.agency, current_user, request.form)
+        person = people.create_person(current_user.agency, current_user, form.checked())
     except InvalidInput as error:
         return _render_person_form(None, _submitted_values(request.form), error.errors, 422)
     invite([person])
@@ -106,8 +109,9 @@ def show_person(user_id):
 @role_required(ADMIN)
 def update_person(user_id):
     person = _person_or_404(user_id)
+    form = PersonForm(teams=people.usable_teams(current_user.agency_id, person))
     try:
-        people.update_person(person, current_user, request.form)
+        people.update_person(person, current_user, form.checked())
     except InvalidInput as error:
         return _render_person_form(person, _submitted_values(request.form), error.errors, 422)
     db.session.commit()
@@ -184,14 +188,14 @@ def _licence_saved_or_refused(change, holder):
 @role_required(ADMIN)
 def add_person_licence(user_id):
     holder = _person_or_404(user_id)
-    return _licence_saved_or_refused(lambda: licences.add(holder, current_user, request.form), holder)
+    return _licence_saved_or_refused(lambda: licences.add(holder, current_user, LicenceForm().checked()), holder)
 
 
 @bp.post("/licences/<int:licence_id>")
 @role_required(ADMIN)
 def update_person_licence(licence_id):
     holder, licence = _agency_licence(licence_id)
-    return _licence_saved_or_refused(lambda: licences.update(holder, current_user, licence, request.form), holder)
+    return _licence_saved_or_refused(lambda: licences.update(holder, current_user, licence, LicenceForm().checked()), holder)
 
 
 @bp.post("/licences/<int:licence_id>/delete")

@@ -1,6 +1,6 @@
 """Agency administration: adding and updating many people at once from a CSV file."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from lms.domain.roles import ADMIN
@@ -8,8 +8,10 @@ from lms.domain.user_import import COLUMNS, MAX_FILE_BYTES, MAX_ROWS, FileProble
 from lms.domain.wording import counted
 from lms.extensions import db
 from lms.services import user_import
+from lms.services.invalid_input import InvalidInput
 from lms.web.access import role_required
 from lms.web.admin import bp
+from lms.web.admin.forms import ImportConfirmForm, ImportUploadForm
 from lms.web.admin.people import invite
 
 
@@ -32,24 +34,22 @@ def import_form():
 @bp.post("/people/import")
 @role_required(ADMIN)
 def preview_import():
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        return _render_upload("Choose a CSV file to upload.", 422)
-    # Read one byte past the limit: enough to tell the file is too large, without reading it all.
-    data = upload.stream.read(MAX_FILE_BYTES + 1)
     try:
-        preview = user_import.preview_upload(current_user.agency, current_user, upload.filename, data)
+        upload = ImportUploadForm().checked()
+    except InvalidInput as error:
+        return _render_upload(error.errors["file"], 422)
+    try:
+        preview = user_import.preview_upload(current_user.agency, current_user, upload)
     except FileProblem as problem:
-        return _render_upload(str(problem), 413 if len(data) > MAX_FILE_BYTES else 422)
+        return _render_upload(str(problem), 413 if len(upload.data) > MAX_FILE_BYTES else 422)
     return _render_preview(preview)
 
 
 @bp.post("/people/import/confirm")
 @role_required(ADMIN)
 def confirm_import():
-    only_valid_rows = request.form.get("rows") == "valid"
     try:
-        result = user_import.import_previewed(current_user.agency, current_user, request.form.get("upload", ""), only_valid_rows)
+        result = user_import.import_previewed(current_user.agency, current_user, ImportConfirmForm().checked())
     except FileProblem as problem:
         return _render_upload(str(problem), 400)
     except user_import.ImportRefused as refused:

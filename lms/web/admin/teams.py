@@ -6,8 +6,10 @@ from flask_login import current_user
 from lms.domain.roles import ADMIN
 from lms.extensions import db
 from lms.services import people
+from lms.services.invalid_input import InvalidInput
 from lms.web.access import role_required
 from lms.web.admin import bp
+from lms.web.admin.forms import TeamForm
 
 
 def _team_or_404(team_id):
@@ -20,16 +22,16 @@ def _team_or_404(team_id):
 @bp.get("/teams")
 @role_required(ADMIN)
 def team_list():
-    return _render_teams("", None)
+    return _render_teams({}, {})
 
 
-def _render_teams(name, error, status=200):
+def _render_teams(values, errors, status=200):
     return render_template(
         "admin/teams.html",
         teams=people.agency_teams(current_user.agency_id),
         counts=people.member_counts(current_user.agency_id),
-        name=name,
-        error=error,
+        values=values,
+        errors=errors,
     ), status
 
 
@@ -37,23 +39,22 @@ def _render_teams(name, error, status=200):
 @role_required(ADMIN)
 def create_team():
     try:
-        team = people.create_team(current_user.agency, current_user, request.form.get("name", ""))
-    except people.TeamError as error:
-        return _render_teams(request.form.get("name", ""), str(error), 422)
+        team = people.create_team(current_user.agency, current_user, TeamForm().checked().name)
+    except InvalidInput as error:
+        return _render_teams(request.form, error.errors, 422)
     db.session.commit()
     flash(f"The team “{team.name}” is added. Choose who supervises it below.", "success")
     return redirect(url_for("admin.show_team", team_id=team.id), code=303)
 
 
-def _render_team(team, name, supervisor_ids, error=None, status=200):
+def _render_team(team, choices, values, errors, status=200):
     return render_template(
         "admin/team_form.html",
         team=team,
-        name=name,
-        supervisor_ids=supervisor_ids,
-        choices=people.supervisor_choices(team),
+        choices=choices,
+        values=values,
+        errors=errors,
         members=people.team_members(team),
-        error=error,
     ), status
 
 
@@ -61,18 +62,20 @@ def _render_team(team, name, supervisor_ids, error=None, status=200):
 @role_required(ADMIN)
 def show_team(team_id):
     team = _team_or_404(team_id)
-    return _render_team(team, team.name, {str(user.id) for user in team.supervisors})
+    values = {"name": team.name, "supervisors": {str(user.id) for user in team.supervisors}}
+    return _render_team(team, people.supervisor_choices(team), values, {})
 
 
 @bp.post("/teams/<int:team_id>")
 @role_required(ADMIN)
 def update_team(team_id):
     team = _team_or_404(team_id)
-    name, supervisor_ids = request.form.get("name", ""), request.form.getlist("supervisors")
+    choices = people.supervisor_choices(team)
     try:
-        people.update_team(team, current_user, name, supervisor_ids)
-    except people.TeamError as error:
-        return _render_team(team, name, set(supervisor_ids), str(error), 422)
+        people.update_team(team, current_user, TeamForm(supervisor_choices=choices).checked())
+    except InvalidInput as error:
+        values = {"name": request.form.get("name", ""), "supervisors": set(request.form.getlist("supervisors"))}
+        return _render_team(team, choices, values, error.errors, 422)
     db.session.commit()
     flash(f"The team “{team.name}” is saved.", "success")
     return redirect(url_for("admin.show_team", team_id=team.id), code=303)
