@@ -21,12 +21,6 @@ from lms.services.assignments import rules_of
 MAX_CHARS = 10_000
 
 
-class BlockError(ValueError):
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
-
-
 @dataclass(frozen=True)
 class UnfilledBlock:
     name: str
@@ -55,11 +49,9 @@ def blocks_html(agency_id: int, names) -> dict[str, str]:
 
 
 def save_block(agency_id: int, actor: User, name: str, text: str) -> None:
+    """Save the agency's text (Markdown, stripped) for the named block; empty text brings back the default."""
     if name not in AGENCY_BLOCKS:
         raise LookupError(name)
-    text = (text or "").replace("\r\n", "\n").strip()
-    if len(text) > MAX_CHARS:
-        raise BlockError({"text": f"Keep it under {MAX_CHARS:,} characters."})
     row = db.session.scalar(sa.select(AgencyBlock).where(AgencyBlock.agency_id == agency_id, AgencyBlock.name == name))
     if not text:
         if row is not None:

@@ -25,6 +25,7 @@ from lms.extensions import db
 from lms.models import AgencyCourse, AgencyCourseVersion, User, utcnow
 from lms.services import audit
 from lms.services.agency_catalog import catalog_for
+from lms.services.invalid_input import InvalidInput
 
 MAX_SLUG = 60
 MAX_FILE_CHARS = 100_000  # about 15,000 words; a lesson holds at most 1,300
@@ -33,12 +34,8 @@ MAX_ZIP_BYTES = 2_000_000
 MAX_ZIP_TOTAL = 3_000_000  # uncompressed
 
 
-class AgencyCourseError(ValueError):
+class AgencyCourseError(InvalidInput):
     """Bad input, with a message for each field (or file) to fix."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 class PublishRefused(ValueError):

@@ -1,17 +1,18 @@
 """An agency's own settings, changed by its admins (and audit-logged)."""
 
 import io
-import re
 import warnings
+from dataclasses import asdict, dataclass
 
 import sqlalchemy as sa
 from PIL import Image
 
-from lms.domain.data_rights import CERTIFICATE_RETENTION, KEEP, WITHDRAW
+from lms.domain.courses import Course
+from lms.domain.data_rights import KEEP, WITHDRAW
 from lms.extensions import db
 from lms.models import Agency, CourseAccreditation, User
 from lms.services import audit
-from lms.services.accounts import AccountError, name_taken, normalize_email
+from lms.services.accounts import name_taken
 from lms.services.invalid_input import InvalidInput
 
 SETTINGS_FIELDS = (
@@ -40,65 +41,62 @@ CERTIFICATE_RETENTION_LABELS = {
     WITHDRAW: "Withdraw them at once: a check of the code says the record was removed at the holder’s request",
 }
 APPROVAL_FIELDS = ("ce_provider", "ce_approval_number", "ce_approving_body")
-PHONE = re.compile(r"\+?[0-9 ().-]{3,39}")  # digits, with the spaces, dots, dashes and brackets people write
 MAX_LENGTH = 200
 
 
-def update_settings(agency: Agency, actor: User, values: dict[str, str]) -> None:
-    cleaned = {field: (values.get(field) or "").strip() for field, _ in SETTINGS_FIELDS}
+@dataclass(frozen=True, kw_only=True)
+class AgencySettings:
+    """An agency's settings as typed values: text stripped ("" for none), numbers in range.
+    A privacy setting of None stays as it is (the form left it out)."""
+
+    name: str
+    certificate_signer_name: str = ""
+    certificate_signer_title: str = ""
+    ce_provider: str = ""
+    ce_approval_number: str = ""
+    ce_approving_body: str = ""
+    ce_provider_contact: str = ""
+    support_email: str = ""
+    support_phone: str = ""
+    default_pass_mark: int
+    reminder_days_before: int
+    certificate_retention: str | None = None
+    certificate_retention_years: int | None = None
+    writing_retention_days: int | None = None
+
+
+def update_settings(agency: Agency, actor: User, settings: AgencySettings) -> None:
+    """Save the settings, audit-logging what changed. Raises InvalidInput."""
     errors = {}
-    if not cleaned["name"]:
-        errors["name"] = "The agency needs a name."
-    elif name_taken(cleaned["name"], agency):
+    if name_taken(settings.name, agency):
         errors["name"] = (
-            f"Another agency already uses the name “{cleaned['name']}”. Choose a name that is yours, "
+            f"Another agency already uses the name “{settings.name}”. Choose a name that is yours, "
             "for example with your town or region in it."
         )
-    for field, value in cleaned.items():
-        if len(value) > MAX_LENGTH:
-            errors[field] = f"Keep this under {MAX_LENGTH} characters."
-    if cleaned["support_email"]:
-        try:
-            cleaned["support_email"] = normalize_email(cleaned["support_email"])
-        except AccountError:
-            errors["support_email"] = "Enter an email address, like help@youragency.org, or leave this empty."
-    phone = cleaned["support_phone"]
-    if phone and not (PHONE.fullmatch(phone) and sum(character.isdigit() for character in phone) >= 3):
-        errors["support_phone"] = "Enter a phone number with digits, like 555-010-0199, or leave this empty."
-    approval = [cleaned[field] for field in APPROVAL_FIELDS]
+    # A certificate claims an approval only with all of it: a part alone would mislead.
+    approval = [getattr(settings, field) for field in APPROVAL_FIELDS]
     if any(approval) and not all(approval):
         errors["ce_provider"] = (
             "A CE approval statement needs all three parts: provider, approval number and approving body. "
             "Leave all three empty if your agency holds no approval."
         )
-    numbers = {}
-    privacy_given = [item for item in PRIVACY_NUMBER_FIELDS if item[0] in values]
-    for field, _label, low, high in (*NUMBER_FIELDS, *privacy_given):
-        text = (values.get(field) or "").strip()
-        if not text.isdigit() or not low <= int(text) <= high:
-            errors[field] = f"Enter a whole number from {low} to {high}."
-        else:
-            numbers[field] = int(text)
-    retention = values.get("certificate_retention", agency.certificate_retention)
-    if retention not in CERTIFICATE_RETENTION:
-        errors["certificate_retention"] = "Choose what happens to an erased person’s certificates."
     if errors:
         raise InvalidInput(errors)
     changes = {}
-    if agency.certificate_retention != retention:
-        changes["certificate_retention"] = {"from": agency.certificate_retention, "to": retention}
-        agency.certificate_retention = retention
-    for field, value in numbers.items():
+    for field, value in _stored_values(settings).items():
         if getattr(agency, field) != value:
             changes[field] = {"from": getattr(agency, field), "to": value}
             setattr(agency, field, value)
-    for field, value in cleaned.items():
-        new = value or None if field != "name" else value
-        if getattr(agency, field) != new:
-            changes[field] = {"from": getattr(agency, field), "to": new}
-            setattr(agency, field, new)
     if changes:
         audit.record(agency.id, actor.id, "settings.update", agency.name, changes=changes)
+
+
+def _stored_values(settings: AgencySettings) -> dict:
+    """The columns to set: empty text is stored as NULL (the name is never empty), and a
+    privacy setting left out is not set at all."""
+    values = {field: value for field, value in asdict(settings).items() if value is not None}
+    values.update({field: values[field] or None for field, _ in SETTINGS_FIELDS if field != "name"})
+    return values
 
 
 LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
@@ -150,15 +148,25 @@ def _reencoded_logo(data: bytes) -> tuple[bytes, str]:
         raise unreadable from error
 
 
+MAX_ROLE_CARD = 10_000
+
+
 def update_role_card(agency: Agency, actor: User, markdown_text: str) -> None:
-    text = (markdown_text or "").strip()
-    if len(text) > 10_000:
-        raise InvalidInput({"role_card": "Keep the role card under 10,000 characters."})
-    agency.role_card_markdown = text or None
-    audit.record(agency.id, actor.id, "role_card.update", agency.name, characters=len(text))
+    """Save the card (Markdown, stripped; empty brings back the starting card)."""
+    agency.role_card_markdown = markdown_text or None
+    audit.record(agency.id, actor.id, "role_card.update", agency.name, characters=len(markdown_text))
 
 
 COURSE_APPROVAL_FIELDS = (("provider", "CE provider name"), ("approval_number", "CE approval number"), ("approving_body", "Approving body"))
+
+
+@dataclass(frozen=True)
+class CourseApproval:
+    """One course's CE approval statement, each part given and written on one line."""
+
+    provider: str
+    approval_number: str
+    approving_body: str
 
 
 def course_approvals(agency_id: int) -> dict[str, CourseAccreditation]:
@@ -166,21 +174,21 @@ def course_approvals(agency_id: int) -> dict[str, CourseAccreditation]:
     return {row.course_slug: row for row in rows}
 
 
-def set_course_approval(agency: Agency, actor: User, course_slug: str, values) -> None:
-    """A CE approval for one course; it wins over the agency-wide one for certificates issued from now on."""
-    cleaned = {field: " ".join((values.get(field) or "").split()) for field, _ in COURSE_APPROVAL_FIELDS}
-    errors = {field: f"Enter the {label.lower()}." for field, label in COURSE_APPROVAL_FIELDS if not cleaned[field]}
-    errors.update({field: f"Keep this under {MAX_LENGTH} characters." for field, value in cleaned.items() if len(value) > MAX_LENGTH})
-    if errors:
-        raise InvalidInput(errors)
+def set_course_approval(agency: Agency, actor: User, catalog, course_slug: str, approval: CourseApproval) -> Course:
+    """A CE approval for one course of the catalog; it wins over the agency-wide one for
+    certificates issued from now on. Raises InvalidInput."""
+    course = catalog.get(course_slug)
+    if course is None:
+        raise InvalidInput({"course": "Choose one of the courses in the list."})
     row = course_approvals(agency.id).get(course_slug)
     if row is None:
         row = CourseAccreditation(agency_id=agency.id, course_slug=course_slug)
         db.session.add(row)
-    for field, value in cleaned.items():
+    for field, value in asdict(approval).items():
         setattr(row, field, value)
     db.session.flush()
-    audit.record(agency.id, actor.id, "ce_approval.set", course_slug, **cleaned)
+    audit.record(agency.id, actor.id, "ce_approval.set", course_slug, **asdict(approval))
+    return course
 
 
 def remove_course_approval(agency: Agency, actor: User, course_slug: str) -> None:

@@ -32,6 +32,7 @@ from lms.models import (
     utcnow,
 )
 from lms.services import audit, xapi
+from lms.services.invalid_input import InvalidInput
 
 
 class CertificateError(ValueError):
@@ -199,14 +200,12 @@ def cached_pdf(certificate: Certificate, render) -> bytes:
 
 
 def revoke(certificate: Certificate, actor: User, reason: str) -> None:
-    """Revoke with a reason. The completion stops counting, so the learner can earn the course again."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise CertificateError("Give a reason for revoking the certificate; it is kept in the audit log.")
+    """Revoke with a reason (given, stripped). The completion stops counting, so the learner can
+    earn the course again. Raises InvalidInput when the certificate cannot be revoked."""
     if certificate.revoked_at is not None:
-        raise CertificateError("This certificate is already revoked.")
+        raise InvalidInput({"certificate": "This certificate is already revoked."})
     if certificate.replaced_by_id is not None:
-        raise CertificateError("This certificate was replaced; revoke the certificate that replaced it.")
+        raise InvalidInput({"certificate": "This certificate was replaced; revoke the certificate that replaced it."})
     certificate.revoked_at = utcnow()
     certificate.revoked_reason = reason
     db.session.get(CourseCompletion, certificate.completion_id).voided_at = certificate.revoked_at

@@ -46,11 +46,8 @@ from lms.models import (
     utcnow,
 )
 from lms.services import audit
+from lms.services.invalid_input import InvalidInput
 from lms.vault import Vault
-
-
-class ErasureRefused(ValueError):
-    """Why a person cannot be erased (yet): the message is safe to show."""
 
 
 @dataclass(frozen=True)
@@ -61,13 +58,15 @@ class Erased:
 
 
 def erase_person(person: User, actor: User, typed_name: str, vault: Vault) -> Erased:
-    """Erase the person once the admin typed their name. Certificates follow the agency's setting."""
+    """Erase the person once the admin typed their name. Certificates follow the agency's setting.
+
+    Raises InvalidInput, on the typed name, saying why the person cannot be erased (yet)."""
     if person.erased_at is not None:
-        raise ErasureRefused("This person is already erased.")
+        raise InvalidInput({"confirm_name": "This person is already erased."})
     if person.id == actor.id:
-        raise ErasureRefused("You cannot erase your own account. Ask another admin to do it.")
+        raise InvalidInput({"confirm_name": "You cannot erase your own account. Ask another admin to do it."})
     if not names_match(typed_name, person.name):
-        raise ErasureRefused(f"Type the person’s name exactly as it is shown, “{person.name}”, to erase them.")
+        raise InvalidInput({"confirm_name": f"Type the person’s name exactly as it is shown, “{person.name}”, to erase them."})
     opaque_id = "erased-" + secrets.token_hex(8)
     words = _identifying_words(person)
     agency = db.session.get(Agency, person.agency_id)

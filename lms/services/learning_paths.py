@@ -33,27 +33,23 @@ def path_of(agency_id: int, path_id: int) -> LearningPath | None:
     return path if path is not None and path.agency_id == agency_id else None
 
 
-def create_path(agency_id: int, actor: User, catalog, title: str, course_slugs: list[str]) -> LearningPath:
-    title = (title or "").strip()
-    slugs = [slug for slug in course_slugs if slug]
-    errors = {}
-    if not title or len(title) > 200:
-        errors["title"] = "Enter a name for the path, such as Peer orientation."
-    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:100]
-    if title and db.session.scalar(sa.select(LearningPath.id).where(LearningPath.agency_id == agency_id, LearningPath.slug == slug)):
-        errors["title"] = "Your agency already has a path with that name."
-    if not slugs:
-        errors["steps"] = "Choose at least one course."
-    elif len(set(slugs)) != len(slugs):
-        errors["steps"] = "Each course can be in the path once."
-    elif any(catalog.get(s) is None for s in slugs) or len(slugs) > MAX_STEPS:
-        errors["steps"] = f"Choose up to {MAX_STEPS} courses from the list."
-    if errors:
-        raise InvalidInput(errors)
-    path = LearningPath(agency_id=agency_id, slug=slug, title=title, course_slugs=slugs)
+@dataclass(frozen=True)
+class NewPath:
+    """A path to make: its name, stripped, and its courses of the catalog in order, each once."""
+
+    title: str
+    course_slugs: tuple[str, ...]
+
+
+def create_path(agency_id: int, actor: User, new_path: NewPath) -> LearningPath:
+    """Raises InvalidInput when the agency already has a path with that name."""
+    slug = re.sub(r"[^a-z0-9]+", "-", new_path.title.lower()).strip("-")[:100]
+    if db.session.scalar(sa.select(LearningPath.id).where(LearningPath.agency_id == agency_id, LearningPath.slug == slug)):
+        raise InvalidInput({"title": "Your agency already has a path with that name."})
+    path = LearningPath(agency_id=agency_id, slug=slug, title=new_path.title, course_slugs=list(new_path.course_slugs))
     db.session.add(path)
     db.session.flush()
-    audit.record(agency_id, actor.id, "learning_path.create", title, courses=slugs)
+    audit.record(agency_id, actor.id, "learning_path.create", new_path.title, courses=list(new_path.course_slugs))
     return path
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import uuid
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from lms.extensions import db
@@ -63,32 +64,34 @@ def endpoint_problem(endpoint: str, allow_private: bool = False) -> str | None:
     return None
 
 
-def save_connection(agency: Agency, actor: User, vault: Vault, values, allow_private: bool = False) -> LrsConnection:
-    endpoint = (values.get("endpoint") or "").strip()
-    key = (values.get("key") or "").strip()
-    secret = values.get("secret") or ""
+@dataclass(frozen=True)
+class LrsAccess:
+    """Where the LRS is and how to sign in to it. An empty secret keeps the saved one."""
+
+    endpoint: str
+    key: str
+    secret: str = ""
+
+
+def save_connection(agency: Agency, actor: User, vault: Vault, access: LrsAccess, allow_private: bool = False) -> LrsConnection:
+    """Save the agency's LRS. Raises InvalidInput for an address the site does not send to,
+    or no secret when none is saved."""
     connection = connection_of(agency.id)
     errors = {}
-    problem = endpoint_problem(endpoint, allow_private)
+    problem = endpoint_problem(access.endpoint, allow_private)
     if problem:
         errors["endpoint"] = problem
-    if not key:
-        errors["key"] = "Enter the key (user name) the LRS gave you."
-    elif len(key) > MAX_KEY:
-        errors["key"] = f"Keep the key under {MAX_KEY} characters."
-    if not secret and (connection is None or connection.secret_encrypted is None):
+    if not access.secret and (connection is None or connection.secret_encrypted is None):
         errors["secret"] = "Enter the secret (password) the LRS gave you."  # noqa: S105  (a message, not a password)
-    elif len(secret) > MAX_SECRET:
-        errors["secret"] = f"Keep the secret under {MAX_SECRET} characters."
     if errors:
         raise InvalidInput(errors)
     if connection is None:
         connection = LrsConnection(agency_id=agency.id, actor_namespace=str(uuid.uuid4()))
         db.session.add(connection)
-    connection.endpoint, connection.key, connection.updated_at = endpoint, key, utcnow()
-    if secret:
-        connection.secret_encrypted = vault.encrypt(secret)
-    audit.record(agency.id, actor.id, "lrs.update", endpoint, key=key, secret_changed=bool(secret))
+    connection.endpoint, connection.key, connection.updated_at = access.endpoint, access.key, utcnow()
+    if access.secret:
+        connection.secret_encrypted = vault.encrypt(access.secret)
+    audit.record(agency.id, actor.id, "lrs.update", access.endpoint, key=access.key, secret_changed=bool(access.secret))
     db.session.flush()
     return connection
 

@@ -7,6 +7,7 @@ Nothing here returns a name, an email or anything a person wrote.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 import sqlalchemy as sa
@@ -31,12 +32,13 @@ from lms.models import (
 from lms.services import audit
 from lms.services.accounts import AccountError, create_user, normalize_email
 from lms.services.assignments import rule_of
+from lms.services.invalid_input import InvalidInput
 
 INVITED, MEMBER, DECLINED, LEFT, REMOVED = "invited", "member", "declined", "left", "removed"
 
 
 class NetworkError(ValueError):
-    """Something a network or agency admin asked for that cannot be done: safe to show."""
+    """Something asked of the networks commands that cannot be done: safe to show."""
 
 
 # The command line
@@ -131,12 +133,13 @@ def member_agencies(network: Network) -> list[tuple[int, str]]:
 
 
 def invite(network: Network, actor: User, agency_slug: str) -> NetworkMembership:
-    agency = db.session.scalar(sa.select(Agency).where(Agency.slug == (agency_slug or "").strip().lower()))
+    """Invite the agency with this slug (lower case). Raises InvalidInput."""
+    agency = db.session.scalar(sa.select(Agency).where(Agency.slug == agency_slug))
     if agency is None:
-        raise NetworkError("No agency has that short name (slug). Ask the agency's admin for it.")
+        raise InvalidInput({"slug": "No agency has that short name (slug). Ask the agency's admin for it."})
     membership = _membership(network.id, agency.id)
     if membership is not None and membership.status in (INVITED, MEMBER):
-        raise NetworkError(f"{agency.name} is already {'invited' if membership.status == INVITED else 'a member'}.")
+        raise InvalidInput({"slug": f"{agency.name} is already {'invited' if membership.status == INVITED else 'a member'}."})
     if membership is None:
         membership = NetworkMembership(network_id=network.id, agency_id=agency.id)
         db.session.add(membership)
@@ -206,13 +209,21 @@ def _set_status(membership: NetworkMembership, status: str) -> None:
 # The totals
 
 
-def report(
-    network: Network, courses: list[tuple[str, str]], today: date, year: int, agency: int | None = None, course: str | None = None
-) -> Report:
+@dataclass(frozen=True)
+class TotalsFilters:
+    """Which totals to show: a year's, and of one member agency or one course if given."""
+
+    year: int
+    agency: int | None = None
+    course: str | None = None
+
+
+def report(network: Network, courses: list[tuple[str, str]], today: date, filters: TotalsFilters) -> Report:
     """The network's totals for a year, cut by the filters; built from member agencies only.
 
     courses: (slug, title) of the shared courses, the only ones agencies have in common.
     """
+    year = filters.year
     agencies = member_agencies(network)
     agency_ids = [agency_id for agency_id, _ in agencies]
     slugs = [slug for slug, _ in courses]
@@ -224,8 +235,8 @@ def report(
         months=months,
         requirements=_requirements(agency_ids, slugs, today) if agency_ids else (),
         completions=completion_facts(agency_ids, slugs, year) if agency_ids and months else (),
-        agency=agency,
-        course=course,
+        agency=filters.agency,
+        course=filters.course,
     )
 
 

@@ -13,6 +13,8 @@ from wtforms import Field, StringField, ValidationError
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import TextInput
 
+from lms.services.certificate_export import ExportFilters
+from lms.services.certificates import EXPORT_STATUSES
 from lms.services.invalid_input import InvalidInput
 from lms.services.licences import FIELDS as LICENCE_FIELDS
 from lms.services.licences import LicenceValues
@@ -99,3 +101,64 @@ class LicenceForm(Form):
 
     def values(self) -> LicenceValues:
         return LicenceValues(self.kind.data, self.number.data, self.issuer.data, self.expires_on.data)
+
+
+# Audit exports and reports: filters read from a query string.
+
+
+def given(field) -> bool:
+    """Whether the field was sent with something in it (a field left empty means "any")."""
+    return bool(field.raw_data and field.raw_data[0].strip())
+
+
+class ExportFilterForm(Form):
+    """Which certificates an audit export holds, from the query string (admins and supervisors).
+
+    A team outside `team_ids` is refused, so no one exports beyond their teams. Without a
+    team, an admin (`whole_agency`) exports the whole agency and a supervisor all of `team_ids`."""
+
+    team = WholeNumberField()
+    course = StringField(filters=[stripped])
+    date_from = DayField()
+    date_to = DayField()
+    status = StringField(filters=[stripped])
+
+    def __init__(self, team_ids: set[int], catalog, whole_agency: bool, **kwargs):
+        super().__init__(**kwargs)
+        self.team_ids, self.catalog, self.whole_agency = team_ids, catalog, whole_agency
+
+    def validate_team(self, field):
+        if given(field) and field.data not in self.team_ids:
+            raise ValidationError("Choose one of the teams in the list.")
+
+    def validate_course(self, field):
+        if field.data and self.catalog.get(field.data) is None:
+            raise ValidationError("Choose one of the courses in the list.")
+
+    def validate_date_from(self, field):
+        if given(field) and field.data is None:
+            raise ValidationError("Enter a date like 2026-03-31.")
+
+    def validate_date_to(self, field):
+        if given(field) and field.data is None:
+            raise ValidationError("Enter a date like 2026-03-31.")
+        if field.data and self.date_from.data and self.date_from.data > field.data:
+            raise ValidationError("The end date must be on or after the start date.")
+
+    def validate_status(self, field):
+        if field.data and field.data not in EXPORT_STATUSES:
+            raise ValidationError("Choose one of the statuses in the list.")
+
+    def values(self) -> ExportFilters:
+        if given(self.team):
+            team_ids = [self.team.data]
+        else:
+            team_ids = None if self.whole_agency else sorted(self.team_ids)
+        return ExportFilters(
+            team_ids,
+            self.course.data or "",
+            self.date_from.data,
+            self.date_to.data,
+            self.status.data or "",
+            licence_details=self.whole_agency,
+        )

@@ -15,8 +15,10 @@ from lms.domain import bar_chart, network_totals
 from lms.domain.roles import ADMIN, NETWORK_ADMIN
 from lms.extensions import db
 from lms.services import networks
+from lms.services.invalid_input import InvalidInput
 from lms.web.access import role_required
 from lms.web.downloads import attachment
+from lms.web.networks_forms import FIRST_YEAR, InviteAgencyForm, TotalsFilterForm
 
 bp = Blueprint("networks", __name__)
 
@@ -32,7 +34,6 @@ NETWORK_ADMIN_ENDPOINTS = {
     "networks.invite_agency",
     "networks.remove_agency",
 }
-FIRST_YEAR = 2020
 
 
 @bp.before_app_request
@@ -60,11 +61,7 @@ def _shared_courses() -> list[tuple[str, str]]:
 
 def _report(network):
     today = date.today()
-    year = request.args.get("year", type=int)
-    year = year if year is not None and FIRST_YEAR <= year <= today.year else today.year
-    return networks.report(
-        network, _shared_courses(), today, year, agency=request.args.get("agency", type=int), course=request.args.get("course") or None
-    )
+    return networks.report(network, _shared_courses(), today, TotalsFilterForm(today, formdata=request.args).checked())
 
 
 # A network admin's pages
@@ -105,11 +102,16 @@ def totals_csv(network_id):
     return attachment(network_totals.csv_text(report).encode(), "text/csv; charset=utf-8", name, PRIVATE)
 
 
+def _agencies_page(network, values, errors, status=200):
+    return render_template(
+        "networks/agencies.html", network=network, memberships=networks.memberships_of(network), values=values, errors=errors
+    ), status
+
+
 @bp.get("/network/<int:network_id>/agencies")
 @role_required(NETWORK_ADMIN)
 def agencies(network_id):
-    network = _network_or_404(network_id)
-    return render_template("networks/agencies.html", network=network, memberships=networks.memberships_of(network))
+    return _agencies_page(_network_or_404(network_id), {}, {})
 
 
 @bp.post("/network/<int:network_id>/agencies")
@@ -117,15 +119,9 @@ def agencies(network_id):
 def invite_agency(network_id):
     network = _network_or_404(network_id)
     try:
-        membership = networks.invite(network, current_user, request.form.get("slug", ""))
-    except networks.NetworkError as error:
-        return render_template(
-            "networks/agencies.html",
-            network=network,
-            memberships=networks.memberships_of(network),
-            error=str(error),
-            slug=request.form.get("slug", ""),
-        ), 422
+        membership = networks.invite(network, current_user, InviteAgencyForm().checked())
+    except InvalidInput as error:
+        return _agencies_page(network, request.form, error.errors, 422)
     db.session.commit()
     flash(f"{membership.agency.name} is invited. Their admin can accept or decline.", "success")
     return redirect(url_for("networks.agencies", network_id=network.id), code=303)

@@ -3,7 +3,6 @@
 import csv
 import io
 from datetime import date
-from urllib.parse import parse_qsl
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
@@ -14,12 +13,14 @@ from lms.domain.roles import SUPERVISOR
 from lms.domain.spreadsheet import safe_row
 from lms.extensions import db
 from lms.services import licences, renewal, supervisor_reminders, team_matrix
+from lms.services.invalid_input import InvalidInput
 from lms.web import certificate_export
 from lms.web.access import catalog, role_required
+from lms.web.forms import ExportFilterForm
 from lms.web.htmx import render_page, wants_fragment
+from lms.web.supervise_forms import ReminderForm
 
 bp = Blueprint("supervise", __name__, url_prefix="/supervise")
-MATRIX_FILTERS = ("team", "course", "status", "sort", "overdue", "all")  # the team table's query string
 
 
 def _matrix_and_filters():
@@ -59,9 +60,11 @@ def export_form():
 def export_certificates():
     """Certificates of the supervisor's own teams only."""
     teams = team_matrix.supervised_teams(current_user)
-    filters, errors = certificate_export.parse_filters(request.args, {team.id for team in teams}, whole_agency=False)
-    if errors:
-        return certificate_export.export_form(url_for("supervise.export_certificates"), teams, request.args, errors, 400)
+    form = ExportFilterForm({team.id for team in teams}, catalog(), whole_agency=False, formdata=request.args)
+    try:
+        filters = form.checked()
+    except InvalidInput as error:
+        return certificate_export.export_form(url_for("supervise.export_certificates"), teams, request.args, error.errors, 400)
     return certificate_export.zip_response(current_user.agency_id, filters, "team-certificates.zip")
 
 
@@ -132,5 +135,5 @@ def send_reminder(user_id):
     else:
         flash(f"{learner.name} got a reminder less than a day ago, so no new one was sent. You can send another tomorrow.", "error")
     # Back to the table as it was filtered; url_for builds the address, so it stays on this site.
-    filters = {name: value for name, value in parse_qsl(request.form.get("filters", "")) if name in MATRIX_FILTERS}
+    filters = ReminderForm().checked()
     return redirect(url_for("supervise.matrix", **filters, _anchor=f"person-{learner.id}"), code=303)

@@ -7,9 +7,10 @@ from lms.domain.markdown import AGENCY_BLOCKS, render
 from lms.domain.roles import ADMIN
 from lms.extensions import db
 from lms.services import agency_blocks
-from lms.services.agency_blocks import BlockError
+from lms.services.invalid_input import InvalidInput
 from lms.web.access import catalog, role_required
 from lms.web.admin import bp
+from lms.web.admin.forms import AgencyBlockForm
 from lms.web.htmx import render_page
 
 
@@ -54,12 +55,13 @@ def edit_agency_block(name):
 @role_required(ADMIN)
 def save_agency_block(name):
     name = _block_name(name)
+    form = AgencyBlockForm()
     text = request.form.get("text", "")
-    if request.form.get("action") == "preview":
+    if form.action.data == "preview":
         return _block_page(name, text, saved=False)
     try:
-        agency_blocks.save_block(current_user.agency_id, current_user, name, text)
-    except BlockError as error:
+        agency_blocks.save_block(current_user.agency_id, current_user, name, form.checked())
+    except InvalidInput as error:
         db.session.rollback()
         return _block_page(name, text, error.errors, 422, saved=False)
     db.session.commit()

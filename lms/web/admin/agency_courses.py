@@ -9,9 +9,11 @@ from lms.domain.roles import ADMIN
 from lms.extensions import db
 from lms.services import agency_courses
 from lms.services.agency_blocks import blocks_html
-from lms.services.agency_courses import AgencyCourseError, PublishRefused
+from lms.services.agency_courses import PublishRefused
+from lms.services.invalid_input import InvalidInput
 from lms.web.access import role_required
 from lms.web.admin import bp
+from lms.web.admin.forms import CourseUploadForm, NewAgencyCourseForm
 from lms.web.downloads import attachment
 from lms.web.htmx import render_page
 
@@ -37,10 +39,8 @@ def _list_page(values, errors, status=200):
 @role_required(ADMIN)
 def create_agency_course():
     try:
-        course = agency_courses.create_course(
-            current_user.agency_id, current_user, request.form.get("slug", ""), request.form.get("title", "")
-        )
-    except AgencyCourseError as error:
+        course = agency_courses.create_course(current_user.agency_id, current_user, *NewAgencyCourseForm().checked())
+    except InvalidInput as error:
         db.session.rollback()
         return _list_page(request.form, error.errors, 422)
     db.session.commit()
@@ -51,14 +51,9 @@ def create_agency_course():
 @bp.post("/agency-courses/upload")
 @role_required(ADMIN)
 def upload_agency_course():
-    upload = request.files.get("zip")
-    if upload is None or not upload.filename:
-        return _list_page(request.form, {"zip": "Choose a ZIP file of the course folder."}, 422)
-    with upload.stream:  # a large upload is spooled to a temporary file: close it
-        data = upload.read(agency_courses.MAX_ZIP_BYTES + 1)
     try:
-        course = agency_courses.import_zip(current_user.agency_id, current_user, data, request.form.get("slug", ""))
-    except AgencyCourseError as error:
+        course = agency_courses.import_zip(current_user.agency_id, current_user, *CourseUploadForm().checked())
+    except InvalidInput as error:
         db.session.rollback()
         return _list_page(request.form, error.errors, 422)
     db.session.commit()
@@ -126,7 +121,7 @@ def save_agency_course(course_id):
         return _editor(course, files, saved=False)
     try:
         agency_courses.save_draft(course, current_user, files)
-    except AgencyCourseError as error:
+    except InvalidInput as error:
         db.session.rollback()
         return _editor(course, {n: t for n, t in files.items() if ALLOWED_FILE.match(n)}, error.errors, 422, saved=False)
     db.session.commit()

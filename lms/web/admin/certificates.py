@@ -6,9 +6,12 @@ from flask_login import current_user
 from lms.domain.roles import ADMIN
 from lms.extensions import db
 from lms.services import certificates
+from lms.services.invalid_input import InvalidInput
 from lms.web import certificate_export
-from lms.web.access import role_required
+from lms.web.access import catalog, role_required
 from lms.web.admin import bp
+from lms.web.admin.forms import RevokeForm
+from lms.web.forms import ExportFilterForm
 
 
 @bp.get("/certificates")
@@ -31,9 +34,11 @@ def export_form():
 @role_required(ADMIN)
 def export_certificates():
     teams = certificates.agency_teams(current_user.agency_id)
-    filters, errors = certificate_export.parse_filters(request.args, {team.id for team in teams}, whole_agency=True)
-    if errors:
-        return certificate_export.export_form(url_for("admin.export_certificates"), teams, request.args, errors, 400)
+    form = ExportFilterForm({team.id for team in teams}, catalog(), whole_agency=True, formdata=request.args)
+    try:
+        filters = form.checked()
+    except InvalidInput as error:
+        return certificate_export.export_form(url_for("admin.export_certificates"), teams, request.args, error.errors, 400)
     return certificate_export.zip_response(current_user.agency_id, filters, "certificates.zip")
 
 
@@ -44,23 +49,25 @@ def _agency_certificate(certificate_id):
     return certificate
 
 
+def _revoke_page(certificate, reason, errors, status=200):
+    return render_template("admin/revoke_certificate.html", certificate=certificate, reason=reason, errors=errors), status
+
+
 @bp.get("/certificates/<int:certificate_id>/revoke")
 @role_required(ADMIN)
 def confirm_revoke_certificate(certificate_id):
-    certificate = _agency_certificate(certificate_id)
-    return render_template("admin/revoke_certificate.html", certificate=certificate, reason="", error=None)
+    return _revoke_page(_agency_certificate(certificate_id), "", {})
 
 
 @bp.post("/certificates/<int:certificate_id>/revoke")
 @role_required(ADMIN)
 def revoke_certificate(certificate_id):
     certificate = _agency_certificate(certificate_id)
-    reason = request.form.get("reason", "")
     try:
-        certificates.revoke(certificate, current_user, reason)
-    except certificates.CertificateError as error:
+        certificates.revoke(certificate, current_user, RevokeForm().checked())
+    except InvalidInput as error:
         db.session.rollback()
-        return render_template("admin/revoke_certificate.html", certificate=certificate, reason=reason, error=str(error)), 422
+        return _revoke_page(certificate, request.form.get("reason", ""), error.errors, 422)
     db.session.commit()
     flash(f"Certificate {certificate.code} is revoked. The learner can earn the course again.", "success")
     return redirect(url_for("admin.certificate_list", q=certificate.code), code=303)

@@ -1,14 +1,16 @@
 """Invitations not accepted yet: see where each stands, and send chosen ones again."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from lms.domain.roles import ADMIN
 from lms.domain.wording import counted
 from lms.extensions import db
 from lms.services import invitations
+from lms.services.invalid_input import InvalidInput
 from lms.web.access import role_required
 from lms.web.admin import bp
+from lms.web.admin.forms import ResendInvitationsForm
 
 
 @bp.get("/invitations")
@@ -24,9 +26,10 @@ def invitations_list():
 @bp.post("/invitations")
 @role_required(ADMIN)
 def resend_invitations():
-    user_ids = [int(value) for value in request.form.getlist("person") if value.isdigit()]
-    if not user_ids:
-        flash("Tick at least one person to send their invitation again.", "error")
+    try:
+        user_ids = ResendInvitationsForm().checked()
+    except InvalidInput as error:
+        flash(str(error), "error")
         return redirect(url_for("admin.invitations_list"), code=303)
     result = invitations.resend_invitations(current_user.agency, current_user, user_ids)
     db.session.commit()

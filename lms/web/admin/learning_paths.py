@@ -10,9 +10,7 @@ from lms.services.invalid_input import InvalidInput
 from lms.services.people import active_people, active_teams
 from lms.web.access import catalog, role_required
 from lms.web.admin import bp
-from lms.web.admin.forms import RuleForm
-
-STEP_FIELDS = [f"step-{number}" for number in range(1, learning_paths.MAX_STEPS + 1)]
+from lms.web.admin.forms import STEP_FIELDS, LearningPathForm, RuleForm
 
 
 def _page(values, errors, status=200):
@@ -40,13 +38,7 @@ def learning_path_list():
 @role_required(ADMIN)
 def create_learning_path():
     try:
-        learning_paths.create_path(
-            current_user.agency_id,
-            current_user,
-            catalog(),
-            request.form.get("title", ""),
-            [request.form.get(field, "") for field in STEP_FIELDS],
-        )
+        learning_paths.create_path(current_user.agency_id, current_user, LearningPathForm(catalog()).checked())
     except InvalidInput as error:
         db.session.rollback()
         return _page(request.form, error.errors, 422)

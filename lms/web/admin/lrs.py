@@ -11,6 +11,7 @@ from lms.services.lrs_settings import connection_of, is_configured, remove_conne
 from lms.services.outbox import MAX_ATTEMPTS
 from lms.web.access import role_required
 from lms.web.admin import bp
+from lms.web.admin.forms import LrsForm
 
 
 def _lrs_page(values, errors, status=200):
@@ -43,7 +44,7 @@ def save_lrs_settings():
             current_user.agency,
             current_user,
             current_app.extensions["vault"],
-            request.form,
+            LrsForm().checked(),
             allow_private=current_app.config["LRS_ALLOW_PRIVATE_ADDRESSES"],
         )
     except InvalidInput as error:

@@ -23,6 +23,7 @@ from lms.services.invalid_input import InvalidInput
 from lms.services.role_card import DEFAULT_ROLE_CARD_PATH
 from lms.web.access import catalog, role_required
 from lms.web.admin import bp
+from lms.web.admin.forms import CourseApprovalForm, RoleCardForm, SettingsForm
 
 
 def _settings_page(values, errors, status=200):
@@ -55,7 +56,7 @@ def settings():
 @role_required(ADMIN)
 def save_settings():
     try:
-        update_settings(current_user.agency, current_user, request.form)
+        update_settings(current_user.agency, current_user, SettingsForm().checked())
         logo = request.files.get("logo")
         if logo and logo.filename:
             set_logo(current_user.agency, current_user, logo.read())
@@ -88,12 +89,9 @@ def ce_approvals():
 @bp.post("/ce-approvals")
 @role_required(ADMIN)
 def save_ce_approval():
-    slug = request.form.get("course", "")
-    course = catalog().get(slug)
+    form = CourseApprovalForm()
     try:
-        if course is None:
-            raise InvalidInput({"course": "Choose one of the courses in the list."})
-        set_course_approval(current_user.agency, current_user, slug, request.form)
+        course = set_course_approval(current_user.agency, current_user, catalog(), form.course.data, form.checked())
     except InvalidInput as error:
         db.session.rollback()
         return _approvals_page(request.form, error.errors, 422)
@@ -122,10 +120,10 @@ def role_card():
 @bp.post("/role-card")
 @role_required(ADMIN)
 def save_role_card():
-    text = request.form.get("role_card", "")
     try:
-        update_role_card(current_user.agency, current_user, text)
+        update_role_card(current_user.agency, current_user, RoleCardForm().checked())
     except InvalidInput as error:
+        text = request.form.get("role_card", "")
         return render_template("admin/role_card.html", text=text, preview=render_markdown(text).html, errors=error.errors), 422
     db.session.commit()
     flash("The role card is saved. Lessons that show it use it now.", "success")
