@@ -28,12 +28,13 @@ install-test: $(BIN)/.installed-test
 run: install
 	$(BIN)/flask serve --host $(HOST) --port $(PORT)
 
-# The suite shares the two cores (pytest-xdist): each worker has its own databases, and its
-# own live server and browser for the browser tests.
+# The suite shares the two cores (pytest-xdist): each worker has its own databases, live
+# server and browser; an idle worker takes tests queued for the other (worksteal), so the
+# slow browser tests never leave one core waiting at the end.
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --dist worksteal
 
 check-courses: install
 	$(BIN)/flask courses check --verbose
