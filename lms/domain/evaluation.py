@@ -43,7 +43,7 @@ def read_evaluation(course: Course, form) -> tuple[EvaluationAnswers | None, dic
     recommend = form.get("would_recommend")
     if recommend not in ("yes", "no"):
         errors["would_recommend"] = "Choose yes or no."
-    comment = (form.get("comment") or "").strip()
+    comment = (form.get("comment") or "").replace("\r\n", "\n").strip()  # a line break counts once, as maxlength counts it
     if len(comment) > MAX_COMMENT:
         errors["comment"] = f"Please keep your comment under {MAX_COMMENT} characters (it has {len(comment)})."
     if errors:

@@ -41,6 +41,12 @@ def stripped(text: str | None) -> str | None:
     return text.strip() if isinstance(text, str) else text
 
 
+def unix_lines(text: str | None) -> str | None:
+    """A WTForms filter: line breaks as a browser sends them (CR LF) made plain LF, so a length
+    limit counts a line break once, as the text box's maxlength does."""
+    return text.replace("\r\n", "\n") if isinstance(text, str) else text
+
+
 class WholeNumberField(Field):
     """A whole number, or None for anything else, so the field's own validators write the message
     people see (WTForms' IntegerField would add its own "Not a valid integer value")."""

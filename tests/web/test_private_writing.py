@@ -50,6 +50,13 @@ def test_too_long_is_refused_and_the_text_kept(app, client, token):
     assert len(stored_reflections(app)) == 1
 
 
+def test_a_reflection_at_the_limit_with_line_breaks_is_saved(app, client, token):
+    """The text box's maxlength counts a line break once; the browser sends it as CR LF."""
+    at_the_limit = "\r\n".join(["a" * 999] * 10) + "a"  # 10,000 characters as the box counts them
+    assert save(client, token, at_the_limit).status_code == 303
+    assert len(stored_reflections(app)) == 1
+
+
 def test_too_long_by_autosave_answers_with_the_status_line_and_keeps_the_saved_text(app, client, token):
     save(client, token, SECRET)
     response = save(client, token, "y" * 10_001, headers={**HTMX, "X-CSRFToken": token})

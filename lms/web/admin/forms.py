@@ -29,7 +29,7 @@ from lms.services.learning_paths import MAX_STEPS, NewPath
 from lms.services.lrs_settings import MAX_KEY, MAX_SECRET, LrsAccess
 from lms.services.people import PersonValues, TeamValues
 from lms.services.user_import import Confirmation, Upload
-from lms.web.forms import DayField, Form, WholeNumberField, given, single_spaced, stripped
+from lms.web.forms import DayField, Form, WholeNumberField, given, single_spaced, stripped, unix_lines
 
 TARGETS = ("role", "team", "person")
 DUE_RULES = ("after-joining", "date", "none")
@@ -346,11 +346,6 @@ class RevokeForm(Form):
 
     def values(self) -> str:
         return self.reason.data
-
-
-def unix_lines(text: str | None) -> str | None:
-    """A WTForms filter: line breaks as a browser sends them (CR LF) made plain LF."""
-    return text.replace("\r\n", "\n") if isinstance(text, str) else text
 
 
 class AgencyBlockForm(Form):

@@ -11,7 +11,7 @@ from wtforms.validators import Length, ValidationError
 
 from lms.domain.courses import PlanSection
 from lms.services.private_writing import MAX_PLAN_SECTION, MAX_REFLECTION, PlanText
-from lms.web.forms import DayField, Form, stripped
+from lms.web.forms import DayField, Form, stripped, unix_lines
 
 # A part of the self-care plan is read by the field named "section-<part id>" (a name no
 # attribute of a form can have), from the text box named "<part id>".
@@ -21,7 +21,7 @@ SECTION = "section-"
 class ReflectionForm(Form):
     """A learner's reflection on a lesson; empty text deletes the one saved."""
 
-    reflection = TextAreaField(filters=[stripped])
+    reflection = TextAreaField(filters=[unix_lines, stripped])
 
     def validate_reflection(self, field):
         length = len(field.data or "")
@@ -63,7 +63,9 @@ def self_care_plan_form(sections: tuple[PlanSection, ...]) -> SelfCarePlanForm:
 
     too_long = f"Each part of the plan can be up to {MAX_PLAN_SECTION:,} characters."
     for section in sections:
-        text_box = TextAreaField(name=section.id, filters=[stripped], validators=[Length(max=MAX_PLAN_SECTION, message=too_long)])
+        text_box = TextAreaField(
+            name=section.id, filters=[unix_lines, stripped], validators=[Length(max=MAX_PLAN_SECTION, message=too_long)]
+        )
         setattr(PlanForm, SECTION + section.id, text_box)
     return PlanForm()
 
