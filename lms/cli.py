@@ -460,6 +460,16 @@ def _send_due_statements(vault, batch):
             return report
 
 
+@xapi_group.command("requeue")
+@click.option("--agency", "agency_slug", required=True, help="The agency's slug (see `flask agencies list`).")
+def requeue_xapi_command(agency_slug):
+    """Put the agency's dead statements back in the queue (tries reset, due now) for `flask xapi send`."""
+    agency = _agency_or_fail(agency_slug)
+    requeued = xapi_outbox.requeue_dead(agency, actor=None)
+    db.session.commit()
+    click.echo(f"Queued {counted(requeued, 'dead statement')} of {agency.name} to be sent again.")
+
+
 @xapi_group.command("export")
 @click.option("--agency", "agency_slug", required=True, help="The agency's slug (see `flask agencies list`).")
 @click.option("--out", "target", type=click.Path(dir_okay=False, path_type=Path), help="The file to write (default: print them).")

@@ -2,7 +2,8 @@
 
 A peer's journey through a course reaches the LRS as the statements it should, read back
 through the LRS's own xAPI API; nothing private goes with them; statements queued while the
-LRS is down arrive once it is back; a statement sent twice is one statement there.
+LRS is down arrive once it is back; statements that died while it was down arrive once an
+admin sends them again; a statement sent twice is one statement there.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import sqlalchemy as sa
 from lms.domain import xapi
 from lms.extensions import db
 from lms.models import Certificate, LrsConnection, XapiStatement, utcnow
+from lms.services.outbox import MAX_ATTEMPTS
 from tests.conftest import Auth
 from tests.lrs import RalphServer
 from tests.web.helpers import COURSE, GOOD_EVALUATION, LESSONS, RIGHT, WRONG, open_check, submit
@@ -160,6 +162,42 @@ def test_statements_queued_while_the_lrs_is_down_arrive_once_it_is_back(app, mak
     assert "Sent 1, failed 0" in send(app)
     [arrived] = lrs.get(statementId=row.statement_id)["statements"]
     assert arrived["verb"]["id"] == xapi.EXPERIENCED.id and arrived["actor"]["account"] == account_of(app, peer.id)
+
+
+def test_statements_that_died_while_the_lrs_was_down_arrive_once_the_admin_sends_them_again(app, make_user, lrs):
+    admin, auth = connect_lrs(app, make_user, lrs)
+    peer = make_user("peer")
+    client, _ = logged_in(app, peer)
+    client.get(f"{COURSE}lessons/welcome")
+    send(app)  # the LRS takes this one, but (say) its answer never came back, so it is tried again
+    with app.app_context():
+        [stored_id] = db.session.scalars(sa.select(XapiStatement.statement_id)).all()
+        db.session.execute(sa.update(XapiStatement).values(status="queued"))
+        db.session.commit()
+    client.get(f"{COURSE}lessons/listening")
+    lrs.stop()
+    try:
+        with app.app_context():  # the tries before the last one were used up: no waiting out eight pauses
+            db.session.execute(sa.update(XapiStatement).values(attempts=MAX_ATTEMPTS - 1))
+            db.session.commit()
+        assert "Sent 0, failed 2 (of which 2 now dead)" in send(app)
+    finally:
+        lrs.start()
+    assert "Sent 0, failed 0" in send(app)  # dead: nothing sends them by itself
+    page = admin.get("/admin/lrs").get_data(as_text=True)
+    assert "Could not be sent: 2" in page and "LrsUnreachable" in page and peer.name not in page
+
+    response = admin.post("/admin/lrs/requeue", data={"csrf_token": auth.token("/admin/lrs")}, follow_redirects=True)
+    assert "2 dead statements are back in the queue, to be sent again." in response.get_data(as_text=True)
+    assert "Sent 2, failed 0" in send(app)
+    statements = lrs.statements_about(account_of(app, peer.id))
+    assert sorted(s["object"]["id"].rsplit("/", 1)[-1] for s in statements) == ["listening", "welcome"]
+    assert lrs.statements_file.read_text().count(stored_id) == 1  # the one it already had is stored once
+    with app.app_context():
+        for statement_id in db.session.scalars(sa.select(XapiStatement.statement_id)):
+            [arrived] = lrs.get(statementId=statement_id)["statements"]
+            assert arrived["actor"]["account"] == account_of(app, peer.id)
+    assert "Could not be sent: 0" in admin.get("/admin/lrs").get_data(as_text=True)
 
 
 def test_a_statement_sent_again_is_still_one_statement_in_the_lrs(app, make_user, lrs):

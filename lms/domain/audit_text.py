@@ -29,6 +29,7 @@ ACTION_SENTENCES = {  # action: sentence about the subject ({subject})
     "network.decline": "Declined the invitation of the network {subject}.",
     "network.leave": "Left the network {subject}.",
     "network.remove": "The network {subject} removed this agency: it no longer counts its totals.",
+    "lrs.requeue": "Put the dead xAPI statements of {subject} back in the queue for its Learning Record Store.",
 }
 ACTION_NAMES = {  # for the filter list
     "person.create": "Person added",
@@ -55,6 +56,7 @@ ACTION_NAMES = {  # for the filter list
     "network.decline": "Network invitation declined",
     "network.leave": "Network left",
     "network.remove": "Removed from a network",
+    "lrs.requeue": "Dead xAPI statements queued again",
 }
 FIELD_LABELS = {
     "name": "Name",
@@ -81,6 +83,7 @@ FIELD_LABELS = {
     "sent_to": "Sent to",
     "skipped_recent": "Skipped: invited in the last 10 minutes",
     "skipped_not_needed": "Skipped: already set a password or deactivated",
+    "statements": "Statements",
 }
 
 

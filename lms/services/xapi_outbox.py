@@ -4,7 +4,7 @@ A sender claims statements with one conditional UPDATE each, so two senders neve
 same one; a claim older than CLAIM_EXPIRES belongs to a sender that died and is taken
 again. Each agency's due statements go to its LRS in one request. When the LRS cannot be
 reached they wait longer each time (1, 2, 4 … minutes); after MAX_ATTEMPTS they are dead
-and shown to the agency's admins. When the LRS refuses a batch, each statement is sent
+and shown to the agency's admins, who may put them back in the queue (`requeue_dead`). When the LRS refuses a batch, each statement is sent
 alone, so one it will not take does not hold back the rest. A statement keeps its UUID, so
 one sent twice (a sender that died after sending) is still one statement in the LRS.
 Flushes; the caller commits.
@@ -20,7 +20,8 @@ import sqlalchemy as sa
 
 from lms.extensions import db
 from lms.lrs import LrsRefused, LrsUnreachable, send_statements
-from lms.models import LrsConnection, XapiStatement, utcnow
+from lms.models import Agency, LrsConnection, User, XapiStatement, utcnow
+from lms.services import audit
 from lms.services.lrs_settings import is_configured, lrs_settings
 from lms.services.outbox import CANCELLED, DEAD, MAX_ATTEMPTS, QUEUED, SENDING, SENT, Delivery, claim_due, retry_delay
 from lms.vault import Vault
@@ -97,14 +98,30 @@ def status_counts(agency_id: int) -> dict[str, int]:
     )
 
 
-def last_error(agency_id: int) -> str | None:
-    """Why the agency's latest failed statement failed, to show its admins."""
-    return db.session.scalar(
-        sa.select(XapiStatement.last_error)
-        .where(XapiStatement.agency_id == agency_id, XapiStatement.last_error.is_not(None))
-        .order_by(XapiStatement.id.desc())
-        .limit(1)
-    )
+def last_error(agency_id: int, status: str | None = None) -> str | None:
+    """Why the agency's latest failed statement (of that status) failed, to show its admins.
+
+    Only what the sender saw (an HTTP status, a network error) is kept: never the statement."""
+    query = sa.select(XapiStatement.last_error).where(XapiStatement.agency_id == agency_id, XapiStatement.last_error.is_not(None))
+    if status is not None:
+        query = query.where(XapiStatement.status == status)
+    return db.session.scalar(query.order_by(XapiStatement.id.desc()).limit(1))
+
+
+def requeue_dead(agency: Agency, actor: User | None) -> int:
+    """Put the agency's dead statements back in the queue, due now with their tries reset; how many.
+
+    They keep their UUIDs, so one the LRS stored after all is still stored once."""
+    requeued = db.session.execute(
+        sa.update(XapiStatement)
+        .where(XapiStatement.agency_id == agency.id, XapiStatement.status == DEAD)
+        .values(status=QUEUED, attempts=0, next_attempt_at=utcnow(), claimed_at=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if requeued:
+        audit.record(agency.id, actor.id if actor else None, "lrs.requeue", agency.name, statements=requeued)
+    db.session.flush()
+    return requeued
 
 
 def export_lines(agency_id: int, batch: int = 500):

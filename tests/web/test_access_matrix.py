@@ -244,6 +244,7 @@ ACCESS = {
     "admin.lrs_settings": Access(ADMIN_PAGE),
     "admin.save_lrs_settings": Access(ADMIN_PAGE),
     "admin.remove_lrs_settings": Access(ADMIN_PAGE),
+    "admin.requeue_dead_statements": Access(ADMIN_PAGE),
     "admin.certificate_list": Access(ADMIN_PAGE),
     "admin.export_form": Access(ADMIN_PAGE),
     "admin.export_certificates": Access(ADMIN_PAGE),

@@ -1,11 +1,14 @@
 """The LRS settings page, and that statements are made only for an agency with an LRS."""
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from lms.extensions import db
-from lms.models import Agency, AuditEvent, Certificate, LrsConnection, XapiStatement
+from lms.models import Agency, AuditEvent, Certificate, LrsConnection, XapiStatement, utcnow
+from lms.services.outbox import MAX_ATTEMPTS
 from tests.conftest import Auth
-from tests.web.helpers import COURSE, GOOD_EVALUATION, finish_lessons, pass_check
+from tests.web.helpers import COURSE, GOOD_EVALUATION, LESSONS, finish_lessons, pass_check
 
 ENDPOINT = "https://lrs.example.org/xAPI"
 SECRET = "s3cret-only-the-lrs-knows"
@@ -137,3 +140,134 @@ def test_revoking_a_reissued_certificate_voids_the_statement_of_the_original(app
     admin.post(f"/admin/certificates/{replacement.id}/revoke", data={"reason": "Issued in error", "csrf_token": admin_token})
     voiding = statements(app)[-1].statement
     assert voiding["verb"]["id"].endswith("/voided") and voiding["object"]["id"] == earned.statement_id
+
+
+def other_agency(app):
+    with app.app_context():
+        other = Agency(name="Other Agency")
+        db.session.add(other)
+        db.session.commit()
+        return other.id
+
+
+def open_lessons(app, learner, lessons=LESSONS):
+    client = app.test_client()
+    Auth(client).login(learner)
+    for lesson in lessons:
+        client.get(COURSE + "lessons/" + lesson)
+
+
+def give_up_on(app, agency_id, errors):
+    """The agency's statements, oldest first, failed MAX_ATTEMPTS times with these errors (None: left waiting)."""
+    with app.app_context():
+        rows = db.session.scalars(sa.select(XapiStatement).where(XapiStatement.agency_id == agency_id).order_by(XapiStatement.id)).all()
+        assert len(rows) == len(errors)
+        for row, error in zip(rows, errors, strict=True):
+            if error is None:
+                row.attempts, row.last_error = 2, "LrsUnreachable: timed out"
+            else:
+                row.status, row.attempts, row.last_error = "dead", MAX_ATTEMPTS, error
+        db.session.commit()
+
+
+def rows_of(app, agency_id):
+    with app.app_context():
+        return [
+            (row.status, row.attempts)
+            for row in db.session.scalars(sa.select(XapiStatement).where(XapiStatement.agency_id == agency_id).order_by(XapiStatement.id))
+        ]
+
+
+def test_an_admin_sees_the_counts_and_sends_the_dead_statements_again(app, agency, make_user):
+    other_id = other_agency(app)
+    admin, admin_token = admin_client(app, make_user)
+    save(admin, admin_token)
+    other_admin, other_token = admin_client(app, make_user, team=None, agency_id=other_id)
+    save(other_admin, other_token)
+    peer = make_user("peer")
+    open_lessons(app, peer)
+    open_lessons(app, make_user("peer", team=None, agency_id=other_id), LESSONS[:1])
+    give_up_on(app, agency.id, ["LrsUnreachable: HTTP 502 Bad Gateway", "LrsUnreachable: HTTP 503 Service Unavailable", None])
+    give_up_on(app, other_id, ["LrsUnreachable: Connection refused"])
+
+    page = admin.get("/admin/lrs").get_data(as_text=True)
+    assert "Waiting: 1" in page and "Sent: 0" in page and "Could not be sent: 2" in page
+    assert "The LRS said: LrsUnreachable: HTTP 503 Service Unavailable" in page  # the newest dead one's error
+    assert "Send the dead statements again" in page
+    assert peer.name not in page and peer.email not in page and "Connection refused" not in page
+
+    response = admin.post("/admin/lrs/requeue", data={"csrf_token": admin_token})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/admin/lrs")
+    page = admin.get("/admin/lrs").get_data(as_text=True)
+    assert "2 dead statements are back in the queue, to be sent again." in page
+    assert "Waiting: 3" in page and "Could not be sent: 0" in page and "Send the dead statements again" not in page
+    assert rows_of(app, agency.id) == [("queued", 0), ("queued", 0), ("queued", 2)]
+    assert rows_of(app, other_id) == [("dead", MAX_ATTEMPTS)]  # another agency's are not touched
+    with app.app_context():
+        due = db.session.scalars(sa.select(XapiStatement.next_attempt_at).where(XapiStatement.agency_id == agency.id)).all()
+        assert all(moment.replace(tzinfo=None) <= utcnow().replace(tzinfo=None) for moment in due)
+    audit_page = admin.get("/admin/audit").get_data(as_text=True)
+    assert "Put the dead xAPI statements of Test Agency back in the queue for its Learning Record Store." in audit_page
+
+    # Nothing dead is left: nothing is queued, nothing more is logged.
+    admin.post("/admin/lrs/requeue", data={"csrf_token": admin_token})
+    assert "There were no dead statements, so none were queued." in admin.get("/admin/lrs").get_data(as_text=True)
+    with app.app_context():
+        [event] = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "lrs.requeue")).all()
+        assert event.agency_id == agency.id and event.details == {"statements": 2}
+
+
+def test_with_htmx_the_records_section_comes_back_with_how_many_were_queued(app, agency, make_user):
+    admin, admin_token = admin_client(app, make_user)
+    save(admin, admin_token)
+    open_lessons(app, make_user("peer"), LESSONS[:1])
+    give_up_on(app, agency.id, ["LrsUnreachable: HTTP 503 Service Unavailable"])
+    response = admin.post("/admin/lrs/requeue", data={"csrf_token": admin_token}, headers={"HX-Request": "true"})
+    fragment = response.get_data(as_text=True)
+    assert response.status_code == 200 and "HX-Request" in response.headers["Vary"]
+    assert "1 dead statement is back in the queue, to be sent again." in fragment and "Waiting: 1" in fragment
+    assert 'id="records"' in fragment and "<html" not in fragment and "Secret (password)" not in fragment
+    assert rows_of(app, agency.id) == [("queued", 0)]
+
+
+def test_only_the_agencys_admin_may_send_dead_statements_again_and_only_with_a_csrf_token(app, agency, make_user):
+    admin, admin_token = admin_client(app, make_user)
+    save(admin, admin_token)
+    open_lessons(app, make_user("peer"), LESSONS[:1])
+    give_up_on(app, agency.id, ["LrsUnreachable: HTTP 503 Service Unavailable"])
+    supervisor = app.test_client()
+    supervisor_auth = Auth(supervisor)
+    supervisor_auth.login(make_user("supervisor"))
+    assert supervisor.post("/admin/lrs/requeue", data={"csrf_token": supervisor_auth.token()}).status_code == 403
+    assert admin.post("/admin/lrs/requeue", data={}).status_code == 400
+    other_admin, other_token = admin_client(app, make_user, team=None, agency_id=other_agency(app))
+    other_admin.post("/admin/lrs/requeue", data={"csrf_token": other_token})
+    assert rows_of(app, agency.id) == [("dead", MAX_ATTEMPTS)]
+
+
+def test_flask_xapi_requeue_sends_one_agencys_dead_statements_again(app, agency, make_user):
+    other_id = other_agency(app)
+    admin, admin_token = admin_client(app, make_user)
+    save(admin, admin_token)
+    other_admin, other_token = admin_client(app, make_user, team=None, agency_id=other_id)
+    save(other_admin, other_token)
+    open_lessons(app, make_user("peer"), LESSONS[:2])
+    open_lessons(app, make_user("peer", team=None, agency_id=other_id), LESSONS[:1])
+    give_up_on(app, agency.id, ["LrsUnreachable: HTTP 503 Service Unavailable"] * 2)
+    give_up_on(app, other_id, ["LrsUnreachable: Connection refused"])
+    with app.app_context():  # a dead statement's pause had long passed; it is due now all the same
+        db.session.execute(sa.update(XapiStatement).values(next_attempt_at=utcnow() + timedelta(days=1)))
+        db.session.commit()
+
+    result = app.test_cli_runner().invoke(args=["xapi", "requeue", "--agency", "test-agency"])
+    assert result.exit_code == 0 and "Queued 2 dead statements of Test Agency to be sent again." in result.output
+    assert rows_of(app, agency.id) == [("queued", 0), ("queued", 0)]
+    assert rows_of(app, other_id) == [("dead", MAX_ATTEMPTS)]
+    with app.app_context():
+        [event] = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "lrs.requeue")).all()
+        assert event.actor_id is None and event.details == {"statements": 2}
+        due = db.session.scalars(sa.select(XapiStatement.next_attempt_at).where(XapiStatement.agency_id == agency.id)).all()
+        assert all(moment.replace(tzinfo=None) <= utcnow().replace(tzinfo=None) for moment in due)
+
+    unknown = app.test_cli_runner().invoke(args=["xapi", "requeue", "--agency", "no-such-agency"])
+    assert unknown.exit_code != 0 and "no-such-agency" in unknown.output
