@@ -4,7 +4,6 @@ import csv
 import io
 from datetime import datetime, timezone
 
-import pytest
 import sqlalchemy as sa
 
 from lms.extensions import db
@@ -13,15 +12,6 @@ from lms.services import account_links, networks
 from tests.conftest import PASSWORD, Auth, csrf_token_from
 
 COURSE = "starting-out"
-
-
-@pytest.fixture
-def network_admin(app):
-    with app.app_context():
-        network = networks.create_network("Valley Peer Network")
-        admin = networks.add_network_admin(network, "runs@network.example.org", "Nat Network", PASSWORD)
-        db.session.commit()
-        return {"network_id": network.id, "email": admin.email}
 
 
 def logged_in(app, email):

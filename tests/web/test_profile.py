@@ -63,14 +63,24 @@ def test_another_learner_cannot_remove_a_licence(app, client, token, peer, make_
     assert "PA-55821" not in stranger.get("/account/").get_data(as_text=True)
 
 
-def test_admin_sees_and_edits_licences_supervisor_only_that_one_exists(app, client, token, peer, make_user):
+def added_licence(app, client, token) -> int:
+    """The learner adds LICENCE on their profile; its id."""
     client.post("/account/licences", data={**LICENCE, "csrf_token": token})
     with app.app_context():
-        licence_id = db.session.scalar(sa.select(ProfessionalCredential.id))
+        return db.session.scalar(sa.select(ProfessionalCredential.id))
+
+
+def signed_in_admin(app, make_user):
+    """A client logged in as a new admin of the agency, and its CSRF token."""
     admin = app.test_client()
-    admin_auth = Auth(admin)
-    admin_auth.login(make_user("admin"))
-    admin_token = admin_auth.token()
+    auth = Auth(admin)
+    auth.login(make_user("admin"))
+    return admin, auth.token()
+
+
+def test_admin_sees_and_edits_licences_supervisor_only_that_one_exists(app, client, token, peer, make_user):
+    licence_id = added_licence(app, client, token)
+    admin, admin_token = signed_in_admin(app, make_user)
     assert "PA-55821" in admin.get(f"/admin/people/{peer.id}").get_data(as_text=True)
     admin.post(f"/admin/licences/{licence_id}", data={**LICENCE, "number": "PA-99999", "csrf_token": admin_token})
     admin.post(
@@ -153,13 +163,8 @@ def test_a_licence_is_saved_single_spaced_and_may_have_no_expiry(app, client, to
 
 
 def test_an_admin_refused_licence_change_is_explained_and_keeps_the_licence(app, client, token, peer, make_user):
-    client.post("/account/licences", data={**LICENCE, "csrf_token": token})
-    with app.app_context():
-        licence_id = db.session.scalar(sa.select(ProfessionalCredential.id))
-    admin = app.test_client()
-    admin_auth = Auth(admin)
-    admin_auth.login(make_user("admin"))
-    admin_token = admin_auth.token()
+    licence_id = added_licence(app, client, token)
+    admin, admin_token = signed_in_admin(app, make_user)
     refused = admin.post(f"/admin/licences/{licence_id}", data={**LICENCE, "number": "", "csrf_token": admin_token})
     assert "The licence is not saved: Enter the number." in admin.get(refused.headers["Location"]).get_data(as_text=True)
     added = admin.post(f"/admin/people/{peer.id}/licences", data={**LICENCE, "expires_on": "soon", "csrf_token": admin_token})

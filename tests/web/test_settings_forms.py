@@ -20,9 +20,8 @@ from lms.models import (
     OutgoingMail,
     User,
 )
-from lms.services import networks
 from lms.services.accounts import create_user
-from tests.conftest import PASSWORD, Auth, csrf_token_from
+from tests.conftest import Auth, csrf_token_from
 from tests.web.helpers import logged_in
 
 SETTINGS = {"name": "Riverside", "certificate_signer_name": "Ana Diaz", "default_pass_mark": "70", "reminder_days_before": "5"}
@@ -273,21 +272,16 @@ def test_an_erasure_without_the_name_is_refused(app, admin, make_user):
 
 
 @pytest.fixture
-def network_admin(app):
+def network_page(app, network_admin):
     """(a client logged in as a network admin, a CSRF token, the agencies page's address)."""
-    with app.app_context():
-        network = networks.create_network("Valley Peer Network")
-        admin = networks.add_network_admin(network, "runs@network.example.org", "Nat Network", PASSWORD)
-        db.session.commit()
-        network_id, email = network.id, admin.email
     client = app.test_client()
-    assert Auth(client).login(type("Who", (), {"email": email})).status_code == 303
-    page = f"/network/{network_id}/agencies"
+    assert Auth(client).login(type("Who", (), {"email": network_admin["email"]})).status_code == 303
+    page = f"/network/{network_admin['network_id']}/agencies"
     return client, csrf_token_from(client.get(page).get_data(as_text=True)), page
 
 
-def test_an_invitation_needs_a_slug_and_takes_it_in_any_case(app, network_admin, agency):
-    client, token, page = network_admin
+def test_an_invitation_needs_a_slug_and_takes_it_in_any_case(app, network_page, agency):
+    client, token, page = network_page
     refused_with(client.post(page, data={"slug": "  ", "csrf_token": token}), "Enter the agency's short name (slug).")
     assert count(app, NetworkMembership) == 0
     assert client.post(page, data={"slug": f" {agency.slug.upper()} ", "csrf_token": token}).status_code == 303
@@ -296,8 +290,8 @@ def test_an_invitation_needs_a_slug_and_takes_it_in_any_case(app, network_admin,
 
 
 @pytest.mark.parametrize("query", ["year=1999", "year=next", "year=3000&agency=abc"])
-def test_totals_filters_out_of_range_show_this_year(network_admin, query):
-    client, _, page = network_admin
+def test_totals_filters_out_of_range_show_this_year(network_page, query):
+    client, _, page = network_page
     text = client.get(f"{page.removesuffix('agencies')}?{query}").get_data(as_text=True)
     assert f"Completions in {date.today().year}" in text
 
