@@ -28,7 +28,7 @@ def record(agency_id: int, actor_id: int | None, action: str, subject: str, **de
 
 
 def record_many(agency_id: int, actor_id: int | None, action: str, events: list[tuple[str, dict]]) -> None:
-    """`record` for each (subject, details), in a few multi-row INSERTs: for thousands at once."""
+    """`record` for each (subject, details), in one batched INSERT: for thousands at once."""
     insert_rows(
         AuditEvent,
         [

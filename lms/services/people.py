@@ -181,7 +181,7 @@ def add_person(agency: Agency, actor: User | None, values: PersonValues) -> User
 
 
 def add_people(agency: Agency, actor: User | None, many: list[PersonValues]) -> list[AddedPerson]:
-    """What add_person does for each, in a few multi-row INSERTs of people, roles and audit
+    """What add_person does for each, in a few batched INSERTs of people, roles and audit
     events: thousands of ORM objects would take the request most of a minute.
 
     For people who supervise no team yet (an import links supervisors afterwards).
@@ -198,8 +198,8 @@ def add_people(agency: Agency, actor: User | None, many: list[PersonValues]) -> 
             }
             for values in many
         ],
-        User.id,
-        User.email,
+        "id",
+        "email",
     )
     ids = {email: person_id for person_id, email in added}
     insert_rows(UserRole, [{"user_id": ids[values.email], "role": role} for values in many for role in sorted(values.roles)])

@@ -150,7 +150,7 @@ def import_previewed(agency: Agency, actor: User, confirmation: Confirmation) ->
 def apply_plan(agency: Agency, actor: User | None, plan: ImportPlan, file_name: str) -> ImportResult:
     """Write the plan's valid rows (flush only: the caller commits once, so it is all or nothing).
 
-    New people go in a few multi-row INSERTs, however many; the updates, licences and
+    New people go in a few batched INSERTs, however many; the updates, licences and
     supervised teams through the ORM, for the few people they touch.
     """
     rows = plan.valid_rows

@@ -457,3 +457,14 @@ def test_new_people_are_written_in_as_many_insert_statements_for_500_as_for_50(a
     assert len(fifty) == len(five_hundred) == 5
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.email.like("person%"))) == 550
+
+
+def test_a_file_of_updates_only_adds_nobody(app, client, token, inbox):
+    page = upload(client, token, b"name,email,roles,team,supervisor_email\nQuinn Harris,quinn.harris@example.org,peer,,\n").get_data(
+        as_text=True
+    )
+    before = len(snapshot(app)[0])
+    assert confirm(client, token, sealed_upload(page), "all").status_code == 303
+    assert "Import done: 0 added, 1 updated." in client.get("/admin/people").get_data(as_text=True)
+    assert len(snapshot(app)[0]) == before and user(app, "quinn.harris@example.org")[0] == "Quinn Harris"
+    assert inbox.messages == []
