@@ -22,6 +22,7 @@ from lms.domain.user_import import (
     FileProblem,
     ImportPlan,
     Person,
+    RowPlan,
     emails_named,
     plan_import,
     read_rows,
@@ -68,7 +69,7 @@ class Preview:
 
 @dataclass(frozen=True)
 class ImportResult:
-    created: list[User]
+    created: list[people.AddedPerson]
     updated: list[User]
     skipped: int
 
@@ -147,34 +148,32 @@ def import_previewed(agency: Agency, actor: User, confirmation: Confirmation) ->
 
 
 def apply_plan(agency: Agency, actor: User | None, plan: ImportPlan, file_name: str) -> ImportResult:
-    """Write the plan's valid rows (flush only: the caller commits once, so it is all or nothing)."""
+    """Write the plan's valid rows (flush only: the caller commits once, so it is all or nothing).
+
+    New people go in a few batched INSERTs, however many; the updates, licences and
+    supervised teams through the ORM, for the few people they touch.
+    """
     rows = plan.valid_rows
     teams = {team.name: team for team in db.session.scalars(sa.select(Team).where(Team.agency_id == agency.id))}
-    emails = {row.email for row in rows} | {row.supervisor_email for row in rows if row.supervisor_email}
-    existing = {
-        user.email: user
-        for user in db.session.scalars(
-            sa.select(User).where(User.agency_id == agency.id, User.email.in_(emails)).options(so.selectinload(User.supervised_teams))
-        )
-    }
-    created, updated = [], []
+    new_people = [
+        people.PersonValues(row.name, row.email, row.roles, teams.get(row.team), (), date.today()) for row in rows if row.action == CREATE
+    ]
+    created = people.add_people(agency, actor, new_people)
+    touched = _people_touched(agency, rows)
+    updated = []
     for row in rows:
-        team = teams.get(row.team)
-        if row.action == CREATE:
-            person = people.add_person(agency, actor, people.PersonValues(row.name, row.email, row.roles, team, (), date.today()))
-            created.append(person)
-        else:
-            person = existing[row.email]
+        if row.action != CREATE:
+            person = touched[row.email]
             kept = tuple(person.supervised_teams) if SUPERVISOR in row.roles else ()
-            people.change_person(person, actor, people.PersonValues(row.name, row.email, row.roles, team, kept, person.joined_on))
+            people.change_person(
+                person, actor, people.PersonValues(row.name, row.email, row.roles, teams.get(row.team), kept, person.joined_on)
+            )
             updated.append(person)
-        existing[row.email] = person
         if row.licence:
-            db.session.flush()  # a new person needs an id before a licence can name them
-            licences.record_imported(person, actor, row.licence)
+            licences.record_imported(touched[row.email], actor, row.licence)
     for row in rows:
         if row.supervisor_email:
-            people.add_supervised_team(existing[row.supervisor_email], teams[row.team], actor)
+            people.add_supervised_team(touched[row.supervisor_email], teams[row.team], actor)
     audit.record(
         agency.id,
         actor and actor.id,
@@ -186,3 +185,15 @@ def apply_plan(agency: Agency, actor: User | None, plan: ImportPlan, file_name: 
     )
     db.session.flush()
     return ImportResult(created, updated, len(plan.rows) - len(rows))
+
+
+def _people_touched(agency: Agency, rows: list[RowPlan]) -> dict[str, User]:
+    """By email, the people (already written) that an update, a licence or a supervised team changes."""
+    emails = {row.email for row in rows if row.action != CREATE or row.licence}
+    emails |= {row.supervisor_email for row in rows if row.supervisor_email}
+    return {
+        user.email: user
+        for user in db.session.scalars(
+            sa.select(User).where(User.agency_id == agency.id, User.email.in_(emails)).options(so.selectinload(User.supervised_teams))
+        )
+    }

@@ -2,6 +2,7 @@
 
 import io
 import re
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -12,7 +13,10 @@ from lms.config import PROJECT_ROOT
 from lms.extensions import db
 from lms.models import Agency, AuditEvent, OutgoingMail, Team, User
 from lms.services import people
+from lms.services.data_export import person_document
+from tests.conftest import Auth
 from tests.smtp import DeliveredInbox, refused_port, smtp_server
+from tests.sql_statements import recorded_statements
 
 EXAMPLE = PROJECT_ROOT / "docs" / "examples" / "users.csv"
 # The example's first nine people (lines 2-10) are the good ones; the rest are deliberately wrong.
@@ -347,3 +351,120 @@ def test_sending_the_confirmation_twice_imports_once(app, client, token, inbox):
     again = confirm(client, token, sealed, "all")
     assert again.status_code == 409 and "Things changed since you saw the preview" in again.get_data(as_text=True)
     assert snapshot(app) == after_first and len(inbox.messages) == 8
+
+
+def visible_rows(page: str, table_label: str) -> list[list[str]]:
+    """The text of each body row of the page's table in the region labelled so, cell by cell."""
+    table = re.search(rf'aria-label="{table_label}".*?<tbody>(.*?)</tbody>', page, re.S).group(1)
+    return [
+        [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)
+    ]
+
+
+def what_the_admin_sees(app, client, inbox, sent_before: int, agency_name: str, domain: str) -> dict:
+    """The people list, the log's "Person added" entries (without their time) and the mails
+    sent, with the agency's name and email domain written the same for every agency."""
+
+    def same_for_every_agency(text):
+        return re.sub(r"https?://\S+", "LINK", text.replace(agency_name, "AGENCY").replace(domain, "DOMAIN"))
+
+    people_rows = visible_rows(client.get("/admin/people").get_data(as_text=True), "Scrollable table")
+    log_rows = visible_rows(client.get("/admin/audit?action=person.create").get_data(as_text=True), "Audit log entries")
+    mails = [
+        (message["to"], message["subject"], inbox.bodies(sent_before + index)) for index, message in enumerate(inbox.messages[sent_before:])
+    ]
+    return {
+        "people": [[same_for_every_agency(cell) for cell in row] for row in people_rows],
+        "log": [[same_for_every_agency(cell) for cell in row[:-1]] for row in log_rows],
+        "mails": sorted(
+            (same_for_every_agency(" ".join(to)), subject, [same_for_every_agency(body) for body in bodies])
+            for to, subject, bodies in mails
+        ),
+    }
+
+
+def test_an_import_of_new_people_is_the_same_as_adding_them_one_by_one(app, client, inbox, make_user):
+    newcomers = [  # name, email's local part, roles, team
+        ("Ana Ortiz", "ana", ["peer"], "North"),
+        ("Ben Cole", "ben", ["peer", "supervisor"], "South"),
+        ("Cy Dunn", "cy", ["clinician"], None),
+    ]
+    importer = make_user("admin", team=None, email="admin@one.example.org")
+    with app.app_context():
+        second = Agency(name="Second Agency")
+        second_teams = {name: Team(agency=second, name=name) for name in ("North", "South")}
+        db.session.add_all([second, *second_teams.values()])
+        db.session.commit()
+        second_id, second_team_ids = second.id, {name: team.id for name, team in second_teams.items()}
+    one_by_one = make_user("admin", team=None, email="admin@two.example.org", agency_id=second_id)
+
+    auth = Auth(client)
+    auth.login(importer)
+    token = auth.token("/admin/people/import")
+    lines = ["name,email,roles,team,supervisor_email"]
+    lines += [f"{name},{local}@one.example.org,{';'.join(roles)},{team or ''}," for name, local, roles, team in newcomers]
+    page = upload(client, token, ("\n".join(lines) + "\n").encode()).get_data(as_text=True)
+    assert confirm(client, token, sealed_upload(page), "all").status_code == 303
+    imported = what_the_admin_sees(app, client, inbox, 0, "Test Agency", "one.example.org")
+
+    second_client = app.test_client()
+    second_auth = Auth(second_client)
+    second_auth.login(one_by_one)
+    token = second_auth.token("/admin/people/new")
+    for name, local, roles, team in newcomers:
+        form = {
+            "csrf_token": token,
+            "name": name,
+            "email": f"{local}@two.example.org",
+            "roles": roles,
+            "team": str(second_team_ids[team]) if team else "",
+            "supervised_teams": [],
+            "joined_on": date.today().isoformat(),
+        }
+        assert second_client.post("/admin/people", data=form).status_code == 303
+    added = what_the_admin_sees(app, second_client, inbox, len(imported["mails"]), "Second Agency", "two.example.org")
+
+    assert len(imported["people"]) == 4 and len(imported["log"]) == 3 and len(imported["mails"]) == 3
+    assert imported == added
+    assert ["Ben Cole", "ben@DOMAIN", "Peer support specialist, Supervisor", "South", "Invited, has not set a password yet"] in added[
+        "people"
+    ]
+    assert "Added ben@DOMAIN. Name: Ben Cole Roles: peer, supervisor Team: South" in added["log"][1][0]
+    assert "Hello Ben Cole," in added["mails"][1][2][0]
+    with app.app_context():  # and the rows behind them, as the person's data export shows them
+        profiles = [
+            person_document(db.session.scalar(sa.select(User).where(User.email == email)), app.extensions["vault"])["profile"]
+            for email in ("ben@one.example.org", "ben@two.example.org")
+        ]
+    for profile in profiles:
+        assert profile.pop("account_created_at") is not None
+        del profile["email"], profile["agency"]
+    assert profiles[0] == profiles[1]
+
+
+def test_new_people_are_written_in_as_many_insert_statements_for_500_as_for_50(app, client, token, inbox):
+    def inserts_of_an_import(people: int, start: int) -> list[str]:
+        lines = ["name,email,roles,team,supervisor_email"]
+        lines += [f"Person {n},person{n}@example.org,peer,Peer Support Team," for n in range(start, start + people)]
+        page = upload(client, token, ("\n".join(lines) + "\n").encode()).get_data(as_text=True)
+        with recorded_statements(app) as statements:
+            assert confirm(client, token, sealed_upload(page), "all").status_code == 303
+        return [statement for statement in statements if statement.lstrip().upper().startswith("INSERT")]
+
+    fifty, five_hundred = inserts_of_an_import(50, 0), inserts_of_an_import(500, 50)
+    # People, their roles, their "Person added" entries, the import's own entry, the invitations.
+    assert len(fifty) == len(five_hundred) == 5
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.email.like("person%"))) == 550
+
+
+def test_a_file_of_updates_only_adds_nobody(app, client, token, inbox):
+    page = upload(client, token, b"name,email,roles,team,supervisor_email\nQuinn Harris,quinn.harris@example.org,peer,,\n").get_data(
+        as_text=True
+    )
+    before = len(snapshot(app)[0])
+    assert confirm(client, token, sealed_upload(page), "all").status_code == 303
+    assert "Import done: 0 added, 1 updated." in client.get("/admin/people").get_data(as_text=True)
+    assert len(snapshot(app)[0]) == before and user(app, "quinn.harris@example.org")[0] == "Quinn Harris"
+    assert inbox.messages == []
