@@ -7,7 +7,7 @@ from lms.domain.audit_text import ACTION_NAMES, ACTION_SENTENCES, describe
 from lms.domain.renewal import REJECTED, VERIFIED
 
 PACKAGE = Path(__file__).resolve().parents[2] / "lms"
-RECORDERS = {"record", "_record"}  # audit.record, and licences' _record that calls it
+RECORDERS = {"record", "record_many", "_record"}  # audit.record and record_many, and licences' _record
 
 
 def literal_actions(node):
