@@ -65,7 +65,8 @@ def test_error_box_names_the_unanswered_question_by_its_place_on_the_page(client
 def test_results_list_questions_in_the_order_the_check_showed_them(client, token):
     finish_lessons(client, token)
     # The order is fixed per attempt id: find one that differs from the file's. Ids carry on from
-    # earlier tests (PostgreSQL keeps its sequences), and up to 15 ids in a row keep the file's order.
+    # earlier tests (PostgreSQL keeps its sequences); among the first 20,000 ids, at most 15 in a row
+    # keep the file's order.
     for _ in range(20):
         attempt_id, page = open_check(client)
         order = shown_order(page)
