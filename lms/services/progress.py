@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from lms.domain.courses import Catalog, Course
 from lms.domain.progress import CourseProgress, course_progress
 from lms.extensions import db
-from lms.models import LessonProgress, Reflection, utcnow
+from lms.models import Certificate, CourseCompletion, LessonProgress, Reflection, utcnow
 from lms.services import xapi
 from lms.services.private_writing import ReflectionText, open_reflection
 from lms.services.upsert import insert_on_conflict
@@ -17,19 +17,43 @@ from lms.vault import Vault
 
 PROGRESS_KEY = ["user_id", "course_slug", "lesson_id"]
 
-# A lesson page needs the learner's progress in the course and their reflection on the
-# lesson: one round trip instead of two, built once. Progress rows have no reflection id.
+# A lesson page needs the learner's progress in the course, their reflection on the lesson
+# and, once the course is complete, the code of its certificate: one round trip instead of
+# three, built once. Only reflection rows have a reflection id, only the certificate row a code.
 _LEARNER = sa.bindparam("user_id")
 _COURSE = sa.bindparam("course_slug")
+_NO_CODE = sa.cast(sa.null(), sa.String).label("certificate_code")
+# The latest completion that still counts (services.completion.completion_of).
+_STANDING_COMPLETION = (
+    sa.select(CourseCompletion.id)
+    .where(CourseCompletion.user_id == _LEARNER, CourseCompletion.course_slug == _COURSE, CourseCompletion.voided_at.is_(None))
+    .order_by(CourseCompletion.round.desc())
+    .limit(1)
+    .scalar_subquery()
+)
 PROGRESS_AND_REFLECTION = sa.union_all(
     sa.select(
         LessonProgress.lesson_id,
         LessonProgress.completed_at.label("moment"),
         sa.cast(sa.null(), sa.Integer).label("reflection_id"),
         sa.cast(sa.null(), sa.LargeBinary).label("body_encrypted"),
+        _NO_CODE,
     ).where(LessonProgress.user_id == _LEARNER, LessonProgress.course_slug == _COURSE),
-    sa.select(Reflection.lesson_id, Reflection.updated_at, Reflection.id, Reflection.body_encrypted).where(
+    sa.select(Reflection.lesson_id, Reflection.updated_at, Reflection.id, Reflection.body_encrypted, _NO_CODE).where(
         Reflection.user_id == _LEARNER, Reflection.course_slug == _COURSE, Reflection.lesson_id == sa.bindparam("lesson_id")
+    ),
+    # The certificate that stands for that completion (services.certificates.current_certificate).
+    sa.select(
+        sa.cast(sa.null(), sa.String),
+        sa.cast(sa.null(), sa.DateTime(timezone=True)),
+        sa.cast(sa.null(), sa.Integer),
+        sa.cast(sa.null(), sa.LargeBinary),
+        Certificate.code,
+    ).where(
+        Certificate.user_id == _LEARNER,
+        Certificate.completion_id == _STANDING_COMPLETION,
+        Certificate.replaced_by_id.is_(None),
+        Certificate.revoked_at.is_(None),
     ),
 )
 
@@ -42,6 +66,7 @@ class LessonState:
     viewed: bool  # the learner has opened this lesson before
     reflection: ReflectionText | None
     viewed_ids: frozenset[str]
+    certificate_code: str | None = None  # the certificate of the course, once it is complete
 
     def after_first_view(self, lesson_id: str) -> LessonState:
         viewed_ids = self.viewed_ids | {lesson_id}
@@ -50,9 +75,10 @@ class LessonState:
 
 
 def lesson_state(vault: Vault, user_id: int, course: Course, lesson_id: str) -> LessonState:
-    """The learner's own progress and reflection for a lesson page, in one statement."""
+    """The learner's own progress, reflection and certificate for a lesson page, in one statement."""
     rows = db.session.execute(PROGRESS_AND_REFLECTION, {"user_id": user_id, "course_slug": course.slug, "lesson_id": lesson_id}).all()
-    progress_rows = [row for row in rows if row.reflection_id is None]
+    certificate_code = next((row.certificate_code for row in rows if row.certificate_code is not None), None)
+    progress_rows = [row for row in rows if row.reflection_id is None and row.certificate_code is None]
     viewed = frozenset(row.lesson_id for row in progress_rows)
     completed = [row.lesson_id for row in progress_rows if row.moment is not None]
     reflection = next(
@@ -63,7 +89,7 @@ def lesson_state(vault: Vault, user_id: int, course: Course, lesson_id: str) -> 
         ),
         None,
     )
-    return LessonState(course_progress(course, completed, viewed), lesson_id in viewed, reflection, viewed)
+    return LessonState(course_progress(course, completed, viewed), lesson_id in viewed, reflection, viewed, certificate_code)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 - `live_server` (session): the app on a temporary SQLite *file* built by the migrations,
   served by werkzeug in a daemon thread on 127.0.0.1; CSRF stays on, as for real users.
+  `serve_site(database, **settings)` serves another such site, with other settings (courses).
 - `browser` (session): one headless Chromium for the whole run.
 - `new_context` / `page`: a fresh browser context per test (no shared cookies or storage),
   traced; on failure the trace and a screenshot of every open page are saved under
@@ -24,6 +25,7 @@ import re
 import shutil
 import threading
 import traceback
+from contextlib import contextmanager
 
 import pytest
 from flask import got_request_exception, request
@@ -76,9 +78,10 @@ class LiveServer:
             return Person(email=user.email, name=user.name)
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    database = tmp_path_factory.mktemp("e2e") / "site.sqlite"
+@contextmanager
+def serve_site(database, **settings):
+    """The app on a new SQLite file built by the migrations, with one agency and team, served
+    on a free local port; yields its LiveServer. settings: more configuration (COURSES_DIR …)."""
     settings = {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
         "WTF_CSRF_ENABLED": True,  # a real browser sends the tokens, as a person's would
@@ -86,6 +89,7 @@ def live_server(tmp_path_factory):
         # Every test logs in from 127.0.0.1. (Not RATELIMIT_ENABLED=False: Flask-Limiter keeps
         # that on its one shared Limiter, so it would switch limits off for the other tests too.)
         "LOGIN_RATE_LIMIT": "10000 per minute",
+        **settings,
     }
     config = type("E2EConfig", (TestConfig,), settings)
     app = create_app(config)
@@ -111,6 +115,12 @@ def live_server(tmp_path_factory):
         server.server_close()
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    with serve_site(tmp_path_factory.mktemp("e2e") / "site.sqlite") as server:
+        yield server
 
 
 @pytest.fixture(autouse=True)
@@ -143,11 +153,12 @@ def make_person(live_server):
 
 @pytest.fixture
 def new_context(browser, live_server, request):
-    """Make browser contexts for this test: make("desktop" or "phone", **playwright_options)."""
+    """Make browser contexts for this test: make("desktop" or "phone", **playwright_options);
+    base_url=… points a context at another site than live_server."""
     made, script_errors = [], []
 
     def make(size: str = "desktop", **options):
-        context = browser.new_context(base_url=live_server.url, **{**VIEWPORTS[size], **options})
+        context = browser.new_context(**{"base_url": live_server.url, **VIEWPORTS[size], **options})
         context.set_default_timeout(10_000)
         context.tracing.start(title=request.node.nodeid, snapshots=True)  # DOM snapshots; a screencast costs too much time
         context.on("weberror", lambda error: script_errors.append(f"{error.page.url if error.page else ''}: {error.error}"))

@@ -2,6 +2,7 @@
 
 import io
 import re
+from pathlib import Path
 
 from pypdf import PdfReader
 
@@ -13,6 +14,10 @@ CHECK = COURSE + "check"
 RIGHT = {"q1": "a", "q2": "b"}
 WRONG = {"q1": "a", "q2": "a"}
 HTMX = {"HX-Request": "true"}
+# A course with no knowledge check and no evaluation: marking its last lesson complete completes it.
+COURSES_WITHOUT_CHECK = str(Path(__file__).resolve().parent.parent / "fixtures" / "courses-without-check")
+SHORT_COURSE = "/learn/courses/first-week/"
+SHORT_LESSONS = ("who-to-ask", "your-first-week")
 GOOD_EVALUATION = {"objective-O1": "5", "objective-O2": "4", "relevance": "5", "would_recommend": "yes"}
 
 

@@ -6,17 +6,22 @@ import threading
 import sqlalchemy as sa
 
 from lms.extensions import db
-from lms.models import CheckAttempt, CourseCompletion
+from lms.models import Certificate, CheckAttempt, CourseCompletion, User
+from lms.services import certificates
 from lms.services.completion import complete_if_done
 from tests.conftest import Auth
 from tests.web.helpers import (
     CHECK,
     COURSE,
+    COURSES_WITHOUT_CHECK,
     GOOD_EVALUATION,
     HTMX,
     RIGHT,
+    SHORT_COURSE,
+    SHORT_LESSONS,
     WRONG,
     finish_lessons,
+    logged_in,
     open_check,
     pass_check,
     submit,
@@ -348,3 +353,62 @@ def test_a_failed_attempt_shows_no_certificate_card(client, token):
     attempt_id, _ = open_check(client)
     page = client.get(submit(client, token, attempt_id, WRONG).headers["Location"]).get_data(as_text=True)
     assert "Your certificate is ready" not in page
+
+
+def finish_the_short_course(app, make_user, headers):
+    """A new learner marks both lessons of the short course complete, the last with `headers`; (client, last response)."""
+    learner = make_user("peer")
+    client, token = logged_in(app, learner)
+    first, last = (f"{SHORT_COURSE}lessons/{lesson}" for lesson in SHORT_LESSONS)
+    assert client.post(first + "/complete", data={"csrf_token": token}).status_code == 303
+    assert "Your certificate is ready" not in client.get(first).get_data(as_text=True)  # one lesson is left
+    return learner, client, client.post(last + "/complete", data={"csrf_token": token}, headers=headers)
+
+
+def certificate_code_of(app, user_id):
+    with app.app_context():
+        return db.session.scalar(sa.select(Certificate.code).where(Certificate.user_id == user_id))
+
+
+def test_marking_the_last_lesson_of_a_course_without_a_check_shows_the_card(make_app, make_user):
+    app = make_app(COURSES_DIR=COURSES_WITHOUT_CHECK)
+    learner, client, response = finish_the_short_course(app, make_user, {})
+    last_lesson = f"{SHORT_COURSE}lessons/{SHORT_LESSONS[-1]}"
+    assert response.status_code == 303 and response.headers["Location"] == last_lesson + "#lesson-status"
+    code = certificate_code_of(app, learner.id)
+    page = client.get(last_lesson).get_data(as_text=True)
+    assert "You have finished every lesson in this course." in page
+    assert "Your certificate is ready" in page and "Download your certificate (PDF)" in page
+    assert f'href="/certificates/{code}.pdf"' in page and f'href="http://localhost/verify/{code}"' in page
+    assert client.get(f"/certificates/{code}.pdf").data.startswith(b"%PDF")
+    assert client.get(f"/verify/{code}").status_code == 200
+    assert "Your certificate is ready" in client.get(last_lesson).get_data(as_text=True)  # the kept page, viewed again
+
+
+def test_marking_the_last_lesson_complete_with_htmx_swaps_in_the_card(make_app, make_user):
+    app = make_app(COURSES_DIR=COURSES_WITHOUT_CHECK)
+    learner, client, response = finish_the_short_course(app, make_user, HTMX)
+    fragment = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in fragment
+    code = certificate_code_of(app, learner.id)
+    assert "You finished this lesson." in fragment and "Your certificate is ready" in fragment
+    assert f'href="/certificates/{code}.pdf"' in fragment and f'href="http://localhost/verify/{code}"' in fragment
+    page = client.get(f"{SHORT_COURSE}lessons/{SHORT_LESSONS[-1]}").get_data(as_text=True)
+    assert "<html" in page and "Your certificate is ready" in page
+
+
+def test_a_revoked_certificate_leaves_the_lesson_page_at_once(make_app, make_user):
+    """The kept lesson page follows the learner's completion: its card goes with the certificate."""
+    app = make_app(COURSES_DIR=COURSES_WITHOUT_CHECK)
+    admin = make_user("admin", team=None)
+    learner, client, _ = finish_the_short_course(app, make_user, HTMX)
+    last_lesson = f"{SHORT_COURSE}lessons/{SHORT_LESSONS[-1]}"
+    for headers in ({}, HTMX):
+        assert "Your certificate is ready" in client.get(last_lesson, headers=headers).get_data(as_text=True)
+    with app.app_context():
+        certificate = db.session.scalar(sa.select(Certificate).where(Certificate.user_id == learner.id))
+        certificates.revoke(certificate, db.session.get(User, admin.id), "Issued by mistake.")
+        db.session.commit()
+    for headers in ({}, HTMX):
+        page = client.get(last_lesson, headers=headers).get_data(as_text=True)
+        assert "You have finished every lesson in this course." in page and "Your certificate is ready" not in page

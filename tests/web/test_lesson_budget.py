@@ -16,7 +16,7 @@ from lms.extensions import db
 from lms.models import Agency, AgencyBlock, LessonProgress
 from tests.conftest import PASSWORD
 from tests.sql_statements import statements_of
-from tests.web.helpers import COURSE, HTMX
+from tests.web.helpers import COURSE, COURSES_WITHOUT_CHECK, HTMX, SHORT_COURSE, SHORT_LESSONS
 
 LESSON = COURSE + "lessons/welcome"
 ROLE_CARD_LESSON = COURSE + "lessons/listening"
@@ -195,3 +195,23 @@ def test_lesson_view_survives_a_database_restart(app, backend, client, peer, tok
     assert client.get(LESSON).status_code == 200
     assert client.post(COURSE + "lessons/welcome/complete", data={"csrf_token": token}).status_code == 303
     assert "You finished this lesson." in client.get(LESSON).get_data(as_text=True)
+
+
+def test_the_lesson_that_completed_a_course_shows_its_card_within_the_budget(make_app, make_user):
+    """The certificate's code comes with the progress; the card is read only when the page is rendered."""
+    short_app = make_app(COURSES_DIR=COURSES_WITHOUT_CHECK)
+    rendering = make_app(COURSES_DIR=COURSES_WITHOUT_CHECK, TEMPLATES_AUTO_RELOAD=True).test_client()
+    learner = make_user("peer")
+    client = short_app.test_client()
+    log_in(client, learner)
+    log_in(rendering, learner)
+    lessons = [f"{SHORT_COURSE}lessons/{lesson}" for lesson in SHORT_LESSONS]
+    token = CSRF_VALUE.search(client.get(lessons[0]).get_data(as_text=True)).group(0).split('"')[-1]
+    for lesson in lessons:
+        assert client.post(lesson + "/complete", data={"csrf_token": token}).status_code == 303
+    for headers in ({}, HTMX):
+        assert "Your certificate is ready" in page_without_tokens(client, lessons[-1], headers)  # rendered and kept
+        repeat = statements_of(short_app, client, lessons[-1], headers)
+        assert len(repeat) <= 2, repeat
+        assert not any(is_write(s) for s in repeat), repeat
+        assert page_without_tokens(client, lessons[-1], headers) == page_without_tokens(rendering, lessons[-1], headers)

@@ -25,8 +25,16 @@ def certificate_card(course_standing: CourseStanding) -> CertificateCard | None:
     if course_standing.status != COMPLETE or completion is None:
         return None
     certificate = certificates.current_certificate(completion.id)
-    if certificate is None:
-        return None
+    return _card(certificate) if certificate is not None else None
+
+
+def card_by_code(code: str | None) -> CertificateCard | None:
+    """The card of a certificate the page already knows the code of (a lesson page)."""
+    certificate = certificates.find_by_code(code) if code else None
+    return _card(certificate) if certificate is not None else None
+
+
+def _card(certificate: Certificate) -> CertificateCard:
     return CertificateCard(
         certificate, hours_phrase(certificate.ce_hours, certificate.accreditation), public_url("verify.verify_code", code=certificate.code)
     )

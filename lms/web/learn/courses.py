@@ -127,6 +127,7 @@ def lesson_context(course, lesson, state=None, **extra):
         "next_lesson": after,
         "progress": state.progress,
         "reflection": state.reflection,
+        "certificate_code": state.certificate_code,  # render_lesson shows its card
         # The agency's own text for the lesson's blocks; the kept page has markers in their place.
         "agency_blocks_html": agency_blocks,
         "lesson_html": fill_blocks(lesson.html, agency_blocks),

@@ -14,6 +14,7 @@ from lms.web.htmx import render_page, wants_fragment
 from lms.web.learn import bp
 from lms.web.learn.courses import lesson_context
 from lms.web.learn.forms import ReflectionForm, self_care_plan_form
+from lms.web.learn.lesson_page import render_lesson
 from lms.web.learn.lookup import lesson_for_current_user, vault
 
 NO_STORE = "private, no-store"  # private writing must not linger in shared caches
@@ -26,9 +27,9 @@ def save_reflection(slug, lesson_id):
     form = ReflectionForm()
     try:
         text = form.checked()
-    except InvalidInput as error:  # the whole lesson page, or for htmx its status line: render_page decides
+    except InvalidInput as error:  # the whole lesson page, or for htmx its status line: render_lesson decides
         draft = {"reflection_error": error.errors["reflection"], "reflection_draft": form.reflection.data}
-        return render_page("learn/lesson.html", ["reflection_status"], **lesson_context(course, lesson, **draft)), 422
+        return render_lesson(["reflection_status"], lesson_context(course, lesson, **draft)), 422
     private_writing.save_reflection(vault(), current_user.id, course.slug, lesson.id, text)
     db.session.commit()
     if wants_fragment():  # the autosave: htmx swaps in the "Saved" line
