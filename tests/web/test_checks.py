@@ -16,6 +16,7 @@ from tests.web.helpers import (
     COURSES_WITHOUT_CHECK,
     GOOD_EVALUATION,
     HTMX,
+    LESSONS,
     RIGHT,
     SHORT_COURSE,
     SHORT_LESSONS,
@@ -412,3 +413,12 @@ def test_a_revoked_certificate_leaves_the_lesson_page_at_once(make_app, make_use
     for headers in ({}, HTMX):
         page = client.get(last_lesson, headers=headers).get_data(as_text=True)
         assert "You have finished every lesson in this course." in page and "Your certificate is ready" not in page
+
+
+def test_a_completed_course_lesson_offers_the_certificate_not_the_check(client, token):
+    finish_lessons(client, token)
+    pass_check(client, token)
+    client.post(COURSE + "evaluation", data={**GOOD_EVALUATION, "csrf_token": token})
+    page = client.get(f"{COURSE}lessons/{LESSONS[-1]}").get_data(as_text=True)
+    assert "Your certificate is ready" in page
+    assert "Take the knowledge check" not in page and "Back to the course page" in page
