@@ -21,6 +21,9 @@ from lms.services.licences import LicenceValues
 
 
 class Form(FlaskForm):
+    """A form whose `values()` (each form defines its own) builds the typed values, a dataclass,
+    from fields that are all valid."""
+
     class Meta:
         # CSRFProtect checks every POST before any view runs; a second check per form adds nothing.
         csrf = False
@@ -30,10 +33,6 @@ class Form(FlaskForm):
         if not self.validate():
             raise InvalidInput({name: messages[0] for name, messages in self.errors.items()})
         return self.values()
-
-    def values(self):
-        """The form's typed values (a dataclass), built once every field is valid."""
-        raise NotImplementedError
 
 
 def stripped(text: str | None) -> str | None:
