@@ -9,7 +9,7 @@ template one way to show errors (`error_summary` and `field_error` in `macros/fo
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import Field, StringField, ValidationError
+from wtforms import BooleanField, Field, StringField, ValidationError
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import TextInput
 
@@ -18,6 +18,7 @@ from lms.services.certificates import EXPORT_STATUSES
 from lms.services.invalid_input import InvalidInput
 from lms.services.licences import FIELDS as LICENCE_FIELDS
 from lms.services.licences import LicenceValues
+from lms.web.database_ids import LARGEST_ID
 
 
 class Form(FlaskForm):
@@ -75,6 +76,21 @@ class DayField(Field):
 
     def _value(self):
         return self.raw_data[0] if self.raw_data else (self.data.isoformat() if self.data else "")
+
+
+class YesBox(BooleanField):
+    """A checkbox whose value is "yes": ticked only when that is what was sent."""
+
+    def process_formdata(self, valuelist):
+        self.data = bool(valuelist) and valuelist[0] == "yes"
+
+
+class IdsField(Field):
+    """The ids of the boxes ticked (checkboxes sharing a name), each once and in order; anything
+    that is not an id a row could have is left out."""
+
+    def process_formdata(self, valuelist):
+        self.data = sorted({int(value) for value in valuelist if value.isascii() and value.isdigit() and int(value) <= LARGEST_ID})
 
 
 # Licences: a learner adds their own on their profile, an admin on the person's page.

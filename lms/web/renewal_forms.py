@@ -6,7 +6,7 @@ to more than the hours); the service refuses what needs the database or today's 
 
 import math
 
-from wtforms import BooleanField, Field, StringField
+from wtforms import Field, StringField
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, ValidationError
 
 from lms.domain.renewal import DELIVERY_FORMATS, REJECTED, VERIFIED, parse_categories
@@ -19,19 +19,14 @@ from lms.services.renewal import (
     TemplateTerms,
     TrainingTerms,
 )
-from lms.web.forms import DayField, Form, WholeNumberField
+from lms.web.database_ids import LARGEST_ID
+from lms.web.forms import DayField, Form, IdsField, WholeNumberField, YesBox, single_spaced
 
 MAX_PERIOD_MONTHS = 120
 MAX_ENTRY_HOURS = 100
 MAX_TRAINING_HOURS = 24
 MAX_TEMPLATE_HOURS = 500
 MIN_HOURS = 0.25
-MAX_ROW_ID = 2**31 - 1  # the largest id a database integer column holds
-
-
-def single_spaced(text: str | None) -> str | None:
-    """A WTForms filter: the text with each run of spaces and line breaks made one space."""
-    return " ".join(text.split()) if isinstance(text, str) else text
 
 
 class NumberField(Field):
@@ -55,13 +50,6 @@ class CategoriesField(Field):
         self.data = parse_categories(valuelist[0] if valuelist else "")
 
 
-class YesBox(BooleanField):
-    """A checkbox whose value is "yes": ticked only when that is what was sent."""
-
-    def process_formdata(self, valuelist):
-        self.data = bool(valuelist) and valuelist[0] == "yes"
-
-
 class ChosenKeysField(Field):
     """The boxes ticked among fixed keys, in the keys' order; a value that is no key is left out."""
 
@@ -71,13 +59,6 @@ class ChosenKeysField(Field):
 
     def process_formdata(self, valuelist):
         self.data = [key for key in self.keys if key in valuelist]
-
-
-class IdsField(Field):
-    """The whole-number ids of the boxes ticked; anything else sent is left out."""
-
-    def process_formdata(self, valuelist):
-        self.data = sorted({int(value) for value in valuelist if value.isascii() and value.isdigit()})
 
 
 def text_field(label: str, limit: int) -> StringField:
@@ -123,7 +104,7 @@ def categories_within(categories: Field, hours: Field, message: str) -> bool:
 class CertificationForm(Form):
     """A certification the learner tracks against one of their agency's requirements."""
 
-    template_id = WholeNumberField(validators=[DataRequired(CHOOSE_REQUIREMENT), NumberRange(max=MAX_ROW_ID, message=CHOOSE_REQUIREMENT)])
+    template_id = WholeNumberField(validators=[DataRequired(CHOOSE_REQUIREMENT), NumberRange(max=LARGEST_ID, message=CHOOSE_REQUIREMENT)])
     number = text_field("certification number", 100)
     period_ends_on = day_field("date your current period ends")
 

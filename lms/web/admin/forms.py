@@ -4,7 +4,7 @@ import re
 from datetime import date
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, Field, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField, ValidationError
+from wtforms import Field, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField, ValidationError
 from wtforms.utils import unset_value
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, StopValidation
 
@@ -29,7 +29,7 @@ from lms.services.learning_paths import MAX_STEPS, NewPath
 from lms.services.lrs_settings import MAX_KEY, MAX_SECRET, LrsAccess
 from lms.services.people import PersonValues, TeamValues
 from lms.services.user_import import Confirmation, Upload
-from lms.web.forms import DayField, Form, WholeNumberField, given, single_spaced, stripped, unix_lines
+from lms.web.forms import DayField, Form, IdsField, WholeNumberField, YesBox, given, single_spaced, stripped, unix_lines
 
 TARGETS = ("role", "team", "person")
 DUE_RULES = ("after-joining", "date", "none")
@@ -45,7 +45,7 @@ class RuleForm(Form):
     due_rule = StringField(validators=[AnyOf(DUE_RULES, message="Choose when the course is due.")])
     due_on = DayField()
     due_days = WholeNumberField()
-    renew_yearly = BooleanField()
+    renew_yearly = YesBox()
     renew_days_before = WholeNumberField(default=30)
 
     def validate(self, extra_validators=None):
@@ -385,15 +385,8 @@ class CourseUploadForm(Form):
         return data, self.slug.data or ""
 
 
-class IdListField(Field):
-    """The ids of the boxes ticked (checkboxes sharing a name); anything not a whole number is left out."""
-
-    def process_formdata(self, valuelist):
-        self.data = [int(value) for value in valuelist if value.isascii() and value.isdigit()]
-
-
 class ResendInvitationsForm(Form):
-    person = IdListField(default=list)
+    person = IdsField(default=list)
 
     def validate_person(self, field):
         if not field.data:

@@ -6,12 +6,12 @@ course's own files, and the domain reads their answers (`grading.grade`, `evalua
 
 from __future__ import annotations
 
-from wtforms import BooleanField, TextAreaField
+from wtforms import TextAreaField
 from wtforms.validators import Length, ValidationError
 
 from lms.domain.courses import PlanSection
 from lms.services.private_writing import MAX_PLAN_SECTION, MAX_REFLECTION, PlanText
-from lms.web.forms import DayField, Form, stripped, unix_lines
+from lms.web.forms import DayField, Form, YesBox, stripped, unix_lines
 
 # A part of the self-care plan is read by the field named "section-<part id>" (a name no
 # attribute of a form can have), from the text box named "<part id>".
@@ -73,7 +73,7 @@ def self_care_plan_form(sections: tuple[PlanSection, ...]) -> SelfCarePlanForm:
 class EmailSettingsForm(Form):
     """A supervisor's choice of the weekly email about their teams' overdue training."""
 
-    digest = BooleanField()
+    digest = YesBox()
 
     def values(self) -> bool:
         return self.digest.data
