@@ -25,6 +25,7 @@ from lms.extensions import db
 from lms.models import AgencyCourse, AgencyCourseVersion, User, utcnow
 from lms.services import audit
 from lms.services.agency_catalog import catalog_for
+from lms.services.agency_rows import agency_row
 from lms.services.invalid_input import InvalidInput
 
 MAX_SLUG = 60
@@ -58,8 +59,7 @@ def agency_courses(agency_id: int) -> list[AgencyCourse]:
 
 def agency_course(agency_id: int, course_id: int) -> AgencyCourse | None:
     """The course when it belongs to this agency; None otherwise (the caller answers 404)."""
-    course = db.session.get(AgencyCourse, course_id)
-    return course if course is not None and course.agency_id == agency_id else None
+    return agency_row(AgencyCourse, course_id, agency_id)
 
 
 def version_of(course: AgencyCourse, content_hash: str | None) -> AgencyCourseVersion | None:

@@ -12,6 +12,7 @@ from lms.domain.roles import ROLES
 from lms.extensions import db
 from lms.models import Assignment, CourseCompletion, Team, User
 from lms.services import audit
+from lms.services.agency_rows import agency_row
 from lms.services.invalid_input import InvalidInput
 
 MAX_DAYS = 3650
@@ -87,9 +88,9 @@ def create_assignment(agency_id: int, actor: User, catalog, course_slug: str, te
         errors["target"] = "Choose who must take the course: a role, a team or one person."
     elif terms.role is not None and terms.role not in ROLES:
         errors["role"] = "Choose a role."
-    elif terms.team_id is not None and _agency_row(Team, terms.team_id, agency_id) is None:
+    elif terms.team_id is not None and agency_row(Team, terms.team_id, agency_id) is None:
         errors["team_id"] = "Choose a team."
-    elif terms.user_id is not None and _agency_row(User, terms.user_id, agency_id) is None:
+    elif terms.user_id is not None and agency_row(User, terms.user_id, agency_id) is None:
         errors["user_id"] = "Choose a person."
     if errors:
         raise InvalidInput(errors)
@@ -124,8 +125,3 @@ def describe_target(row: Assignment) -> str:
     if row.team_id:
         return f"team {db.session.get(Team, row.team_id).name}"
     return f"person {db.session.get(User, row.user_id).email}"
-
-
-def _agency_row(model, row_id: int, agency_id: int):
-    row = db.session.get(model, row_id)
-    return row if row is not None and row.agency_id == agency_id else None

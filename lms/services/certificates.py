@@ -32,6 +32,7 @@ from lms.models import (
     utcnow,
 )
 from lms.services import audit, xapi
+from lms.services.agency_rows import agency_row
 from lms.services.invalid_input import InvalidInput
 
 
@@ -168,8 +169,7 @@ def learners_certificate(user_id: int, code_text: str) -> Certificate | None:
 
 
 def agency_certificate(agency_id: int, certificate_id: int) -> Certificate | None:
-    certificate = db.session.get(Certificate, certificate_id)
-    return certificate if certificate and certificate.agency_id == agency_id else None
+    return agency_row(Certificate, certificate_id, agency_id)
 
 
 def _holder_not_erased():

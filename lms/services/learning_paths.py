@@ -11,6 +11,7 @@ from lms.domain.courses import Course
 from lms.extensions import db
 from lms.models import Assignment, LearningPath, User
 from lms.services import audit
+from lms.services.agency_rows import agency_row
 from lms.services.assignments import RuleTerms, create_assignment
 from lms.services.invalid_input import InvalidInput
 
@@ -29,8 +30,7 @@ def paths_of(agency_id: int) -> list[LearningPath]:
 
 
 def path_of(agency_id: int, path_id: int) -> LearningPath | None:
-    path = db.session.get(LearningPath, path_id)
-    return path if path is not None and path.agency_id == agency_id else None
+    return agency_row(LearningPath, path_id, agency_id)
 
 
 @dataclass(frozen=True)

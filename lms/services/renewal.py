@@ -36,6 +36,7 @@ from lms.models import (
     utcnow,
 )
 from lms.services import audit
+from lms.services.agency_rows import agency_row
 from lms.services.certificates import issue_certificate, status
 from lms.services.invalid_input import InvalidInput
 
@@ -63,8 +64,7 @@ def templates_of(agency_id: int) -> list[RenewalTemplate]:
 
 
 def template_in(agency_id: int, template_id: int | None) -> RenewalTemplate | None:
-    template = db.session.get(RenewalTemplate, template_id) if template_id is not None else None
-    return template if template is not None and template.agency_id == agency_id else None
+    return agency_row(RenewalTemplate, template_id, agency_id)
 
 
 @dataclass(frozen=True)
@@ -385,9 +385,7 @@ def review(entry: ExternalCeEntry, reviewer: User, decision: Decision) -> None:
 
 def training_named(agency_id: int, slug: str) -> AgencyTraining | None:
     """The agency's in-person training an attendance certificate names by `slug`, or None."""
-    training_id = renewal.training_id_in(slug)
-    training = db.session.get(AgencyTraining, training_id) if training_id else None
-    return training if training is not None and training.agency_id == agency_id else None
+    return agency_row(AgencyTraining, renewal.training_id_in(slug), agency_id)
 
 
 @dataclass(frozen=True)

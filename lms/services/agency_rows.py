@@ -1,0 +1,10 @@
+"""Reading one row of an agency by its id: the tenant check every lookup from a URL or form needs."""
+
+from lms.extensions import db
+
+
+def agency_row(model, row_id: int | None, agency_id: int):
+    """The row with this id when it belongs to the agency; None otherwise (the caller answers 404
+    or refuses the choice), so no one reaches another agency's rows by guessing ids."""
+    row = db.session.get(model, row_id) if row_id is not None else None
+    return row if row is not None and row.agency_id == agency_id else None
