@@ -2,8 +2,7 @@
 
 from werkzeug.routing import IntegerConverter
 
-# Ids are 32-bit INTEGER columns on PostgreSQL; SQLite's are 64-bit, so this is the smaller of the two.
-LARGEST_ID = 2**31 - 1
+from lms.domain.ids import LARGEST_ID
 
 
 class DatabaseIdConverter(IntegerConverter):

@@ -13,12 +13,12 @@ from wtforms import BooleanField, Field, StringField, ValidationError
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import TextInput
 
+from lms.domain.ids import LARGEST_ID
 from lms.services.certificate_export import ExportFilters
 from lms.services.certificates import EXPORT_STATUSES
 from lms.services.invalid_input import InvalidInput
 from lms.services.licences import FIELDS as LICENCE_FIELDS
 from lms.services.licences import LicenceValues
-from lms.web.database_ids import LARGEST_ID
 
 
 class Form(FlaskForm):

@@ -9,6 +9,7 @@ import math
 from wtforms import Field, StringField
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, ValidationError
 
+from lms.domain.ids import LARGEST_ID
 from lms.domain.renewal import DELIVERY_FORMATS, REJECTED, VERIFIED, parse_categories
 from lms.services.renewal import (
     CHOOSE_ATTENDEES,
@@ -19,7 +20,6 @@ from lms.services.renewal import (
     TemplateTerms,
     TrainingTerms,
 )
-from lms.web.database_ids import LARGEST_ID
 from lms.web.forms import DayField, Form, IdsField, WholeNumberField, YesBox, single_spaced
 
 MAX_PERIOD_MONTHS = 120

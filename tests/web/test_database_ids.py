@@ -22,3 +22,9 @@ def test_the_largest_id_still_reaches_the_view(app):
     assert urls.match("/admin/people/2147483647") == ("admin.show_person", {"user_id": 2147483647})
     with pytest.raises(NotFound):
         urls.match("/admin/people/2147483648")
+
+
+@pytest.mark.parametrize("number", TOO_LARGE)
+def test_an_in_person_training_named_with_an_id_too_large_is_not_found(client, agency, number):
+    """The id comes from the slug (`training-<id>`), past the URL converter."""
+    assert client.get(f"/agencies/{agency.id}/courses/training-{number}").status_code == 404
